@@ -1,0 +1,55 @@
+"""legacyio: mainframe COBOL master files to typed Arrow tables and back, byte for byte.
+
+The public API follows ``pyarrow.csv``: ``read_table`` / ``open_reader`` to decode,
+``write_table`` / ``encode`` to encode, ``verify`` to prove a round trip, with the frozen
+option classes ``FileFormat`` (the file, both directions), ``ReadOptions`` and
+``WriteOptions``.
+"""
+
+from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioError, OptionsError
+from legacyio.options import FileFormat, ReadOptions, WriteOptions
+from legacyio.report import DecodeReport, FieldIssue, FramingIssue
+
+__version__ = "0.1.0"
+
+_API = {
+    "load_copybook": "legacyio.copybook",
+    "read_table": "legacyio.api",
+    "open_reader": "legacyio.api",
+    "read_segments": "legacyio.api",
+    "write_table": "legacyio.api",
+    "encode": "legacyio.api",
+    "verify": "legacyio.api",
+    "VerifyResult": "legacyio.api",
+    "Mismatch": "legacyio.api",
+    "WriteStats": "legacyio.writer",
+    "Layout": "legacyio.layout.model",
+}
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute
+    """Import the engine lazily so ``import legacyio`` stays cheap for the CLI."""
+    mod = _API.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'legacyio' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(mod), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "CopybookError",
+    "DecodeError",
+    "DecodeReport",
+    "EncodeError",
+    "FieldIssue",
+    "FileFormat",
+    "FramingIssue",
+    "LegacyioError",
+    "OptionsError",
+    "ReadOptions",
+    "WriteOptions",
+    *sorted(_API),
+]

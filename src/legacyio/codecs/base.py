@@ -1,0 +1,41 @@
+"""The contract every codec module follows: one class per COBOL usage family that owns both
+directions over a whole batch, like a ``construct`` declaration read two ways.
+
+A codec is built once per file (``make_codec(item, fmt, opts)``) and then applied to batches:
+
+* ``decode(mat)``: ``mat`` is a 2-D ``uint8`` array of shape ``(n, width)`` (any strides: it is
+  often a column slice of the record matrix). Returns ``(values, invalid)``: an Arrow array of
+  length ``n`` and type ``arrow_type``, null where the bytes are not a valid value, and a bool
+  NumPy mask of those rows (or None when every row is valid). Never raises on bad bytes.
+* ``encode(values)``: ``values`` is an Arrow array of ``arrow_type`` (length ``n``). Returns
+  ``(mat, failed)``: a C-contiguous ``(n, width)`` uint8 array in canonical IBM form and a bool
+  mask of rows whose value cannot be represented (too many digits, negative in an unsigned
+  field, unmappable character, ...) or None. Null rows are not failures here: they get
+  ``fill`` bytes and the caller applies its null policy. ``failure_reason`` says in words,
+  without any value, why a row fails.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import pyarrow as pa
+
+
+class Codec(Protocol):
+    """What the decoder, the encoder and the residue check need of a codec."""
+
+    width: int
+    arrow_type: pa.DataType
+    failure_reason: str
+
+    def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]: ...
+
+    def encode(
+        self, values: pa.Array, *, truncate: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]: ...
+
+    def fill(self, kind: str) -> bytes:
+        """Bytes for a null written as ``kind`` ('spaces', 'low-values' or 'zero')."""
+        ...

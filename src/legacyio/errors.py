@@ -1,0 +1,94 @@
+"""Error classes. Every error names a place (copybook line/column, record number, byte offset,
+field path) and never the content of a data field: master files hold taxpayer IDs."""
+
+from __future__ import annotations
+
+
+class LegacyioError(Exception):
+    """Base class of every error legacyio raises on purpose."""
+
+
+class CopybookError(LegacyioError):
+    """A copybook could not be parsed or laid out; names file, line and column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.file or "<copybook>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class DecodeError(LegacyioError):
+    """A record or field could not be decoded (strict mode, or a framing error).
+
+    ``record`` is the 1-based record number, ``offset`` the 0-based byte offset in the input,
+    ``field`` the dotted COBOL path of the field (None for framing errors).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        record: int | None = None,
+        offset: int | None = None,
+        field: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.message = message
+        self.record = record
+        self.offset = offset
+        self.field = field
+        self.source = source
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = []
+        if self.source:
+            parts.append(self.source)
+        if self.record is not None:
+            parts.append(f"record {self.record}")
+        if self.offset is not None:
+            parts.append(f"byte offset {self.offset}")
+        if self.field:
+            parts.append(f"field {self.field}")
+        prefix = ", ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class EncodeError(LegacyioError):
+    """A value cannot be written to its field; names the record number and field path."""
+
+    def __init__(self, message: str, *, record: int | None = None, field: str | None = None) -> None:
+        self.message = message
+        self.record = record
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = []
+        if self.record is not None:
+            parts.append(f"record {self.record}")
+        if self.field:
+            parts.append(f"field {self.field}")
+        prefix = ", ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class OptionsError(LegacyioError, ValueError):
+    """Options that contradict each other or the copybook."""

@@ -1,0 +1,1 @@
+"""The resolved record layout model and its builder."""
