@@ -1,0 +1,55 @@
+"""Record framing: byte streams <-> record boundaries (fixed, RDW/BDW, text lines, lengths
+from a callback), in both directions. ``framer_for`` builds the framer a FileFormat asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from legacyio.errors import OptionsError
+from legacyio.framing.base import Framer, RecordBlock, Report
+from legacyio.framing.fixed import FixedFramer
+from legacyio.framing.rdw import RdwFramer
+from legacyio.framing.text import TextFramer
+from legacyio.framing.variable import CallbackFramer, LengthFn
+from legacyio.options import FileFormat
+
+__all__ = ["Framer", "RecordBlock", "FixedFramer", "RdwFramer", "TextFramer", "CallbackFramer",
+           "framer_for"]
+
+
+def framer_for(fmt: FileFormat, *, record_length: int, length_fn: LengthFn | None = None,
+               prefix_length: int = 0, lenient: bool = False, report: Report | None = None,
+               chunk_size: int | None = None, **extra: Any) -> Any:
+    """The framer for ``fmt``: F/FB fixed (``fmt.record_length`` or ``record_length``),
+    V/VB RDW(+BDW), D text lines, ODO or ``fmt.length_field`` lengths from ``length_fn``.
+
+    ``chunk_size`` sets how many bytes the variable framers read at a time; ``extra`` passes
+    framer-specific settings (``little_style`` for V/VB, ``newline`` for D).
+    """
+    common: dict[str, Any] = {
+        "header_bytes": fmt.header_bytes,
+        "header_records": fmt.header_records,
+        "trailer_bytes": fmt.trailer_bytes,
+        "lenient": lenient,
+        "report": report,
+        "chunk_size": chunk_size,
+    }
+    rf = fmt.record_format
+    if rf == "ODO" or fmt.length_field:
+        if rf not in ("F", "FB", "ODO"):
+            raise OptionsError(f"length_field cannot be combined with record_format {rf!r}")
+        if length_fn is None or prefix_length < 1:
+            raise OptionsError("variable-length framing needs length_fn and prefix_length")
+        return CallbackFramer(length_fn, prefix_length, **common, **extra)
+    if rf in ("F", "FB"):
+        width = fmt.record_length or record_length
+        if not width or width < 1:
+            raise OptionsError("fixed-length framing needs a record length of at least 1")
+        return FixedFramer(width, **common, **extra)
+    if rf in ("V", "VB"):
+        return RdwFramer(blocked=rf == "VB", byteorder=fmt.rdw_byteorder,
+                         adjustment=fmt.rdw_adjustment, bdw_adjustment=fmt.bdw_adjustment,
+                         block_size=fmt.block_size, **common, **extra)
+    if rf == "D":
+        return TextFramer(**common, **extra)
+    raise OptionsError(f"unknown record_format {rf!r}")

@@ -1,0 +1,1 @@
+"""Tests of legacyio.io and legacyio.framing."""
