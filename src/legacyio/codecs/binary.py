@@ -1,0 +1,174 @@
+"""Binary integers: COMP / COMP-4 / BINARY, COMP-5 (native binary), POINTER and INDEX.
+
+Two's complement (signed pictures) or unsigned, 2/4/8 bytes, in ``fmt.binary_byteorder``
+(COMP-5 in ``fmt.comp5_byteorder``; POINTER/INDEX are 4-byte unsigned big-endian). A BINARY
+value whose magnitude exceeds the PICTURE's digits is invalid (TRUNC(STD) data); COMP-5 keeps
+the full range of its bytes. A scale makes the column a decimal of the stored integer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from legacyio.codecs._arrow import (
+    as_array,
+    data_view,
+    finish_encode,
+    horner,
+    ints_to_arrow,
+    invalid_or_none,
+    limbs_from_u64,
+    limbs_mul_add,
+    limbs_to_arrow,
+    simple_fill,
+    to_unscaled,
+    valid_mask,
+)
+from legacyio.layout.model import Item, Usage
+from legacyio.layout.types import value_type
+from legacyio.options import FileFormat
+
+_U64 = np.uint64
+
+
+def _type_max(t: pa.DataType) -> int:
+    """Largest magnitude an integer Arrow type holds (decimals: no limit needed here)."""
+    if pa.types.is_int32(t):
+        return 2**31 - 1
+    if pa.types.is_int64(t):
+        return 2**63 - 1
+    return 2**64 - 1
+
+
+class BinaryCodec:
+    """Decode/encode a binary integer item (COMP, COMP-5, POINTER, INDEX) over whole batches."""
+
+    failure_reason = "the value is outside the range of the binary field"
+
+    def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
+        pic = item.picture
+        self.item = item
+        self.width = item.size
+        if self.width not in (2, 4, 8):
+            raise ValueError(f"{item.dotted}: binary items are 2, 4 or 8 bytes, not {self.width}")
+        self.usage = item.usage
+        self.arrow_type = value_type(item.usage, pic)
+        self.ebcdic = fmt.ebcdic
+        if item.usage in (Usage.POINTER, Usage.INDEX):
+            order, self.signed, self.scale, self.digit_limit = "big", False, 0, None
+        else:
+            if pic is None:
+                raise ValueError(f"{item.dotted}: a binary item needs a PICTURE")
+            self.signed, self.scale = pic.signed, pic.scale
+            if item.usage == Usage.COMP5:
+                order, self.digit_limit = fmt.comp5_byteorder, None
+            else:
+                order, self.digit_limit = fmt.binary_byteorder, 10**pic.digits
+        bits = 8 * self.width
+        self.dtype = np.dtype(
+            f"{'>' if order == 'big' else '<'}{'i' if self.signed else 'u'}{self.width}"
+        )
+        if self.digit_limit is not None:
+            self._max_pos = self.digit_limit - 1
+            self._max_neg = self.digit_limit - 1 if self.signed else 0
+        elif self.signed:
+            self._max_pos, self._max_neg = 2 ** (bits - 1) - 1, 2 ** (bits - 1)
+        else:
+            self._max_pos, self._max_neg = 2**bits - 1, 0
+        self._bits = bits
+        self._spaces = simple_fill("spaces", self.width, self.ebcdic, b"")
+        self._zero = b"\x00" * self.width
+
+    def fill(self, kind: str) -> bytes:
+        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (all zero bytes)."""
+        return simple_fill(kind, self.width, self.ebcdic, self._zero)
+
+    # -----------------------------------------------------------------------------------------
+    def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
+        """Values of an ``(n, width)`` byte matrix; out-of-PICTURE values give null."""
+        n = mat.shape[0]
+        raw = np.ascontiguousarray(mat).view(self.dtype).reshape(n)
+        t = self.arrow_type
+        if self.scale >= 0:
+            # fast path: the stored integer is the unscaled value
+            wide_unsigned = not self.signed and self.width == 8
+            v = raw.astype(_U64 if wide_unsigned else np.int64)
+            if self.digit_limit is None:
+                return ints_to_arrow(v, None, t), None
+            lim = self.digit_limit
+            bad = (v >= lim) | (v <= -lim) if self.signed else (v >= _U64(lim))
+            return ints_to_arrow(v, ~bad, t), invalid_or_none(bad)
+        if self.signed:
+            v = raw.astype(np.int64)
+            neg = v < 0
+            mag = np.where(neg, -v, v).view(_U64)
+        else:
+            mag = raw.astype(_U64)
+            neg = None
+        bad = np.zeros(n, dtype=bool)
+        if self.digit_limit is not None:
+            bad |= mag >= _U64(self.digit_limit)
+        t = self.arrow_type
+        if self.scale < 0:
+            k = -self.scale
+            if pa.types.is_decimal(t):
+                limbs = limbs_from_u64(mag, 4 if pa.types.is_decimal128(t) else 8)
+                while k > 0:
+                    step = min(9, k)
+                    limbs_mul_add(limbs, 10**step)
+                    k -= step
+                return limbs_to_arrow(limbs, neg, ~bad, t), invalid_or_none(bad)
+            bad |= mag > _U64(_type_max(t) // 10**k)
+            mag = np.where(bad, _U64(0), mag) * _U64(10**k)
+        if neg is None:
+            vals = mag if pa.types.is_uint64(t) or pa.types.is_decimal(t) else mag.view(np.int64)
+        else:
+            vals = mag.view(np.int64)
+            vals = np.where(neg, -vals, vals)
+        return ints_to_arrow(vals, ~bad, t), invalid_or_none(bad)
+
+    def _fast_int64(self, arr: pa.Array) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """The unscaled int64 values when they can be read straight from the Arrow buffer."""
+        t = arr.type
+        if self.scale == 0 and pa.types.is_integer(t) and not pa.types.is_uint64(t):
+            return data_view(arr, t.to_pandas_dtype()).astype(np.int64), valid_mask(arr)
+        if pa.types.is_decimal128(t) and t.precision <= 18 and t.scale == self.scale:
+            words = data_view(arr, np.int64, 2).reshape(-1, 2)
+            return np.ascontiguousarray(words[:, 0]), valid_mask(arr)
+        return None
+
+    # -----------------------------------------------------------------------------------------
+    def encode(
+        self, values: pa.Array, *, truncate: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Two's complement bytes; values outside the field's range are failed (or, with
+        ``truncate``, keep their low-order digits / bits)."""
+        arr = as_array(values)
+        n = len(arr)
+        fast = self._fast_int64(arr) if not truncate else None
+        if fast is not None:
+            v, valid = fast
+            failed = (v > self._max_pos) | (v < -self._max_neg)
+            out = np.ascontiguousarray(v.astype(self.dtype).view(np.uint8).reshape(n, self.width))
+            return finish_encode(out, valid, failed, self._spaces)
+        u = to_unscaled(arr, self.scale, truncate)
+        failed = u.bad.copy()
+        neg = u.neg
+        if truncate and self.digit_limit is not None:
+            dig, _ = u.digits(len(str(self.digit_limit)) - 1)
+            mag = horner(dig).view(_U64)
+            neg = neg & (mag != 0)
+        else:
+            mag, over64 = u.u64()
+            if not truncate:
+                lim = np.where(neg, _U64(self._max_neg), _U64(self._max_pos))
+                failed |= over64 | (mag > lim)
+        if not self.signed:
+            failed |= neg & (mag != 0)
+            neg = np.zeros(n, dtype=bool)
+        m = mag.view(np.int64)
+        vals = np.where(neg, -m, m)  # wraps modulo 2**64: right for two's complement
+        out = vals.astype(self.dtype).view(np.uint8).reshape(n, self.width)
+        out = np.ascontiguousarray(out)
+        return finish_encode(out, u.valid, failed, self._spaces)

@@ -1,0 +1,199 @@
+"""Zoned decimal (USAGE DISPLAY numeric): one byte a digit, sign in a zone or a separate byte.
+
+EBCDIC files: digits X'F0'-X'F9'; an embedded sign lives in the zone of the last (or first,
+SIGN LEADING) byte: C/A/E/F positive, D/B negative; canonical output is F for unsigned and C/D
+for signed. ASCII-side files: digits X'30'-X'39'; reading accepts both IBM overpunch
+(``{ A-I`` positive, ``} J-R`` negative) and Micro Focus/GnuCOBOL (X'70'-X'79' negative);
+writing follows ``FileFormat.ascii_sign``. Spaces before the first digit read as zeros.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from legacyio.codecs._arrow import (
+    as_array,
+    digits_to_arrow,
+    finish_encode,
+    invalid_or_none,
+    simple_fill,
+    to_unscaled,
+    u64_to_groups,
+    zoned4_table,
+)
+from legacyio.layout.model import Item
+from legacyio.layout.types import value_type
+from legacyio.options import FileFormat
+
+_SPACE = 10  # code of a space in a digit position
+_BAD = 11  # code of a byte that is no digit
+_NEG = 16  # added to a digit code in the sign lookup table for a negative sign
+_SBAD = 255
+
+
+def _body_lut(ebcdic: bool) -> np.ndarray:
+    lut = np.full(256, _BAD, dtype=np.uint8)
+    zone = 0xF0 if ebcdic else 0x30
+    lut[zone : zone + 10] = np.arange(10)
+    lut[0x40 if ebcdic else 0x20] = _SPACE
+    return lut
+
+
+def _sign_lut(ebcdic: bool, signed: bool) -> np.ndarray:
+    """Digit + sign of the byte carrying an embedded sign (``_NEG`` added when negative)."""
+    lut = np.full(256, _SBAD, dtype=np.uint8)
+    d = np.arange(10, dtype=np.uint8)
+    if ebcdic:
+        pos_zones, neg_zones = (0xC0, 0xA0, 0xE0, 0xF0), (0xD0, 0xB0)
+        for z in pos_zones:
+            lut[z + d] = d
+        if signed:
+            for z in neg_zones:
+                lut[z + d] = d + _NEG
+        return lut
+    lut[0x30 + d] = d  # plain digit: positive (both conventions)
+    lut[0x7B] = 0  # IBM overpunch '{' = +0, 'A'-'I' = +1..+9
+    lut[0x41 + d[:9]] = d[1:]
+    if signed:
+        lut[0x70 + d] = d + _NEG  # Micro Focus / GnuCOBOL negative
+        lut[0x7D] = _NEG  # IBM overpunch '}' = -0, 'J'-'R' = -1..-9
+        lut[0x4A + d[:9]] = d[1:] + _NEG
+    return lut
+
+
+class ZonedCodec:
+    """Decode/encode a NUMERIC DISPLAY item (zoned decimal) over whole batches."""
+
+    failure_reason = "the value has more digits than the PICTURE allows or does not fit its sign"
+
+    def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
+        pic = item.picture
+        if pic is None:
+            raise ValueError(f"{item.dotted}: a zoned decimal item needs a PICTURE")
+        self.item = item
+        self.digits = pic.digits
+        self.scale = pic.scale
+        self.signed = pic.signed
+        self.separate = bool(item.sign_separate)
+        self.leading = bool(item.sign_leading)
+        self.width = item.size
+        if self.width != self.digits + (1 if self.separate else 0):
+            raise ValueError(
+                f"{item.dotted}: zoned item of {self.digits} digits cannot be {self.width} bytes"
+            )
+        self.arrow_type = value_type(item.usage, pic)
+        self.ebcdic = fmt.ebcdic
+        self.ascii_sign = fmt.ascii_sign
+        self._body = _body_lut(self.ebcdic)
+        self._sign = _sign_lut(self.ebcdic, self.signed)
+        self._plus = 0x4E if self.ebcdic else 0x2B
+        self._minus = 0x60 if self.ebcdic else 0x2D
+        self._zone = 0xF0 if self.ebcdic else 0x30
+        # column layout: which byte holds a separate sign, which digit holds an embedded one
+        if self.separate:
+            self._sep_col: int | None = 0 if self.leading else self.width - 1
+            self._dig_start = 1 if self.leading else 0
+            self._emb_col: int | None = None
+        else:
+            self._sep_col = None
+            self._dig_start = 0
+            self._emb_col = 0 if (self.leading and self.signed) else self.digits - 1
+        self._pos_out, self._neg_out = self._sign_out_tables()
+        self._tab4 = zoned4_table(self._zone)
+        self._spaces = simple_fill("spaces", self.width, self.ebcdic, b"")
+        self._zero = bytes(self.encode(pa.array([0], self.arrow_type))[0][0])
+
+    # -----------------------------------------------------------------------------------------
+    def _sign_out_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        d = np.arange(10, dtype=np.uint8)
+        if self.ebcdic:
+            if self.signed:
+                return 0xC0 | d, 0xD0 | d
+            return 0xF0 | d, 0xF0 | d
+        if not self.signed or self.ascii_sign == "mf":
+            return 0x30 | d, 0x70 | d
+        pos = np.array([0x7B, *range(0x41, 0x4A)], dtype=np.uint8)
+        neg = np.array([0x7D, *range(0x4A, 0x53)], dtype=np.uint8)
+        return pos, neg
+
+    def fill(self, kind: str) -> bytes:
+        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
+        return simple_fill(kind, self.width, self.ebcdic, self._zero)
+
+    # -----------------------------------------------------------------------------------------
+    def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
+        """Values of an ``(n, width)`` byte matrix; bad bytes give null and True in the mask."""
+        n = mat.shape[0]
+        c = np.ascontiguousarray(mat)
+        lo, hi = self._dig_start, self._dig_start + self.digits
+        d = c - np.uint8(self._zone)  # digits 0-9 where the zone is right (whole matrix)
+        if self.separate:
+            d = d[:, lo:hi]
+        bad = np.zeros(n, dtype=bool)
+        neg: np.ndarray | None = None
+        if self._emb_col is not None:
+            sc = np.take(self._sign, c[:, lo + self._emb_col])
+            bad |= sc == _SBAD
+            neg = sc >= _NEG
+            d[:, self._emb_col] = sc & 0x0F  # 15 for a bad sign byte
+        if self._sep_col is not None:
+            sb = c[:, self._sep_col]
+            neg = sb == self._minus
+            bad |= ~neg & (sb != self._plus)
+        if n and d.max() > 9:
+            # rare rows: leading spaces (zeros) or bad bytes, decoded with the lookup table
+            rows = np.flatnonzero(np.any(d > 9, axis=1))
+            sub = np.take(self._body, c[rows, lo:hi])
+            if self._emb_col is not None:
+                sub[:, self._emb_col] = d[rows, self._emb_col]
+            space = sub == _SPACE
+            rbad = np.any((sub > 9) & ~space, axis=1)
+            # spaces only before the first digit (a prefix of the digit positions)
+            rbad |= np.any(space[:, 1:] & ~space[:, :-1], axis=1) | space[:, -1]
+            sub[sub > 9] = 0
+            d[rows] = sub
+            bad[rows] |= rbad
+        valid = ~bad
+        if neg is not None:
+            neg &= valid
+        arr = digits_to_arrow(d, neg, valid, self.arrow_type, self.scale)
+        return arr, invalid_or_none(bad)
+
+    # -----------------------------------------------------------------------------------------
+    def encode(
+        self, values: pa.Array, *, truncate: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Canonical zoned bytes of ``values``; rows that do not fit are marked failed."""
+        arr = as_array(values)
+        n = len(arr)
+        u = to_unscaled(arr, self.scale, truncate)
+        failed = u.bad.copy()
+        out = np.empty((n, self.width), dtype=np.uint8)
+        body = out[:, self._dig_start : self._dig_start + self.digits]
+        if u.mag is not None and self.digits <= 18:
+            lim = np.uint64(10**self.digits)
+            mag = u.mag
+            over = mag >= lim
+            if over.any():
+                mag = mag % lim
+            groups = -(-self.digits // 4)
+            body[:] = u64_to_groups(mag, self._tab4, groups)[:, 4 * groups - self.digits :]
+            neg = u.neg & (mag != 0)
+            emb_digit = None if self._emb_col is None else body[:, self._emb_col] & 0x0F
+        else:
+            dig, over = u.digits(self.digits)
+            neg = u.neg & np.any(dig != 0, axis=1)  # no negative zero
+            np.bitwise_or(dig, self._zone, out=body)
+            emb_digit = None if self._emb_col is None else dig[:, self._emb_col]
+        if not truncate:
+            failed |= over
+        if not self.signed:
+            failed |= neg
+        if emb_digit is not None:
+            body[:, self._emb_col] = np.where(
+                neg, np.take(self._neg_out, emb_digit), np.take(self._pos_out, emb_digit)
+            )
+        if self._sep_col is not None:
+            out[:, self._sep_col] = np.where(neg, self._minus, self._plus)
+        return finish_encode(out, u.valid, failed, self._spaces)
