@@ -1,0 +1,359 @@
+"""Alphanumeric text (PIC X / A / alphanumeric-edited, USAGE DISPLAY) <-> Arrow strings.
+
+Decoding translates whole batches through the code page's table: ASCII-only batches build the
+UTF-8 buffer directly from the translated bytes, others expand each byte to its 1-3 UTF-8
+bytes with a (256, 3) table and a mask. Single-byte pages are bijections (see codepages), so any
+bytes decode and re-encode exactly; only the trim policy can lose the code page's spaces.
+With ``utf-8`` as the file encoding a PIC X(n) field holds n bytes of UTF-8; a field that is not
+valid UTF-8 decodes to null (invalid).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from legacyio.codecs.codepages import CodePage, get_codepage
+from legacyio.errors import OptionsError
+from legacyio.layout.model import Item
+from legacyio.options import FileFormat
+
+TRIMS = ("right", "left", "both", "none")
+
+
+# --------------------------------------------------------------------------- shared helpers
+def check_trim(trim: str) -> str:
+    """Validate a trim policy name (right/left/both/none)."""
+    if trim not in TRIMS:
+        raise OptionsError(f"trim must be one of {', '.join(TRIMS)}, not {trim!r}")
+    return trim
+
+
+def trim_bounds(nonspace: np.ndarray, trim: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row [start, end) column bounds left after trimming the columns that are spaces."""
+    n, w = nonspace.shape
+    if trim == "none" or w == 0:
+        return np.zeros(n, np.int64), np.full(n, w, np.int64)
+    any_ns = nonspace.any(axis=1)
+    if trim in ("left", "both"):
+        start = np.where(any_ns, np.argmax(nonspace, axis=1), w).astype(np.int64)
+    else:
+        start = np.zeros(n, np.int64)
+    if trim in ("right", "both"):
+        end = np.where(any_ns, w - np.argmax(nonspace[:, ::-1], axis=1), 0).astype(np.int64)
+        start = np.minimum(start, end)
+    else:
+        end = np.full(n, w, np.int64)
+    return start, end
+
+
+def validity_bitmap(valid: np.ndarray) -> pa.Buffer:
+    """Arrow validity bitmap from a bool mask."""
+    return pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def string_array(
+    data: np.ndarray, lengths: np.ndarray, invalid: np.ndarray | None = None
+) -> pa.Array:
+    """A pa.string array from a UTF-8 byte buffer and per-row byte lengths (nulls optional)."""
+    n = len(lengths)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    if offsets[-1] >= 2**31:  # pragma: no cover - a 2 GiB text column in one batch
+        raise OverflowError("text column exceeds 2 GiB in one batch; use smaller batches")
+    validity = None
+    null_count = 0
+    if invalid is not None and invalid.any():
+        validity = validity_bitmap(~invalid)
+        null_count = int(invalid.sum())
+    return pa.Array.from_buffers(
+        pa.string(),
+        n,
+        [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(np.ascontiguousarray(data))],
+        null_count=null_count,
+    )
+
+
+def as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Accept string/large_string (or chunked) input and return one pa.string array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    return values
+
+
+def string_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(valid mask, int64 offsets rebased to 0 (n+1), data bytes) of a pa.string array."""
+    n = len(arr)
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(
+        np.int64
+    )
+    base = offsets[0]
+    data = (
+        np.frombuffer(bufs[2], dtype=np.uint8)[base : offsets[-1]]
+        if bufs[2] is not None
+        else np.zeros(0, np.uint8)
+    )
+    valid = (
+        np.ones(n, bool) if arr.null_count == 0 else np.asarray(arr.is_valid().to_numpy(zero_copy_only=False))
+    )
+    return valid, offsets - base, data
+
+
+def scatter_rows(
+    out: np.ndarray,
+    codes: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    justified: bool,
+) -> np.ndarray:
+    """Write ``counts[i]`` units of ``codes`` from ``starts[i]`` into row i of ``out`` (n, w),
+    left-aligned or (justified) right-aligned. Returns the row number of each unit written."""
+    n, w = out.shape
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    if total == 0:
+        return rows
+    first = np.zeros(n, np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    within = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
+    src = np.repeat(starts, counts) + within
+    col = within + np.repeat(w - counts, counts) if justified else within
+    out.reshape(-1)[rows * w + col] = codes[src]
+    return rows
+
+
+def utf8_valid_rows(b: np.ndarray) -> np.ndarray:
+    """Per row of a (n, w) uint8 matrix: True when the row is complete, well-formed UTF-8."""
+    n, w = b.shape
+    if w == 0:
+        return np.ones(n, bool)
+    cont = (b & 0xC0) == 0x80
+    lead2 = (b >= 0xC2) & (b <= 0xDF)
+    lead3 = (b & 0xF0) == 0xE0
+    lead4 = (b >= 0xF0) & (b <= 0xF4)
+    bad = (b == 0xC0) | (b == 0xC1) | (b >= 0xF5)
+    ge3 = lead3 | lead4
+    exp = np.zeros_like(cont)
+    exp[:, 1:] |= (lead2 | ge3)[:, :-1]
+    exp[:, 2:] |= ge3[:, :-2]
+    exp[:, 3:] |= lead4[:, :-3]
+    ok = ~(bad | (cont != exp)).any(axis=1)
+    # a lead byte whose sequence would run past the end of the field
+    ok &= ~lead2[:, -1] & ~ge3[:, -min(2, w):].any(axis=1) & ~lead4[:, -min(3, w):].any(axis=1)
+    # second-byte ranges: no overlongs, no surrogates, nothing above U+10FFFF
+    nxt = np.zeros_like(b)
+    nxt[:, :-1] = b[:, 1:]
+    wrong = ((b == 0xE0) & (nxt < 0xA0)) | ((b == 0xED) & (nxt > 0x9F))
+    wrong |= ((b == 0xF0) & (nxt < 0x90)) | ((b == 0xF4) & (nxt > 0x8F))
+    return ok & ~wrong.any(axis=1)
+
+
+def _utf8_tables(decode_table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(256, 3) UTF-8 bytes and (256,) byte counts of each byte's code point (BMP only)."""
+    enc = np.zeros((256, 3), np.uint8)
+    lens = np.zeros(256, np.uint8)
+    for b, cp in enumerate(decode_table.tolist()):
+        u = chr(cp).encode("utf-8", "surrogatepass")
+        enc[b, : len(u)] = np.frombuffer(u, np.uint8)
+        lens[b] = len(u)
+    return enc, lens
+
+
+# --------------------------------------------------------------------------- the codec
+class TextCodec:
+    """PIC X / A / alphanumeric-edited DISPLAY text: code page bytes <-> pa.string."""
+
+    failure_reason = (
+        "the text is longer than the field or holds a character the code page cannot encode"
+    )
+
+    def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
+        self.item = item
+        self.width = item.size
+        self.arrow_type = pa.string()
+        self.trim = check_trim(trim)
+        self.justified = bool(item.justified)
+        self.cp: CodePage = get_codepage(fmt.encoding)
+        cp = self.cp
+        if cp.single_byte:
+            ascii_ok = cp.decode_table < 0x80
+            self._lut8 = np.where(ascii_ok, cp.decode_table, 0x80).astype(np.uint8)
+            self._utf8, self._ulen = _utf8_tables(cp.decode_table)
+        self._from_ascii = cp.from_ascii
+
+    # ---------------------------------------------------------------- fill
+    def fill(self, kind: str) -> bytes:
+        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (an empty string)."""
+        if kind in ("spaces", "zero"):
+            return bytes([self.cp.space]) * self.width
+        if kind == "low-values":
+            return b"\x00" * self.width
+        raise ValueError(f"unknown fill kind {kind!r}")
+
+    # ---------------------------------------------------------------- decode
+    def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
+        """Decode a (n, width) uint8 matrix to a pa.string array (trimmed per policy)."""
+        mat = np.asarray(mat, dtype=np.uint8)
+        n, w = mat.shape
+        if n == 0 or w == 0:
+            return pa.array([""] * n, pa.string()), None
+        if not self.cp.single_byte:
+            return self._decode_utf8(mat)
+        t = np.take(self._lut8, mat)  # characters outside ASCII become a 0x80 marker
+        arr, lstart = self._trimmed(t)
+        if int(t.max()) < 0x80:
+            return arr, None
+        return self._expand_markers(arr, mat, lstart), None
+
+    def _trimmed(self, t: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+        """Translated bytes as a string array trimmed by Arrow's byte kernels, and the
+        number of columns trimmed on the left of each row."""
+        n, w = t.shape
+        arr = pa.Array.from_buffers(
+            pa.string(),
+            n,
+            [None, pa.py_buffer(np.arange(0, n * w + 1, w, dtype=np.int32)), pa.py_buffer(t)],
+        )
+        lstart = np.zeros(n, np.int64)
+        if self.trim in ("left", "both"):
+            arr = pc.ascii_ltrim(arr, characters=" ")
+            lstart = w - np.diff(string_parts(arr)[1])
+        if self.trim in ("right", "both"):
+            arr = pc.ascii_rtrim(arr, characters=" ")
+        return arr, lstart
+
+    def _expand_markers(self, arr: pa.Array, mat: np.ndarray, lstart: np.ndarray) -> pa.Array:
+        """Replace each 0x80 marker by the UTF-8 bytes of the character it stands for."""
+        _, offsets, data = string_parts(arr)
+        na = np.flatnonzero(data >= 0x80)
+        row = np.searchsorted(offsets, na, side="right") - 1
+        orig = mat[row, lstart[row] + (na - offsets[row])]
+        extra = self._ulen[orig].astype(np.int64) - 1
+        out = data.copy()
+        out[na] = self._utf8[orig, 0]
+        tail = self._utf8[orig, 1:3][np.arange(2)[None, :] < extra[:, None]]
+        out = np.insert(out, np.repeat(na + 1, extra), tail)
+        lengths = np.diff(offsets) + np.bincount(row, weights=extra, minlength=len(arr)).astype(
+            np.int64
+        )
+        return string_array(out, lengths)
+
+    def _decode_utf8(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
+        n, w = mat.shape
+        invalid = None
+        if int(mat.max()) >= 0x80:
+            bad = ~utf8_valid_rows(mat)
+            invalid = bad if bad.any() else None
+        start, end = trim_bounds(mat != 0x20, self.trim)
+        if invalid is not None:
+            end = np.where(invalid, start, end)
+        cols = np.arange(w)
+        keep = (cols >= start[:, None]) & (cols < end[:, None])
+        return string_array(mat[keep], end - start, invalid), invalid
+
+    # ---------------------------------------------------------------- encode
+    def encode(
+        self, values: pa.Array, *, truncate: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Encode strings to (n, width) code page bytes padded with the page's space."""
+        arr = as_string_array(values)
+        n, w = len(arr), self.width
+        out = np.full((n, w), self.cp.space, dtype=np.uint8)
+        if n == 0:
+            return out, None
+        valid, offsets, data = string_parts(arr)
+        if not self.cp.single_byte:
+            return self._encode_utf8(out, valid, offsets, data, truncate)
+        fast = self._encode_padded(arr, valid)
+        if fast is not None:
+            return fast
+        if data.size == 0 or int(data.max()) < 0x80:
+            codes = np.take(self._from_ascii, data) if data.size else np.zeros(0, np.int16)
+            char_off = offsets
+        else:
+            text = data.tobytes().decode("utf-8")
+            cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+            codes = np.where(cps < 0x10000, self.cp.encode_table[np.minimum(cps, 0xFFFF)], -1)
+            starts_char = np.concatenate([[0], np.cumsum((data & 0xC0) != 0x80)])
+            char_off = starts_char[offsets]
+        lengths = np.diff(char_off)
+        lengths[~valid] = 0
+        over = lengths > w
+        counts = np.minimum(lengths, w)
+        starts = char_off[1:] - counts if self.justified else char_off[:-1]
+        rows = scatter_rows(out, np.where(codes < 0, self.cp.space, codes).astype(np.uint8)
+                            if codes.size else codes.astype(np.uint8), starts, counts,
+                            self.justified)
+        failed = np.zeros(n, bool) if truncate else over.copy()
+        bad_units = codes < 0
+        if bad_units.any():
+            # unmappable characters among the units actually written
+            bad_written = bad_units[self._written_src(starts, counts)]
+            failed[rows[bad_written]] = True
+        return out, (failed if failed.any() else None)
+
+    def _encode_padded(
+        self, arr: pa.Array, valid: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """Fast path when every string fits: Arrow pads to the width in characters, then
+        the whole padded buffer is mapped through the encode table at once."""
+        n, w = len(arr), self.width
+        chars = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+        if int(np.max(np.where(valid, chars, 0), initial=0)) > w:
+            return None
+        filled = arr.fill_null("") if arr.null_count else arr
+        pad = pc.utf8_lpad if self.justified else pc.utf8_rpad
+        _, _, pdata = string_parts(pad(filled, width=w, padding=" "))
+        if pdata.size == n * w and int(pdata.max(initial=0)) < 0x80:
+            codes = np.take(self._from_ascii, pdata)
+        else:
+            cps = np.frombuffer(pdata.tobytes().decode("utf-8").encode("utf-32-le"), np.uint32)
+            codes = np.take(self.cp.encode_table, np.minimum(cps, 0xFFFF))
+        codes = codes.reshape(n, w)
+        failed = None
+        if int(codes.min(initial=0)) < 0:
+            bad = codes < 0
+            failed = bad.any(axis=1)
+            codes = np.where(bad, self.cp.space, codes)
+        return codes.astype(np.uint8), failed
+
+    @staticmethod
+    def _written_src(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        total = int(counts.sum())
+        first = np.zeros(len(counts), np.int64)
+        np.cumsum(counts[:-1], out=first[1:])
+        return np.repeat(starts, counts) + np.arange(total) - np.repeat(first, counts)
+
+    def _encode_utf8(
+        self,
+        out: np.ndarray,
+        valid: np.ndarray,
+        offsets: np.ndarray,
+        data: np.ndarray,
+        truncate: bool,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        w = self.width
+        lengths = np.diff(offsets)
+        lengths[~valid] = 0
+        over = lengths > w
+        counts = np.minimum(lengths, w)
+        starts = offsets[1:] - counts if self.justified else offsets[:-1].copy()
+        for i in np.flatnonzero(over):  # rare: cut on a character boundary
+            s, e = int(offsets[i]), int(offsets[i + 1])
+            if self.justified:
+                b = e - w
+                while b < e and (data[b] & 0xC0) == 0x80:
+                    b += 1
+                starts[i], counts[i] = b, e - b
+            else:
+                k = w
+                while k > 0 and (data[s + k] & 0xC0) == 0x80:
+                    k -= 1
+                counts[i] = k
+        scatter_rows(out, data, starts, counts, self.justified)
+        failed = None if truncate or not over.any() else over
+        return out, failed
