@@ -42,9 +42,12 @@ def test_rdw(payloads, size, trickle, order, adj, blocked):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+@given(st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"").rstrip(b"\r")),
+                max_size=30),
        sizes, st.booleans())
 def test_text(payloads, size, trickle):
+    # a line ending in CR followed by LF reads as a CRLF line: such payloads are ambiguous in
+    # text framing (the reader keeps their bytes through the residue instead)
     _check(FileFormat(record_format="D"), payloads, *size, trickle)
 
 

@@ -15,7 +15,7 @@ import attrs
 import pyarrow as pa
 
 
-class Usage(str, enum.Enum):
+class Usage(enum.StrEnum):
     """How an elementary item is stored (every spelling of the USAGE clause maps to one)."""
 
     DISPLAY = "display"          # zoned decimal / text, one byte a character
@@ -31,7 +31,7 @@ class Usage(str, enum.Enum):
     INDEX = "index"              # 4-byte index (binary)
 
 
-class Category(str, enum.Enum):
+class Category(enum.StrEnum):
     """The category of a PICTURE (or GROUP for a group item)."""
 
     GROUP = "group"
