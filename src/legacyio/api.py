@@ -1,0 +1,274 @@
+"""The public façade, in the style of ``pyarrow.csv``: read_table / open_reader / write_table.
+
+Results are ordinary ``pyarrow.Table`` and ``pyarrow.RecordBatchReader`` objects; options are
+the frozen attrs classes of ``legacyio.options``; keyword arguments may name any field of
+``FileFormat`` or of the stage's options class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from typing import Any, BinaryIO
+
+import attrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from legacyio.copybook import load_copybook
+from legacyio.errors import OptionsError
+from legacyio.io import open_sink, open_source
+from legacyio.layout.model import Layout
+from legacyio.options import FileFormat, ReadOptions, WriteOptions
+from legacyio.plan import RESIDUE_COLUMN, Plan
+from legacyio.reader import open_stream
+from legacyio.report import DecodeReport
+from legacyio.writer import BatchEncoder, WriteStats, plan_for_writing, write_stream
+
+Progress = Callable[[int, int], None]
+
+__all__ = [
+    "Mismatch",
+    "VerifyResult",
+    "encode",
+    "load_copybook",
+    "open_reader",
+    "read_segments",
+    "read_table",
+    "verify",
+    "write_table",
+]
+
+
+def open_reader(
+    source: Any,
+    copybook: str | os.PathLike[str] | Layout,
+    options: ReadOptions | None = None,
+    *,
+    format: FileFormat | None = None,
+    report: DecodeReport | None = None,
+    progress: Progress | None = None,
+    **kw: Any,
+) -> pa.RecordBatchReader:
+    """Stream a mainframe file as Arrow record batches; memory is bounded by ``batch_size``."""
+    schema, batches, _ = open_stream(source, copybook, options, format=format, report=report,
+                                     progress=progress, **kw)
+    return pa.RecordBatchReader.from_batches(schema, batches)
+
+
+def read_table(
+    source: Any,
+    copybook: str | os.PathLike[str] | Layout,
+    options: ReadOptions | None = None,
+    *,
+    format: FileFormat | None = None,
+    report: DecodeReport | None = None,
+    progress: Progress | None = None,
+    **kw: Any,
+) -> pa.Table:
+    """Decode a whole mainframe file into a typed Arrow table."""
+    schema, batches, _ = open_stream(source, copybook, options, format=format, report=report,
+                                     progress=progress, **kw)
+    return pa.Table.from_batches(list(batches), schema=schema)
+
+
+def read_segments(
+    source: Any,
+    copybook: str | os.PathLike[str] | Layout,
+    options: ReadOptions | None = None,
+    *,
+    format: FileFormat | None = None,
+    report: DecodeReport | None = None,
+    **kw: Any,
+) -> dict[str, pa.Table]:
+    """One table per segment of a multi-segment file: the common columns plus that segment's
+    group. Needs ``segment_field`` and ``segments``."""
+    schema, batches, plan = open_stream(source, copybook, options, format=format,
+                                        report=report, **kw)
+    if not plan.fmt.segments:
+        raise OptionsError("read_segments needs segment_field and a segments map")
+    table = pa.Table.from_batches(list(batches), schema=schema)
+    seg_nodes = [n for n in plan.top if n.segment_ids is not None and n.output]
+    seg_names = {n.name for n in seg_nodes}
+    out: dict[str, pa.Table] = {}
+    for node in seg_nodes:
+        mask = pc.is_valid(table.column(node.name))
+        keep = [c for c in table.column_names if c not in seg_names or c == node.name]
+        out[node.item.name] = table.select(keep).filter(mask)
+    return out
+
+
+def write_table(
+    data: pa.Table | pa.RecordBatchReader | Iterable[pa.RecordBatch],
+    sink: str | os.PathLike[str] | BinaryIO | pa.NativeFile,
+    copybook: str | os.PathLike[str] | Layout | None = None,
+    options: WriteOptions | None = None,
+    *,
+    format: FileFormat | None = None,
+    progress: Progress | None = None,
+    overwrite: bool = True,
+    **kw: Any,
+) -> WriteStats:
+    """Encode Arrow data back to the mainframe format; a path is written atomically."""
+    data, schema = _with_schema(data)
+    plan, fmt, wopts = plan_for_writing(schema, copybook, format, kw, options)
+    with open_sink(sink, overwrite=overwrite) as out:
+        return write_stream(data, out, plan, fmt, wopts, schema, progress)
+
+
+def encode(
+    table: pa.Table | pa.RecordBatch,
+    copybook: str | os.PathLike[str] | Layout | None = None,
+    options: WriteOptions | None = None,
+    *,
+    format: FileFormat | None = None,
+    **kw: Any,
+) -> bytes:
+    """Encode a table to the bytes of a mainframe file."""
+    buf = io.BytesIO()
+    plan, fmt, wopts = plan_for_writing(table.schema, copybook, format, kw, options)
+    write_stream(table, buf, plan, fmt, wopts, table.schema)
+    return buf.getvalue()
+
+
+def _with_schema(data: Any) -> tuple[Any, pa.Schema]:
+    if isinstance(data, (pa.Table, pa.RecordBatch, pa.RecordBatchReader)):
+        return data, data.schema
+    it = iter(data)
+    first = next(it, None)
+    if first is None:
+        raise OptionsError("no record batches to write")
+    return itertools.chain([first], it), first.schema
+
+
+@attrs.frozen
+class Mismatch:
+    """Where the re-encoded stream first differs from the input (never the values)."""
+
+    record: int
+    offset: int
+    field: str | None
+
+
+@attrs.frozen
+class VerifyResult:
+    """Outcome of ``verify``: identity of input and re-encoded output, with their hashes."""
+
+    ok: bool
+    records: int
+    bytes: int
+    sha256_input: str
+    sha256_output: str
+    mismatch: Mismatch | None
+    report: DecodeReport
+
+
+def verify(
+    source: Any,
+    copybook: str | os.PathLike[str] | Layout,
+    *,
+    format: FileFormat | None = None,
+    options: ReadOptions | None = None,
+    via: str | None = None,
+    progress: Progress | None = None,
+    **kw: Any,
+) -> VerifyResult:
+    """Decode and re-encode a file in streaming fashion and compare with the input bytes.
+    ``via="parquet"`` stores the decoded batches in a Parquet file on disk in between."""
+    report = DecodeReport()
+    schema, batches, plan = open_stream(source, copybook, options, format=format, report=report,
+                                        progress=progress, **kw)
+    if not plan.keep_residue:
+        raise OptionsError("verify needs the residue (residue=True and no column projection)")
+    fmt = plan.fmt
+    tmpdir = None
+    if via is not None:
+        if via != "parquet":
+            raise OptionsError(f"verify via {via!r}: only 'parquet' is supported")
+        import pyarrow.parquet as pq
+
+        tmpdir = tempfile.TemporaryDirectory(prefix="legacyio-verify-")
+        path = os.path.join(tmpdir.name, "verify.parquet")
+        with pq.ParquetWriter(path, schema) as w:
+            for b in batches:
+                w.write_batch(b)
+        pf = pq.ParquetFile(path)
+        schema = pf.schema_arrow
+        batches = pf.iter_batches(batch_size=plan.ropts.batch_size)
+    enc = BatchEncoder(Plan(plan.layout, fmt, attrs.evolve(plan.ropts, columns=None)), fmt,
+                       WriteOptions(), RESIDUE_COLUMN in schema.names)
+    h_in, h_out = hashlib.sha256(), hashlib.sha256()
+    mismatch = None
+    total = 0
+    records = 0
+    try:
+        with open_source(source) as original:
+            for batch in batches:
+                chunk, lens = enc.encode(batch)
+                h_out.update(chunk)
+                got = _read_exact(original, len(chunk))
+                h_in.update(got)
+                if mismatch is None and got != chunk:
+                    mismatch = _locate(plan, got, chunk, lens, total, records)
+                total += len(chunk)
+                records += batch.num_rows
+            while True:
+                rest = original.read(1 << 20)
+                if not rest:
+                    break
+                rest = bytes(rest)
+                if mismatch is None:
+                    mismatch = Mismatch(records + 1, total, None)
+                h_in.update(rest)
+    finally:
+        if tmpdir is not None:
+            tmpdir.cleanup()
+    ok = mismatch is None and h_in.digest() == h_out.digest()
+    return VerifyResult(ok, records, total, h_in.hexdigest(), h_out.hexdigest(), mismatch,
+                        report)
+
+
+def _read_exact(stream: Any, n: int) -> bytes:
+    parts = []
+    while n > 0:
+        b = stream.read(n)
+        if not b:
+            break
+        b = bytes(b)
+        parts.append(b)
+        n -= len(b)
+    return b"".join(parts)
+
+
+def _locate(plan: Plan, got: bytes, chunk: bytes, lens: np.ndarray, base: int,
+            first: int) -> Mismatch:
+    """First differing byte -> record number, file offset and the field it falls in."""
+    m = min(len(got), len(chunk))
+    a = np.frombuffer(got[:m], dtype=np.uint8)
+    b = np.frombuffer(chunk[:m], dtype=np.uint8)
+    diff = np.flatnonzero(a != b)
+    pos = int(diff[0]) if len(diff) else m
+    ends = np.cumsum(lens)
+    r = int(np.searchsorted(ends, pos, side="right"))
+    start = int(ends[r - 1]) if r > 0 else 0
+    within = pos - start - (4 if plan.fmt.record_format in ("V", "VB") else 0)
+    return Mismatch(first + r + 1, base + pos, field_at(plan, within))
+
+
+def field_at(plan: Plan, offset: int) -> str | None:
+    """Dotted path of the deepest elementary item covering ``offset`` (maximum layout)."""
+    best = None
+    for root in plan.roots:
+        for it in root.walk():
+            if it.is_group:
+                continue
+            if it.offset <= offset < it.offset + it.size:
+                best = it.dotted
+            elif it.occurs and it.offset <= offset < it.end:
+                best = it.dotted
+    return best

@@ -1,0 +1,152 @@
+"""Flat columns for CSV and SQL users: structs become ``GROUP_FIELD`` columns and OCCURS
+lists become ``ARR_1 .. ARR_n``; ``unflatten`` rebuilds the nested table for encoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _occurs_max(field: pa.Field, arr: pa.Array) -> int:
+    md = field.metadata or {}
+    occ = md.get(b"occurs")
+    if occ:
+        text = occ.decode()
+        parts = text.split()
+        if "TO" in parts:
+            return int(parts[parts.index("TO") + 1])
+        return int(parts[0])
+    lengths = pc.list_value_length(arr)
+    mx = pc.max(lengths).as_py()
+    return int(mx or 0)
+
+
+def _list_item(arr: pa.Array, j: int) -> pa.Array:
+    """Element j of every list (null where the list is shorter or null)."""
+    offsets = np.asarray(arr.offsets.to_numpy(), dtype=np.int64)
+    lengths = np.diff(offsets)
+    valid = lengths > j
+    if arr.null_count:
+        valid &= np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    idx = offsets[:-1] + j
+    idx[~valid] = 0
+    values = arr.values
+    if len(values) == 0:
+        return pa.nulls(len(arr), type=values.type)
+    return values.take(pa.array(idx, mask=~valid))
+
+
+def _flatten_column(name: str, field: pa.Field, arr: pa.Array,
+                    out_names: list[str], out_arrays: list[pa.Array],
+                    out_fields: list[pa.Field]) -> None:
+    t = arr.type
+    if pa.types.is_struct(t):
+        children = arr.flatten()
+        for i in range(t.num_fields):
+            f = t.field(i)
+            _flatten_column(f"{name}_{f.name}", f, children[i], out_names, out_arrays, out_fields)
+        return
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        n = _occurs_max(field, arr)
+        vf = pa.field("item", t.value_type)
+        for j in range(n):
+            _flatten_column(f"{name}_{j + 1}", vf, _list_item(arr, j), out_names, out_arrays,
+                            out_fields)
+        return
+    out_names.append(name)
+    out_arrays.append(arr)
+    out_fields.append(pa.field(name, t, metadata=field.metadata))
+
+
+def flatten_table(table: pa.Table) -> pa.Table:
+    """Structs -> ``GROUP_FIELD`` columns, lists -> ``ARR_1..ARR_n`` (n = OCCURS maximum)."""
+    table = table.combine_chunks()
+    names: list[str] = []
+    arrays: list[pa.Array] = []
+    fields: list[pa.Field] = []
+    for field, col in zip(table.schema, table.columns):
+        arr = col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks) \
+            if col.num_chunks else pa.array([], type=col.type)
+        _flatten_column(field.name, field, arr, names, arrays, fields)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=table.schema.metadata))
+
+
+def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Array],
+             n: int) -> pa.Array | None:
+    if pa.types.is_struct(typ):
+        kids = []
+        for i in range(typ.num_fields):
+            f = typ.field(i)
+            a = _rebuild(f"{name}_{f.name}", f.type, f, flat, n)
+            if a is None:
+                a = pa.nulls(n, type=f.type)
+            kids.append(a)
+        if all(k.null_count == n for k in kids) and n:
+            return None
+        # a group is present in a row when any of its members is
+        present = np.zeros(n, dtype=bool)
+        for k in kids:
+            present |= np.asarray(k.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        return pa.StructArray.from_arrays(kids, fields=list(typ), mask=pa.array(~present))
+    if pa.types.is_list(typ):
+        m = _occurs_max(field, pa.array([], type=typ))
+        items = []
+        for j in range(m):
+            a = _rebuild(f"{name}_{j + 1}", typ.value_type, pa.field("item", typ.value_type),
+                         flat, n)
+            items.append(a)
+        present = np.zeros((n, m), dtype=bool)
+        for j, a in enumerate(items):
+            if a is not None:
+                present[:, j] = np.asarray(a.is_valid().to_numpy(zero_copy_only=False),
+                                           dtype=bool)
+        # a list holds its leading present elements
+        lengths = np.where(present.all(axis=1), m, np.argmin(present, axis=1)) if m else \
+            np.zeros(n, dtype=np.int64)
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        parts = []
+        rows = np.arange(n)
+        for j, a in enumerate(items):
+            if a is None:
+                continue
+            parts.append((j, a))
+        if not parts:
+            return pa.ListArray.from_arrays(pa.array(offsets), pa.nulls(0, typ.value_type))
+        # interleave element j of row i at position offsets[i] + j
+        total = int(offsets[-1])
+        order_rows, order_j = [], []
+        for j in range(m):
+            sel = lengths > j
+            order_rows.append(rows[sel])
+            order_j.append(np.full(int(sel.sum()), j))
+        r = np.concatenate(order_rows) if order_rows else np.zeros(0, dtype=np.int64)
+        jj = np.concatenate(order_j) if order_j else np.zeros(0, dtype=np.int64)
+        dest = offsets[:-1][r] + jj
+        stacked = pa.concat_arrays([
+            (items[j] if items[j] is not None else pa.nulls(n, typ.value_type)).filter(
+                pa.array(lengths > j)) for j in range(m)]) if m else pa.nulls(0, typ.value_type)
+        inv = np.empty(total, dtype=np.int64)
+        inv[dest] = np.arange(total)
+        values = stacked.take(pa.array(inv))
+        return pa.ListArray.from_arrays(pa.array(offsets), values)
+    a = flat.get(name)
+    if a is None:
+        return None
+    if not a.type.equals(typ):
+        a = pc.cast(a, typ)
+    return a
+
+
+def unflatten_table(flat: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rebuild a nested table of ``schema`` from its flattened columns."""
+    flat = flat.combine_chunks()
+    cols = {name: (c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks))
+            for name, c in zip(flat.column_names, flat.columns)}
+    n = flat.num_rows
+    arrays = []
+    for f in schema:
+        a = _rebuild(f.name, f.type, f, cols, n)
+        arrays.append(a if a is not None else pa.nulls(n, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)

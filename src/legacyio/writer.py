@@ -1,0 +1,176 @@
+"""Streaming writer: Arrow batches -> plan (encode) -> framing -> bytes.
+
+Records that carry a residue (raw bytes kept by the reader because they were not canonical)
+are written from it verbatim; every other record is encoded canonically. That makes
+``write_table(read_table(data)) == data`` hold by construction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO
+
+import attrs
+import numpy as np
+import pyarrow as pa
+
+from legacyio.copybook import load_copybook
+from legacyio.errors import OptionsError
+from legacyio.layout.model import Layout
+from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
+from legacyio.plan import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN, Plan
+from legacyio.reader import canonical_frames, canonical_text_lengths, header_length
+
+Progress = Callable[[int, int], None]
+
+
+@attrs.frozen
+class WriteStats:
+    """What a write produced."""
+
+    records: int
+    bytes: int
+
+
+def _schema_of(data: Any) -> pa.Schema:
+    return data.schema
+
+
+def plan_for_writing(
+    schema: pa.Schema,
+    copybook: Any,
+    fmt: FileFormat | None,
+    kw: dict[str, Any],
+    options: WriteOptions | None,
+    search_path: Any = (),
+) -> tuple[Plan, FileFormat, WriteOptions]:
+    """Build the plan for encoding a table: copybook, format and naming default to what the
+    table's metadata says (a table read by legacyio knows where it came from)."""
+    md = schema.metadata or {}
+    if copybook is None:
+        if META_COPYBOOK not in md:
+            raise OptionsError("no copybook given and the table carries none in its metadata")
+        copybook = md[META_COPYBOOK].decode()
+    if fmt is None and META_FORMAT in md:
+        raw = json.loads(md[META_FORMAT].decode())
+        raw["segments"] = tuple(tuple(p) for p in raw.get("segments", ()))
+        fmt = FileFormat(**raw)
+    fmt, wopts = split_kwargs(kw, fmt, options, WriteOptions)
+    layout: Layout = load_copybook(copybook, search_path=search_path)
+    names, fillers = "python", True
+    if META_READ in md:
+        r = json.loads(md[META_READ].decode())
+        names, fillers = r.get("names", names), r.get("fillers", fillers)
+    plan = Plan(layout, fmt, ReadOptions(names=names, fillers=fillers))
+    return plan, fmt, wopts
+
+
+class BatchEncoder:
+    """Encodes record batches into framed bytes for one plan."""
+
+    def __init__(self, plan: Plan, fmt: FileFormat, wopts: WriteOptions,
+                 has_residue: bool) -> None:
+        self.plan = plan
+        self.fmt = fmt
+        self.wopts = wopts
+        self.records = 0
+        self.has_residue = has_residue
+        self.hlen = header_length(fmt)
+        self.framer = None
+        if fmt.record_format == "VB" and not has_residue:
+            from legacyio.framing import framer_for
+
+            self.framer = framer_for(fmt, record_length=plan.width)
+
+    def nest(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Accept flattened tables (CSV/SQL round trips): rebuild structs and lists."""
+        names = set(batch.schema.names)
+        nested = [n for n in self.plan.top if n.output and n.name not in names
+                  and (n.kind == "group" or n.occurs_max)]
+        if not nested or not any(x.startswith(nested[0].name + "_") for x in names):
+            return batch
+        from legacyio.flatten import unflatten_table
+
+        schema = self.plan.schema()
+        keep = [f for f in schema if f.name != RESIDUE_COLUMN]
+        if RESIDUE_COLUMN in names:
+            keep.append(schema.field(RESIDUE_COLUMN))
+        table = unflatten_table(pa.Table.from_batches([batch]), pa.schema(keep))
+        return table.combine_chunks().to_batches()[0] if table.num_rows else \
+            pa.RecordBatch.from_pylist([], schema=table.schema)
+
+    def encode(self, batch: pa.RecordBatch) -> tuple[bytes, np.ndarray]:
+        """Bytes of a batch, and the length of each record's part in them."""
+        batch = self.nest(batch)
+        n = batch.num_rows
+        residue = None
+        if self.wopts.use_residue and RESIDUE_COLUMN in batch.schema.names:
+            col = batch.column(RESIDUE_COLUMN)
+            if col.null_count < n:
+                residue = col
+        skip = None
+        if residue is not None:
+            skip = np.asarray(residue.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        payload, lengths = self.plan.encode(batch, self.wopts, self.records + 1, skip)
+        self.records += n
+        if self.fmt.record_format == "D":
+            lengths = canonical_text_lengths(payload, lengths, self.plan.pad)
+        if self.framer is not None:
+            data = self.framer.frame(payload, lengths)
+            return bytes(data), lengths + self.hlen
+        canon = canonical_frames(self.fmt, payload, lengths)
+        flen = lengths + (1 if self.fmt.record_format == "D" else self.hlen)
+        if skip is None:
+            if canon.shape[1] == int(flen.min(initial=canon.shape[1])) and (
+                    flen == canon.shape[1]).all():
+                return canon.tobytes(), flen
+            inside = np.arange(canon.shape[1])[None, :] < flen[:, None]
+            return canon[inside].tobytes(), flen
+        use = flen.copy()
+        use[skip] = 0
+        inside = np.arange(canon.shape[1])[None, :] < use[:, None]
+        flat = canon[inside].tobytes()
+        ends = np.cumsum(use)
+        pieces = []
+        pos = 0
+        raw = residue.to_pylist() if residue is not None else []
+        out_len = flen.copy()
+        for r in np.flatnonzero(skip):
+            cut = int(ends[r])
+            pieces.append(flat[pos:cut])
+            pos = cut
+            pieces.append(raw[r])
+            out_len[r] = len(raw[r])
+        pieces.append(flat[pos:])
+        return b"".join(pieces), out_len
+
+
+def iter_batches(data: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
+    if isinstance(data, pa.Table):
+        yield from data.to_batches(max_chunksize=batch_size)
+    elif isinstance(data, pa.RecordBatch):
+        yield data
+    else:
+        yield from data
+
+
+def write_stream(
+    data: pa.Table | pa.RecordBatchReader | Iterable[pa.RecordBatch],
+    out: BinaryIO,
+    plan: Plan,
+    fmt: FileFormat,
+    wopts: WriteOptions,
+    schema: pa.Schema,
+    progress: Progress | None = None,
+) -> WriteStats:
+    """Encode every batch of ``data`` and write the bytes to ``out``."""
+    enc = BatchEncoder(plan, fmt, wopts, RESIDUE_COLUMN in schema.names)
+    total = 0
+    for batch in iter_batches(data, wopts.batch_size):
+        chunk, _ = enc.encode(batch)
+        out.write(chunk)
+        total += len(chunk)
+        if progress is not None:
+            progress(enc.records, total)
+    return WriteStats(enc.records, total)
