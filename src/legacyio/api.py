@@ -112,11 +112,12 @@ def write_table(
     format: FileFormat | None = None,
     progress: Progress | None = None,
     overwrite: bool = True,
+    search_path: Any = (),
     **kw: Any,
 ) -> WriteStats:
     """Encode Arrow data back to the mainframe format; a path is written atomically."""
     data, schema = _with_schema(data)
-    plan, fmt, wopts = plan_for_writing(schema, copybook, format, kw, options)
+    plan, fmt, wopts = plan_for_writing(schema, copybook, format, kw, options, search_path)
     with open_sink(sink, overwrite=overwrite) as out:
         return write_stream(data, out, plan, fmt, wopts, schema, progress)
 
@@ -127,11 +128,13 @@ def encode(
     options: WriteOptions | None = None,
     *,
     format: FileFormat | None = None,
+    search_path: Any = (),
     **kw: Any,
 ) -> bytes:
     """Encode a table to the bytes of a mainframe file."""
     buf = io.BytesIO()
-    plan, fmt, wopts = plan_for_writing(table.schema, copybook, format, kw, options)
+    plan, fmt, wopts = plan_for_writing(table.schema, copybook, format, kw, options,
+                                        search_path)
     write_stream(table, buf, plan, fmt, wopts, table.schema)
     return buf.getvalue()
 

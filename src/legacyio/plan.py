@@ -174,7 +174,7 @@ class Plan:
         self.segment_codec = None
         self.segment_offset = 0
         if fmt.segment_field:
-            seg_item = layout.find(fmt.segment_field)
+            seg_item = _find_option_item(layout, fmt.segment_field, "segment field")
             if seg_item.is_group or seg_item.occurs is not None:
                 raise OptionsError(f"segment field {fmt.segment_field} must be an elementary item")
             self.segment_codec = make_codec(seg_item, fmt, trim="both")
@@ -435,6 +435,16 @@ class Plan:
                       for t in self.tables]
             return self.compact(mat, counts)
         return mat, np.full(n, self.width, dtype=np.int64)
+
+
+def _find_option_item(layout: Layout, name: str, what: str) -> Item:
+    """Look up a field named by an option; a clear OptionsError when absent or ambiguous."""
+    try:
+        return layout.find(name)
+    except KeyError:
+        raise OptionsError(f"{what} {name} is not in the copybook") from None
+    except ValueError as e:
+        raise OptionsError(f"{what} {name} is ambiguous: {e}") from None
 
 
 def _inside_occurs(root: Item, target: Item) -> bool:

@@ -40,7 +40,9 @@ def frame_framer(plan: Plan, fmt: FileFormat, *, lenient: bool = False,
         kw["length_fn"] = plan.record_lengths
         kw["prefix_length"] = plan.length_prefix()
     elif fmt.length_field:
-        item = plan.layout.find(fmt.length_field)
+        from legacyio.plan import _find_option_item
+
+        item = _find_option_item(plan.layout, fmt.length_field, "length field")
         from legacyio.codecs import make_codec
 
         codec = make_codec(item, fmt)
