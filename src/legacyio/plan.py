@@ -59,6 +59,7 @@ class Node:
     segment_ids: tuple[str, ...] | None = None
     is_odo_object: bool = False
     output: bool = True           # part of the output schema
+    identity: bool = False        # decode is a bijection: bytes always re-encode exactly
 
     @property
     def path(self) -> str:
@@ -251,7 +252,8 @@ class Plan:
         codec = make_codec(item, self.fmt, trim=self.ropts.trim)
         return Node(item, name, rel, item.size, "field", codec=codec, occurs_max=occurs_max,
                     depending=depending, segment_ids=tuple(seg) if seg else None,
-                    is_odo_object=tuple(item.path) in self.odo_paths)
+                    is_odo_object=tuple(item.path) in self.odo_paths,
+                    identity=_is_identity(codec))
 
     def _variable_tables(self) -> list[_Table]:
         """ODO tables that shift what follows them; each must sit outside any OCCURS."""
@@ -412,6 +414,7 @@ class Plan:
         first_record: int,
         skip: np.ndarray | None,
         collect: np.ndarray | None = None,
+        src: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Encode the top-level columns of a batch into record payloads (matrix, lengths).
 
@@ -422,6 +425,8 @@ class Plan:
         n = batch.num_rows
         ctx = _EncodeCtx(self, wopts, first_record, skip)
         ctx.collect = collect
+        if src is not None and src.shape != (n, self.width):
+            src = None
         cols = {}
         names = set(batch.schema.names)
         for node in self.top:
@@ -429,12 +434,25 @@ class Plan:
                 cols[node.name] = _as_array(batch.column(node.name))
         mat = np.full((n, self.width), self.fill, dtype=np.uint8)
         rows = np.arange(n, dtype=np.int64)
-        ctx.encode_children(self.top, cols, mat, rows, top=True)
+        ctx.encode_children(self.top, cols, mat, rows, top=True,
+                            src=None if self.variable else src)
         if self.variable:
             counts = [ctx.table_counts.get(t.path, np.full(n, t.max, dtype=np.int64))
                       for t in self.tables]
             return self.compact(mat, counts)
         return mat, np.full(n, self.width, dtype=np.int64)
+
+
+def _is_identity(codec: Any) -> bool:
+    """Text in a single-byte code page that maps all 256 bytes to distinct characters, trimmed
+    on the right only and not JUSTIFIED: any bytes decode and re-encode to themselves."""
+    from legacyio.codecs.text import TextCodec
+
+    if not isinstance(codec, TextCodec) or codec.justified or codec.trim not in ("right", "none"):
+        return False
+    cp = codec.cp
+    return bool(cp.single_byte and len(np.unique(cp.decode_table)) == 256
+                and cp.decode_table[cp.space] == 0x20)
 
 
 def _find_option_item(layout: Layout, name: str, what: str) -> Item:
@@ -665,7 +683,8 @@ class _EncodeCtx:
             raise EncodeError(why, record=self.first_record + int(rows[idx[0]]), field=node.path)
 
     def encode_children(self, nodes: list[Node], cols: dict[str, pa.Array], mat: np.ndarray,
-                        rows: np.ndarray, top: bool = False) -> None:
+                        rows: np.ndarray, top: bool = False,
+                        src: np.ndarray | None = None) -> None:
         # base items first, REDEFINES alternatives after them so that a non-null alternative
         # writes the bytes it stands for
         order = [n for n in nodes if not n.alternative] + [n for n in nodes if n.alternative]
@@ -676,9 +695,12 @@ class _EncodeCtx:
                     continue
                 raise EncodeError(f"column {node.name} is missing from the table",
                                   field=node.path)
-            self.encode_node(node, arr, mat, rows)
+            self.encode_node(node, arr, mat, rows, src)
 
-    def encode_node(self, node: Node, arr: pa.Array, mat: np.ndarray, rows: np.ndarray) -> None:
+    def encode_node(self, node: Node, arr: pa.Array, mat: np.ndarray, rows: np.ndarray,
+                    src: np.ndarray | None = None) -> None:
+        """Encode one node's column into ``mat``; ``src`` (residue check only) holds the
+        original bytes at the same places, copied for fields that always re-encode exactly."""
         m = mat.shape[0]
         valid = _valid_mask(arr)
         if node.in_chain:
@@ -687,7 +709,8 @@ class _EncodeCtx:
             write = None
         if not node.occurs_max:
             out = mat[:, node.rel:node.rel + node.width]
-            self._encode_one(node, arr, out, rows, write)
+            self._encode_one(node, arr, out, rows, write,
+                             None if src is None else src[:, node.rel:node.rel + node.width])
             return
         big_m, s = node.occurs_max, node.width
         if not pa.types.is_list(arr.type) and not pa.types.is_large_list(arr.type) \
@@ -713,7 +736,10 @@ class _EncodeCtx:
             flat = flat.filter(pa.array(keep))
         elems = np.full((k, s), self.plan.fill, dtype=np.uint8)
         e_rows = np.repeat(rows, np.where(write if write is not None else True, lengths, 0))
-        self._encode_one(node, flat, elems, e_rows, None)
+        e_src = None
+        if src is not None:
+            e_src = src[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)[sel]
+        self._encode_one(node, flat, elems, e_rows, None, e_src)
         block = mat[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
         block[sel] = elems
         if node.depending is not None:
@@ -733,7 +759,7 @@ class _EncodeCtx:
                       f"list length differs from its DEPENDING ON field {obj.item.name}")
 
     def _encode_one(self, node: Node, arr: pa.Array, out: np.ndarray, rows: np.ndarray,
-                    write: np.ndarray | None) -> None:
+                    write: np.ndarray | None, src: np.ndarray | None = None) -> None:
         if node.kind == "group":
             if not pa.types.is_struct(arr.type):
                 raise EncodeError(f"column is {arr.type}, expected a struct", field=node.path)
@@ -745,10 +771,11 @@ class _EncodeCtx:
                 idx = np.flatnonzero(write)
                 sub = np.ascontiguousarray(out[idx])
                 sub_cols = {k: v.take(pa.array(idx)) for k, v in cols.items()}
-                self.encode_children(node.children, sub_cols, sub, rows[idx])
+                self.encode_children(node.children, sub_cols, sub, rows[idx],
+                                     src=None if src is None else src[idx])
                 out[idx] = sub
             else:
-                self.encode_children(node.children, cols, out, rows)
+                self.encode_children(node.children, cols, out, rows, src=src)
             return
         if node.kind == "raw":
             data = _fixed_bytes(arr, node.width)
@@ -759,6 +786,13 @@ class _EncodeCtx:
                 out[:] = data
             else:
                 out[ok] = data[ok]
+            return
+        if src is not None and node.identity and arr.null_count == 0:
+            # decoding this field is a bijection: its canonical bytes are the original ones
+            if write is not None and not write.all():
+                out[write] = src[write]
+            else:
+                out[:] = src
             return
         nulls = ~_valid_mask(arr)
         enc, failed = node.codec.encode(arr, truncate=self.wopts.on_overflow == "truncate")

@@ -95,7 +95,7 @@ class _BatchDecoder:
         names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
-            cols.append(self.residue(block, arrays, names, extra, trailer))
+            cols.append(self.residue(block, arrays, names, extra, trailer, mat))
         if self.ropts.record_number:
             cols.append(pa.array(np.arange(block.first_record, block.first_record + n,
                                            dtype=np.int64)))
@@ -109,13 +109,14 @@ class _BatchDecoder:
         return pa.RecordBatch.from_arrays(cols, schema=self.schema)
 
     def residue(self, block: Any, arrays: list[pa.Array], names: list[str], extra: bytes,
-                trailer: bytes) -> pa.Array:
+                trailer: bytes, mat: np.ndarray | None = None) -> pa.Array:
         """Raw frames of the records whose canonical re-encoding differs from the input."""
         plan = self.plan
         n = len(block.lengths)
         batch = pa.RecordBatch.from_arrays(arrays, names=names)
         collect = np.zeros(n, dtype=bool)
-        payload, lengths = plan.encode(batch, _CANON_WOPTS, block.first_record, None, collect)
+        payload, lengths = plan.encode(batch, _CANON_WOPTS, block.first_record, None, collect,
+                                       src=mat)
         if self.fmt.record_format == "D":
             lengths = canonical_text_lengths(payload, lengths, plan.pad)
         canon = canonical_frames(self.fmt, payload, lengths)
