@@ -102,9 +102,12 @@ def numeric_type(precision: int, scale: int) -> pa.DataType:
 
 def comp5_type(size: int, signed: bool, scale: int) -> pa.DataType:
     """COMP-5 holds the full range of its bytes, not only the PICTURE's digits."""
+    digits = {2: 5, 4: 10, 8: 20 if not signed else 19}[size]
     if scale > 0:
-        digits = {2: 5, 4: 10, 8: 20 if not signed else 19}[size]
         return _decimal_type(digits, scale)
+    if scale < 0:
+        # P scaling: the stored range times 10**-scale
+        return _integer_type(digits - scale)
     if size == 2:
         return pa.int32()
     if size == 4:
