@@ -129,8 +129,9 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
 class ReadOptions:
     """Decoding choices that do not describe the file itself."""
 
-    batch_size: int = 65536
-    """Records per Arrow batch; memory is bounded by this, whatever the file size."""
+    batch_size: int = 32768
+    """Records per Arrow batch; memory is bounded by this, whatever the file size. Batches of
+    a few MB keep the working set in cache (measured faster than 64k-record batches)."""
     columns: tuple[str, ...] | None = attrs.field(
         default=None, converter=lambda v: None if v is None else tuple(v)
     )
