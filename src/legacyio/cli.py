@@ -125,7 +125,7 @@ file_format_options = _stack(
 )
 
 _batch_size_option = click.option("--batch-size", type=click.IntRange(min=1),
-                                  help="Records per batch (memory bound). [default: 65536]")
+                                  help="Records per batch (memory bound). [default: 32768 reading, 65536 writing]")
 _names_option = click.option("--names", type=_choice("python", "cobol"),
                              help="Column names: COBOL names with '-' as '_' (python) or as "
                                   "written (cobol). [default: python]")
