@@ -47,7 +47,8 @@ def _record_slice(mat: np.ndarray) -> np.ndarray:
 def _report(benchmark: Any, fn: Callable[[], object], nbytes: int) -> None:
     benchmark.extra_info.update(bytes=int(nbytes), records=N)
     benchmark(fn)
-    benchmark.extra_info["MB/s"] = round(nbytes / benchmark.stats.stats.mean / 1e6, 1)
+    if benchmark.stats:  # None when benchmarks are disabled (plain pytest run)
+        benchmark.extra_info["MB/s"] = round(nbytes / benchmark.stats.stats.mean / 1e6, 1)
 
 
 def test_baseline_bytes_copy(benchmark) -> None:

@@ -329,24 +329,34 @@ class Plan:
 
     def expand(self, mat: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Variable-layout records -> maximum layout; returns the matrix and, per record, how
-        many bytes of it are real (for truncation checks)."""
+        many bytes of it are real (for truncation checks).
+
+        Records are grouped by their count (few distinct values), so each move is a slice
+        copy per group rather than a gather of the whole matrix.
+        """
         n, w = mat.shape
-        if w < self.width:
+        if w < self.width or not mat.flags.writeable:
             wide = np.full((n, self.width), self.pad, dtype=np.uint8)
-            wide[:, :w] = mat
+            wide[:, :min(w, self.width)] = mat[:, :self.width]
             mat = wide
         avail = lengths.astype(np.int64).copy()
-        cols = np.arange(self.width, dtype=np.int64)
         for t in self.tables:
             c, _ = self._counts(mat, t)
-            shift = (t.max - c) * t.stride
             end_max = t.offset + t.max * t.stride
-            src = np.where(cols[None, :] >= end_max, cols[None, :] - shift[:, None], cols[None, :])
-            src = np.clip(src, 0, self.width - 1)
-            new = np.take_along_axis(mat, src, axis=1)
-            gap = (cols[None, :] >= (t.offset + c * t.stride)[:, None]) & (cols[None, :] < end_max)
-            new[gap] = self.pad
-            mat = new
+            tail = self.width - end_max
+            if tail > 0:
+                for u in np.unique(c):
+                    u = int(u)
+                    if u == t.max:
+                        continue
+                    idx = np.flatnonzero(c == u)
+                    used = t.offset + u * t.stride
+                    moved = mat[idx, used:used + tail]
+                    block = mat[idx]
+                    block[:, end_max:] = moved
+                    block[:, used:end_max] = self.pad
+                    mat[idx] = block
+            shift = (t.max - c) * t.stride
             reached = avail > t.offset
             avail = np.where(reached, avail + shift, avail)
         return mat, avail
@@ -354,16 +364,22 @@ class Plan:
     def compact(self, mat: np.ndarray, counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Maximum layout -> variable layout (the inverse of ``expand``)."""
         n = mat.shape[0]
-        cols = np.arange(self.width, dtype=np.int64)
         lengths = np.full(n, self.width, dtype=np.int64)
         for t, c in reversed(list(zip(self.tables, counts))):
-            shift = (t.max - c) * t.stride
-            end_used = t.offset + c * t.stride
-            src = np.where(cols[None, :] >= end_used[:, None], cols[None, :] + shift[:, None],
-                           cols[None, :])
-            src = np.clip(src, 0, self.width - 1)
-            mat = np.take_along_axis(mat, src, axis=1)
-            lengths -= shift
+            c = np.asarray(c, dtype=np.int64)
+            end_max = t.offset + t.max * t.stride
+            tail = self.width - end_max
+            if tail > 0:
+                for u in np.unique(c):
+                    u = int(u)
+                    if u == t.max:
+                        continue
+                    idx = np.flatnonzero(c == u)
+                    used = t.offset + u * t.stride
+                    block = mat[idx]
+                    block[:, used:used + tail] = block[:, end_max:].copy()
+                    mat[idx] = block
+            lengths -= (t.max - c) * t.stride
         return mat, lengths
 
     # ---- decoding -----------------------------------------------------------------------

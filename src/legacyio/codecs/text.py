@@ -163,6 +163,18 @@ def _utf8_tables(decode_table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return enc, lens
 
 
+_UTF8_CACHE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _utf8_tables_for(cp: CodePage) -> tuple[np.ndarray, np.ndarray]:
+    """``_utf8_tables`` of a code page, built once per page (wide copybooks have thousands of
+    text columns)."""
+    tables = _UTF8_CACHE.get(cp.name)
+    if tables is None:
+        tables = _UTF8_CACHE[cp.name] = _utf8_tables(cp.decode_table)
+    return tables
+
+
 # --------------------------------------------------------------------------- the codec
 class TextCodec:
     """PIC X / A / alphanumeric-edited DISPLAY text: code page bytes <-> pa.string."""
@@ -182,7 +194,7 @@ class TextCodec:
         if cp.single_byte:
             ascii_ok = cp.decode_table < 0x80
             self._lut8 = np.where(ascii_ok, cp.decode_table, 0x80).astype(np.uint8)
-            self._utf8, self._ulen = _utf8_tables(cp.decode_table)
+            self._utf8, self._ulen = _utf8_tables_for(cp)
         self._from_ascii = cp.from_ascii
 
     # ---------------------------------------------------------------- fill
