@@ -74,28 +74,34 @@ class _BatchDecoder:
         self.schema = plan.schema()
         self.hlen = header_length(fmt)
 
-    def matrix(self, block: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    def matrix(self, block: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Record matrix in the maximum layout, available bytes per record, and (variable
+        layouts only) the payload matrix as read, for the residue check."""
         plan = self.plan
         lengths = np.asarray(block.lengths, dtype=np.int64)
         mat = block.matrix(plan.width, plan.pad)
         if self.fmt.record_format == "D":
-            return mat, None
+            return mat, None, None
         if plan.variable:
-            return plan.expand(mat, lengths)
-        return mat, lengths
+            raw = None
+            if plan.keep_residue:
+                raw = mat.copy() if mat.flags.writeable else mat
+            mat, avail = plan.expand(mat, lengths)
+            return mat, avail, raw
+        return mat, lengths, None
 
     def decode(self, block: Any, extra: bytes = b"", trailer: bytes = b"") -> pa.RecordBatch:
         """Decode one block; ``extra`` bytes precede its first record, ``trailer`` bytes follow
         its last one (both go into the residue so nothing is lost)."""
         plan = self.plan
         n = len(block.lengths)
-        mat, avail = self.matrix(block)
+        mat, avail, raw = self.matrix(block)
         rec_offsets = block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
         arrays = plan.decode(mat, avail, rec_offsets, block.first_record, self.report)
         names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
-            cols.append(self.residue(block, arrays, names, extra, trailer, mat))
+            cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw))
         if self.ropts.record_number:
             cols.append(pa.array(np.arange(block.first_record, block.first_record + n,
                                            dtype=np.int64)))
@@ -109,7 +115,8 @@ class _BatchDecoder:
         return pa.RecordBatch.from_arrays(cols, schema=self.schema)
 
     def residue(self, block: Any, arrays: list[pa.Array], names: list[str], extra: bytes,
-                trailer: bytes, mat: np.ndarray | None = None) -> pa.Array:
+                trailer: bytes, mat: np.ndarray | None = None,
+                raw: np.ndarray | None = None) -> pa.Array:
         """Raw frames of the records whose canonical re-encoding differs from the input."""
         plan = self.plan
         n = len(block.lengths)
@@ -127,27 +134,30 @@ class _BatchDecoder:
             canon_len = lengths + 1
         diff = collect | (canon_len != frame_lengths)
         same = ~diff
-        if same.any():
-            buf = block.buffer
-            width = int(frame_lengths[same].max()) if same.any() else 0
+        buf = block.buffer
+        if same.any() and (self.hlen == 0 and self.fmt.record_format in ("F", "FB")
+                           and bool((frame_lengths == plan.width).all())
+                           and _contiguous(frame_starts, frame_lengths)):
+            start = int(frame_starts[0])
+            orig = buf[start:start + n * plan.width].reshape(n, plan.width)
             idx = np.flatnonzero(same)
-            if (self.hlen == 0 and self.fmt.record_format in ("F", "FB")
-                    and bool((frame_lengths == plan.width).all())
-                    and _contiguous(frame_starts, frame_lengths)):
-                start = int(frame_starts[0])
-                orig = buf[start:start + n * plan.width].reshape(n, plan.width)
-                if len(idx) == n:
-                    cmp = _rows_differ(orig, canon[:, :plan.width])
-                else:
-                    cmp = _rows_differ(orig[idx], canon[idx, :plan.width])
+            if len(idx) == n:
+                cmp = _rows_differ(orig, canon[:, :plan.width])
             else:
-                cols_ = np.arange(width, dtype=np.int64)
-                pos = frame_starts[idx][:, None] + cols_[None, :]
-                np.minimum(pos, len(buf) - 1, out=pos)
-                orig = buf[pos]
-                inside = cols_[None, :] < frame_lengths[idx][:, None]
-                cmp = np.any((orig != canon[idx, :width]) & inside, axis=1)
+                cmp = _rows_differ(orig[idx], canon[idx, :plan.width])
             diff[idx[cmp]] = True
+        elif same.any():
+            # same frame length: compare headers, then payloads inside each record's length
+            rec_len = np.asarray(block.lengths, dtype=np.int64)
+            diff |= rec_len != lengths
+            if self.hlen:
+                hdr = buf[frame_starts[:, None] + np.arange(self.hlen)[None, :]]
+                diff |= np.any(hdr != canon[:, :self.hlen], axis=1)
+            if raw is None:
+                raw = block.matrix(plan.width, plan.pad)
+            w = min(raw.shape[1], payload.shape[1])
+            inside = np.arange(w)[None, :] < lengths[:, None]
+            diff |= np.any((raw[:, :w] != payload[:, :w]) & inside, axis=1)
         gaps = dict(block.gaps or [])
         if extra:
             gaps[0] = extra + gaps.get(0, b"")
