@@ -184,8 +184,11 @@ def verify(
     """Decode and re-encode a file in streaming fashion and compare with the input bytes.
     ``via="parquet"`` stores the decoded batches in a Parquet file on disk in between."""
     report = DecodeReport()
-    schema, batches, plan = open_stream(source, copybook, options, format=format, report=report,
-                                        progress=progress, **kw)
+    # one pass over the input: the decoder reads through a tee that keeps the bytes until the
+    # comparison has consumed them (stream sources cannot be read twice)
+    original = _Tee(open_source(source))
+    schema, batches, plan = open_stream(original, copybook, options, format=format,
+                                        report=report, progress=progress, **kw)
     if not plan.keep_residue:
         raise OptionsError("verify needs the residue (residue=True and no column projection)")
     fmt = plan.fmt
@@ -195,11 +198,17 @@ def verify(
             raise OptionsError(f"verify via {via!r}: only 'parquet' is supported")
         import pyarrow.parquet as pq
 
+        reopenable = isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview))
+        if reopenable:
+            original.keep = False  # compared against a second reading of the source
         tmpdir = tempfile.TemporaryDirectory(prefix="legacyio-verify-")
         path = os.path.join(tmpdir.name, "verify.parquet")
         with pq.ParquetWriter(path, schema) as w:
             for b in batches:
                 w.write_batch(b)
+        if reopenable:
+            original.close()
+            original = _Tee(open_source(source))
         pf = pq.ParquetFile(path)
         schema = pf.schema_arrow
         batches = pf.iter_batches(batch_size=plan.ropts.batch_size)
@@ -210,21 +219,20 @@ def verify(
     total = 0
     records = 0
     try:
-        with open_source(source) as original:
+        with original:
             for batch in batches:
                 chunk, lens = enc.encode(batch)
                 h_out.update(chunk)
-                got = _read_exact(original, len(chunk))
+                got = original.take(len(chunk))
                 h_in.update(got)
                 if mismatch is None and got != chunk:
                     mismatch = _locate(plan, got, chunk, lens, total, records)
                 total += len(chunk)
                 records += batch.num_rows
             while True:
-                rest = original.read(1 << 20)
+                rest = original.take(1 << 20)
                 if not rest:
                     break
-                rest = bytes(rest)
                 if mismatch is None:
                     mismatch = Mismatch(records + 1, total, None)
                 h_in.update(rest)
@@ -234,6 +242,44 @@ def verify(
     ok = mismatch is None and h_in.digest() == h_out.digest()
     return VerifyResult(ok, records, total, h_in.hexdigest(), h_out.hexdigest(), mismatch,
                         report)
+
+
+class _Tee:
+    """A binary stream for the decoder that keeps what it reads for a second consumer."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.name = getattr(stream, "name", "<input>")
+        self.size = getattr(stream, "size", None)
+        self.kept = bytearray()
+        self.eof = False
+        self.keep = True
+
+    def read(self, n: int = -1) -> bytes:
+        """Read for the decoder (and keep a copy)."""
+        b = bytes(self.stream.read(n) if n is not None and n >= 0 else self.stream.read())
+        if not b:
+            self.eof = True
+        if self.keep:
+            self.kept += b
+        return b
+
+    def take(self, n: int) -> bytes:
+        """Read for the comparison: kept bytes first, then the stream itself."""
+        while len(self.kept) < n and not self.eof:
+            self.read(1 << 20)
+        out = bytes(self.kept[:n])
+        del self.kept[:n]
+        return out
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> _Tee:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _read_exact(stream: Any, n: int) -> bytes:

@@ -118,6 +118,9 @@ file_format_options = _stack(
                  help="Byte order of COMP-5. [default: big]"),
     click.option("--ascii-sign", type=_choice("ibm", "mf"),
                  help="Zoned sign convention written to ASCII files. [default: mf]"),
+    click.option("--line-terminator", type=_choice("lf", "crlf"),
+                 help="Line end written to D (text line) files; reading accepts both. "
+                      "[default: lf]"),
     click.option("--segment-field", help="Field whose value tells a record's segment."),
     click.option("--segment", "segments", type=SegmentType(), multiple=True,
                  help="Segment map entry ID=GROUP (repeatable)."),

@@ -101,9 +101,16 @@ def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Ar
             if a is not None:
                 present[:, j] = np.asarray(a.is_valid().to_numpy(zero_copy_only=False),
                                            dtype=bool)
-        # a list holds its leading present elements
-        lengths = np.where(present.all(axis=1), m, np.argmin(present, axis=1)) if m else \
-            np.zeros(n, dtype=np.int64)
+        occ = (field.metadata or {}).get(b"occurs", b"")
+        if m and b"DEPENDING" not in occ:
+            # a fixed OCCURS always has all its occurrences (missing ones are nulls)
+            lengths = np.full(n, m, dtype=np.int64)
+        elif m:
+            # an ODO list runs to its last present element
+            last = m - np.argmax(present[:, ::-1], axis=1)
+            lengths = np.where(present.any(axis=1), last, 0).astype(np.int64)
+        else:
+            lengths = np.zeros(n, dtype=np.int64)
         offsets = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(lengths, out=offsets[1:])
         parts = []

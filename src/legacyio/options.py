@@ -97,6 +97,8 @@ class FileFormat:
     ascii_sign: Literal["ibm", "mf"] = "mf"
     """Signed zoned decimal in ASCII files, when writing: ``ibm`` overpunch ({ A-I } J-R) or
     ``mf`` Micro Focus/GnuCOBOL (negative last digit X'70'-X'79'). Reading accepts both."""
+    line_terminator: Literal["lf", "crlf"] = "lf"
+    """Line end written to D (text line) files; reading accepts both."""
     segment_field: str | None = None
     """Field whose value tells which REDEFINES alternative (segment) a record holds."""
     segments: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=lambda v: _pairs(v))

@@ -760,6 +760,23 @@ class _EncodeCtx:
         block[sel] = elems
         if node.depending is not None:
             self._check_count(node, lengths, rows)
+        else:
+            # a fixed OCCURS has all its occurrences: missing ones follow the null policy
+            short = lengths < big_m
+            if write is not None:
+                short &= write
+            if short.any():
+                if self.wopts.null_as == "error":
+                    self.fail(node, short, rows, f"fewer than {big_m} occurrences in a fixed "
+                              "OCCURS (use null_as=spaces|low-values|zero)")
+                else:
+                    missing = (np.arange(big_m)[None, :] >= lengths[:, None]) & short[:, None]
+                    if node.kind == "field":
+                        fill = np.frombuffer(node.codec.fill(self.wopts.null_as), np.uint8)
+                    else:
+                        byte = 0 if self.wopts.null_as == "low-values" else self.plan.fill
+                        fill = np.full(s, byte, np.uint8)
+                    block[missing] = fill
 
     def _check_count(self, node: Node, lengths: np.ndarray, rows: np.ndarray) -> None:
         """The DEPENDING ON object must say how many occurrences the list has."""

@@ -32,6 +32,11 @@ def header_length(fmt: FileFormat) -> int:
     return 4 if fmt.record_format in ("V", "VB") else 0
 
 
+def terminator(fmt: FileFormat) -> bytes:
+    """Canonical line end of a D (text line) record."""
+    return b"\r\n" if fmt.line_terminator == "crlf" else b"\n"
+
+
 def frame_framer(plan: Plan, fmt: FileFormat, *, lenient: bool = False,
                  report: DecodeReport | None = None) -> Any:
     """The framer for a plan: fixed, RDW/BDW, text lines or ODO-variable."""
@@ -131,7 +136,7 @@ class _BatchDecoder:
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
         canon_len = lengths + self.hlen
         if self.fmt.record_format == "D":
-            canon_len = lengths + 1
+            canon_len = lengths + len(terminator(self.fmt))
         diff = collect | (canon_len != frame_lengths)
         same = ~diff
         buf = block.buffer
@@ -234,9 +239,11 @@ def canonical_frames(fmt: FileFormat, payload: np.ndarray, lengths: np.ndarray) 
         out[:, 4:] = payload
         return out
     if rf == "D":
-        out = np.zeros((n, w + 1), dtype=np.uint8)
+        term = terminator(fmt)
+        out = np.zeros((n, w + len(term)), dtype=np.uint8)
         out[:, :w] = payload
-        out[np.arange(n), lengths] = 0x0A
+        for i, b in enumerate(term):
+            out[np.arange(n), lengths + i] = b
         return out
     return payload
 

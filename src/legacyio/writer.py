@@ -20,7 +20,7 @@ from legacyio.errors import OptionsError
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN, Plan
-from legacyio.reader import canonical_frames, canonical_text_lengths, header_length
+from legacyio.reader import canonical_frames, canonical_text_lengths, header_length, terminator
 
 Progress = Callable[[int, int], None]
 
@@ -120,7 +120,8 @@ class BatchEncoder:
             data = self.framer.frame(payload, lengths)
             return bytes(data), lengths + self.hlen
         canon = canonical_frames(self.fmt, payload, lengths)
-        flen = lengths + (1 if self.fmt.record_format == "D" else self.hlen)
+        flen = lengths + (len(terminator(self.fmt)) if self.fmt.record_format == "D"
+                          else self.hlen)
         if skip is None:
             if canon.shape[1] == int(flen.min(initial=canon.shape[1])) and (
                     flen == canon.shape[1]).all():

@@ -42,7 +42,11 @@ def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
 
         return NationalCodec(item, fmt, trim=trim)
     if usage == Usage.DISPLAY:
-        if category == Category.NUMERIC_EDITED:
+        # BLANK WHEN ZERO makes a numeric DISPLAY item numeric-edited (IBM rule): zero is
+        # written as spaces, so it needs the editing codec
+        if category == Category.NUMERIC_EDITED or (
+                category == Category.NUMERIC and item.blank_when_zero
+                and not item.sign_separate):
             from legacyio.codecs.edited import EditedCodec
 
             return EditedCodec(item, fmt, trim=trim)
