@@ -271,48 +271,32 @@ def open_stream(
     def batches() -> Iterator[pa.RecordBatch]:
         with open_source(source) as stream:
             dec.source_name = stream.name
-            blocks = framer.blocks(stream, ropts.batch_size)
-            done_bytes = 0
-            done_records = 0
-            pending = None
-            first = True
+            done = [0, 0]
+
+            def finish(batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:
+                done[0] += batch.num_rows
+                done[1] += int(np.sum(block.frame_lengths))
+                if progress is not None:
+                    progress(done[0], done[1])
+                return batch
+
+            # with threads, up to `threads` batches decode at once; results keep file order
             pool = ThreadPoolExecutor(ropts.threads) if ropts.threads > 1 else None
+            window: list[tuple[Any, Any]] = []
             try:
-                it = _lookahead(blocks)
-                if pool is None:
-                    for block, last in it:
-                        extra = bytes(getattr(framer, "header", b"") or b"") if first else b""
-                        trailer = bytes(getattr(framer, "trailer", b"") or b"") if last else b""
-                        first = False
-                        batch = dec.decode(block, extra, trailer)
-                        done_records += batch.num_rows
-                        done_bytes += int(np.sum(block.frame_lengths)) if batch.num_rows else 0
-                        if progress is not None:
-                            progress(done_records, done_bytes)
-                        yield batch
-                else:
-                    futures: list = []
-                    for block, last in it:
-                        extra = bytes(getattr(framer, "header", b"") or b"") if first else b""
-                        trailer = bytes(getattr(framer, "trailer", b"") or b"") if last else b""
-                        first = False
-                        futures.append((pool.submit(dec.decode, block, extra, trailer), block))
-                        while len(futures) > ropts.threads:
-                            fut, blk = futures.pop(0)
-                            batch = fut.result()
-                            done_records += batch.num_rows
-                            done_bytes += int(np.sum(blk.frame_lengths)) if batch.num_rows else 0
-                            if progress is not None:
-                                progress(done_records, done_bytes)
-                            yield batch
-                    for fut, blk in futures:
-                        batch = fut.result()
-                        done_records += batch.num_rows
-                        done_bytes += int(np.sum(blk.frame_lengths)) if batch.num_rows else 0
-                        if progress is not None:
-                            progress(done_records, done_bytes)
-                        yield batch
-                    del pending
+                blocks = _lookahead(framer.blocks(stream, ropts.batch_size))
+                for i, (block, last) in enumerate(blocks):
+                    extra = bytes(getattr(framer, "header", b"") or b"") if i == 0 else b""
+                    trailer = bytes(getattr(framer, "trailer", b"") or b"") if last else b""
+                    if pool is None:
+                        yield finish(dec.decode(block, extra, trailer), block)
+                        continue
+                    window.append((pool.submit(dec.decode, block, extra, trailer), block))
+                    if len(window) > ropts.threads:
+                        fut, blk = window.pop(0)
+                        yield finish(fut.result(), blk)
+                for fut, blk in window:
+                    yield finish(fut.result(), blk)
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
