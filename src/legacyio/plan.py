@@ -402,6 +402,8 @@ class Plan:
         if self.segment_codec is not None:
             seg_vals, _ = self.segment_codec.decode(
                 mat[:, self.segment_offset:self.segment_offset + self.segment_codec.width])
+            if not pa.types.is_string(seg_vals.type):
+                seg_vals = pc.cast(seg_vals, pa.string())  # a numeric segment-id field
             seg_vals = pc.utf8_trim_whitespace(seg_vals)
             seg_sel = {}
             matched = np.zeros(n, dtype=bool)

@@ -26,7 +26,10 @@ def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
 
         return FloatCodec(item, fmt, trim=trim)
     if usage in (Usage.BINARY, Usage.COMP5, Usage.POINTER, Usage.INDEX):
-        from legacyio.codecs.binary import BinaryCodec
+        from legacyio.codecs.binary import BinaryCodec, WideBinaryCodec
+
+        if item.size not in (2, 4, 8):
+            return WideBinaryCodec(item, fmt, trim=trim)
 
         return BinaryCodec(item, fmt, trim=trim)
     if usage in (Usage.PACKED, Usage.PACKED_NOSIGN):
