@@ -404,7 +404,8 @@ class Plan:
                 mat[:, self.segment_offset:self.segment_offset + self.segment_codec.width])
             if not pa.types.is_string(seg_vals.type):
                 seg_vals = pc.cast(seg_vals, pa.string())  # a numeric segment-id field
-            seg_vals = pc.utf8_trim_whitespace(seg_vals)
+            # ids are compared without padding: spaces and low-values on either side
+            seg_vals = pc.utf8_trim(seg_vals, characters=" \x00")
             seg_sel = {}
             matched = np.zeros(n, dtype=bool)
             for grp, ids in self._seg_groups.items():

@@ -11,6 +11,13 @@ __all__ = ["Codec", "make_codec"]
 _TEXT = (Category.ALPHANUMERIC, Category.ALPHABETIC, Category.ALPHANUMERIC_EDITED)
 
 
+def _pointed_zoned(item: Item) -> bool:
+    """``S9(n).9(m)``: a signed zoned number with a stored point (a Cobrix extension)."""
+    sym = item.picture.symbols if item.picture is not None else ""
+    return sym.startswith("S") and "." in sym and set(sym[1:]) <= {"9", "."} \
+        and sym.count(".") == 1 and not item.sign_separate
+
+
 def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
     """The codec for one elementary item of a file, chosen by its usage and category.
 
@@ -45,6 +52,10 @@ def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
 
         return NationalCodec(item, fmt, trim=trim)
     if usage == Usage.DISPLAY:
+        if category == Category.NUMERIC_EDITED and _pointed_zoned(item):
+            from legacyio.codecs.zoned import PointedZonedCodec
+
+            return PointedZonedCodec(item, fmt, trim=trim)
         # BLANK WHEN ZERO makes a numeric DISPLAY item numeric-edited (IBM rule): zero is
         # written as spaces, so it needs the editing codec
         if category == Category.NUMERIC_EDITED or (

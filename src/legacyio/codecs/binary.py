@@ -8,7 +8,7 @@ the full range of its bytes. A scale makes the column a decimal of the stored in
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -176,6 +176,10 @@ class BinaryCodec:
         return finish_encode(out, u.valid, failed, self._spaces)
 
 
+_WIDE = Context(prec=80)
+"""Decimal context wide enough for any binary item (the default 28 digits would round)."""
+
+
 class WideBinaryCodec:
     """Binary items of more than 18 digits, laid out at Cobrix's sizes (9 bytes for 19-20
     digits, up to 16 for 37): not IBM COBOL, but found in files Cobrix users have. Decoded one
@@ -203,7 +207,7 @@ class WideBinaryCodec:
 
     def _value(self, unscaled: int) -> object:
         if pa.types.is_decimal(self.arrow_type):
-            return Decimal(unscaled).scaleb(-self.scale)
+            return Decimal(unscaled).scaleb(-self.scale, _WIDE)
         return unscaled * 10 ** (-self.scale) if self.scale < 0 else unscaled
 
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
@@ -232,7 +236,7 @@ class WideBinaryCodec:
             if v is None:
                 out[i] = spaces
                 continue
-            d = Decimal(v).scaleb(self.scale)
+            d = Decimal(v).scaleb(self.scale, _WIDE)
             u = int(d)
             if d != u or (self.limit is not None and abs(u) >= self.limit and not truncate):
                 failed[i] = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from legacyio.codecs._arrow import (
     as_array,
@@ -197,3 +198,56 @@ class ZonedCodec:
         if self._sep_col is not None:
             out[:, self._sep_col] = np.where(neg, self._minus, self._plus)
         return finish_encode(out, u.valid, failed, self._spaces)
+
+
+class PointedZonedCodec:
+    """Zoned decimal with an explicit, stored decimal point and an overpunched sign, such as
+    ``PIC S9(3).99``: not a valid IBM numeric-edited picture (S is not an editing symbol), but
+    Cobrix reads it and real files have it. The point byte is taken out and the rest decoded
+    as ordinary zoned decimal; a point byte that is not '.' makes the value invalid."""
+
+    def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
+        import attrs
+
+        from legacyio.layout.model import Category, Picture
+
+        pic = item.picture
+        if pic is None:
+            raise ValueError(f"{item.dotted}: a zoned decimal item needs a PICTURE")
+        self.item = item
+        self.width = item.size
+        self.point = pic.symbols.index(".") - pic.symbols[: pic.symbols.index(".")].count("S")
+        zpic = Picture(source=pic.source, category=Category.NUMERIC, length=self.width - 1,
+                       digits=pic.digits, scale=pic.scale, signed=pic.signed,
+                       p_count=pic.p_count, symbols=pic.symbols.replace(".", ""))
+        self.inner = ZonedCodec(attrs.evolve(item, picture=zpic, size=self.width - 1), fmt,
+                                trim=trim)
+        self.arrow_type = self.inner.arrow_type
+        self.failure_reason = self.inner.failure_reason
+        self.dot = 0x4B if fmt.ebcdic else 0x2E
+        self.keep = np.array([i for i in range(self.width) if i != self.point], dtype=np.intp)
+
+    def fill(self, kind: str) -> bytes:
+        """Bytes for a null: the inner zoned fill with the point put back."""
+        inner = self.inner.fill(kind)
+        dot = bytes([self.dot]) if kind == "zero" else inner[:1]
+        return inner[: self.point] + dot + inner[self.point:]
+
+    def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
+        """Digits around the point as zoned decimal; a wrong point byte is invalid."""
+        mat = np.asarray(mat)
+        values, invalid = self.inner.decode(np.take(mat, self.keep, axis=1))
+        bad_dot = mat[:, self.point] != self.dot
+        if bad_dot.any():
+            invalid = bad_dot if invalid is None else (invalid | bad_dot)
+            values = pc.if_else(pa.array(bad_dot), pa.scalar(None, values.type), values)
+        return values, invalid
+
+    def encode(self, values: pa.Array, *, truncate: bool = False
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Zoned digits with the point byte inserted."""
+        body, failed = self.inner.encode(values, truncate=truncate)
+        out = np.empty((body.shape[0], self.width), dtype=np.uint8)
+        out[:, self.keep] = body
+        out[:, self.point] = self.dot
+        return out, failed

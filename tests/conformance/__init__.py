@@ -1,0 +1,1 @@
+"""Conformance tests against the Cobrix corpus (copybooks, data files, expected outputs)."""
