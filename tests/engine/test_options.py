@@ -3,6 +3,8 @@ lenient decoding with the DecodeReport."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
@@ -107,7 +109,7 @@ def test_residue_false_null_needs_a_null_policy() -> None:
     assert legacyio.encode(t, null_as="spaces") == DATA + spaces
 
 
-def test_record_number_offset_and_file_name(tmp_path) -> None:  # noqa: ANN001
+def test_record_number_offset_and_file_name(tmp_path: Path) -> None:
     p = tmp_path / "cust.dat"
     p.write_bytes(DATA * 3)
     t = legacyio.read_table(p, CB, record_number=True, record_offset=True, file_name=True,

@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -38,7 +39,7 @@ DATA = _data(50, dirty_every=7)
 EXPECTED = legacyio.read_table(DATA, CB)
 
 
-def _sources(tmp_path) -> dict[str, object]:  # noqa: ANN001
+def _sources(tmp_path: Path) -> dict[str, object]:
     plain = tmp_path / "in.dat"
     plain.write_bytes(DATA)
     gz = tmp_path / "in.dat.gz"
@@ -57,7 +58,7 @@ def _sources(tmp_path) -> dict[str, object]:  # noqa: ANN001
     }
 
 
-def test_every_source_kind_gives_the_same_table(tmp_path) -> None:  # noqa: ANN001
+def test_every_source_kind_gives_the_same_table(tmp_path: Path) -> None:
     srcs = _sources(tmp_path)
     try:
         for name, src in srcs.items():
@@ -73,7 +74,7 @@ def test_expected_table_values() -> None:
     assert EXPECTED.column("_legacyio_residue").null_count == 50 - 7
 
 
-def test_verify_on_path_sources(tmp_path) -> None:  # noqa: ANN001
+def test_verify_on_path_sources(tmp_path: Path) -> None:
     gz = tmp_path / "in.dat.gz"
     gz.write_bytes(gzip.compress(DATA))
     res = legacyio.verify(gz, CB)
@@ -121,7 +122,7 @@ def test_progress_callback() -> None:
     assert seen == [(20, 20 * WIDTH), (40, 40 * WIDTH), (50, 50 * WIDTH)]
 
 
-def test_write_table_streams_batches_and_reader(tmp_path) -> None:  # noqa: ANN001
+def test_write_table_streams_batches_and_reader(tmp_path: Path) -> None:
     target = tmp_path / "out.dat"
     stats = legacyio.write_table(legacyio.open_reader(DATA, CB, batch_size=7), target)
     assert target.read_bytes() == DATA
@@ -141,7 +142,7 @@ def _bad_at_record(n_ok: int) -> pa.Table:
     return t.set_column(t.column_names.index("Z"), "Z", pa.array(z, pa.int32()))
 
 
-def test_failed_write_leaves_no_file_and_no_temp_file(tmp_path) -> None:  # noqa: ANN001
+def test_failed_write_leaves_no_file_and_no_temp_file(tmp_path: Path) -> None:
     target = tmp_path / "out.dat"
     bad = _bad_at_record(30)
     with pytest.raises(legacyio.EncodeError) as ei:
@@ -150,7 +151,7 @@ def test_failed_write_leaves_no_file_and_no_temp_file(tmp_path) -> None:  # noqa
     assert os.listdir(tmp_path) == []
 
 
-def test_failed_write_keeps_the_existing_file(tmp_path) -> None:  # noqa: ANN001
+def test_failed_write_keeps_the_existing_file(tmp_path: Path) -> None:
     target = tmp_path / "out.dat"
     target.write_bytes(b"old contents")
     with pytest.raises(legacyio.EncodeError):
@@ -159,7 +160,7 @@ def test_failed_write_keeps_the_existing_file(tmp_path) -> None:  # noqa: ANN001
     assert os.listdir(tmp_path) == ["out.dat"]
 
 
-def test_overwrite_false_refuses_an_existing_file(tmp_path) -> None:  # noqa: ANN001
+def test_overwrite_false_refuses_an_existing_file(tmp_path: Path) -> None:
     target = tmp_path / "out.dat"
     target.write_bytes(b"old contents")
     with pytest.raises(FileExistsError):
@@ -169,7 +170,7 @@ def test_overwrite_false_refuses_an_existing_file(tmp_path) -> None:  # noqa: AN
     assert target.read_bytes() == DATA
 
 
-def test_overwrite_false_writes_a_new_file(tmp_path) -> None:  # noqa: ANN001
+def test_overwrite_false_writes_a_new_file(tmp_path: Path) -> None:
     target = tmp_path / "new.dat"
     stats = legacyio.write_table(EXPECTED, target, overwrite=False)
     assert target.read_bytes() == DATA and stats.bytes == len(DATA)
@@ -187,3 +188,8 @@ def test_open_reader_reports_as_it_streams() -> None:
     assert sum(b.num_rows for b in rest) == 46
     issue = report.fields["REC.N"]
     assert (issue.count, issue.first_record, issue.first_offset) == (1, 6, 5 * WIDTH + 4)
+
+
+def test_verify_via_parquet_on_a_stream_source() -> None:
+    res = legacyio.verify(io.BytesIO(DATA), CB, via="parquet", batch_size=8)
+    assert res.ok and res.records == 50 and res.bytes == len(DATA)
