@@ -462,6 +462,16 @@ class Plan:
         return mat, np.full(n, self.width, dtype=np.int64)
 
 
+def _all_canonical(codec: Any, src: np.ndarray) -> bool:
+    """Whether the codec vouches that every row of ``src`` (all decoded validly) is already in
+    canonical form; codecs without a cheap check say nothing and get re-encoded."""
+    check = getattr(codec, "canonical", None)
+    if check is None:
+        return False
+    ok = check(src)
+    return ok is not None and bool(ok.all())
+
+
 def _is_identity(codec: Any) -> bool:
     """Text in a single-byte code page that maps all 256 bytes to distinct characters, trimmed
     on the right only and not JUSTIFIED: any bytes decode and re-encode to themselves."""
@@ -781,6 +791,12 @@ class _EncodeCtx:
                         fill = np.full(s, byte, np.uint8)
                     block[missing] = fill
 
+    def _note_object(self, node: Node, arr: pa.Array) -> None:
+        """Remember a DEPENDING ON field's values to check its tables' list lengths."""
+        if not hasattr(self, "object_values"):
+            self.object_values = {}
+        self.object_values[tuple(node.item.path)] = _to_int(arr)
+
     def _check_count(self, node: Node, lengths: np.ndarray, rows: np.ndarray) -> None:
         """The DEPENDING ON object must say how many occurrences the list has."""
         obj = self.plan._index.get(".".join(node.depending))
@@ -823,12 +839,15 @@ class _EncodeCtx:
             else:
                 out[ok] = data[ok]
             return
-        if src is not None and node.identity and arr.null_count == 0:
-            # decoding this field is a bijection: its canonical bytes are the original ones
+        if src is not None and arr.null_count == 0 and (
+                node.identity or _all_canonical(node.codec, src)):
+            # the original bytes are what encoding these values gives: copy, don't encode
             if write is not None and not write.all():
                 out[write] = src[write]
             else:
                 out[:] = src
+            if node.is_odo_object:
+                self._note_object(node, arr)
             return
         nulls = ~_valid_mask(arr)
         enc, failed = node.codec.encode(arr, truncate=self.wopts.on_overflow == "truncate")
@@ -848,9 +867,7 @@ class _EncodeCtx:
                 enc = enc.copy() if not enc.flags.writeable else enc
                 enc[nulls] = fill
         if node.is_odo_object:
-            if not hasattr(self, "object_values"):
-                self.object_values = {}
-            self.object_values[tuple(node.item.path)] = _to_int(arr)
+            self._note_object(node, arr)
         if write is not None and not write.all():
             out[write] = enc[write]
         else:

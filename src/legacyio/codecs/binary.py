@@ -86,6 +86,11 @@ class BinaryCodec:
         """Bytes for a null written as 'spaces', 'low-values' or 'zero' (all zero bytes)."""
         return simple_fill(kind, self.width, self.ebcdic, self._zero)
 
+    def canonical(self, mat: np.ndarray) -> np.ndarray | None:
+        """For rows that decode validly: two's complement is unique, so the bytes are always
+        what ``encode`` writes (lets the reader's round-trip check skip this column)."""
+        return np.ones(mat.shape[0], dtype=bool)
+
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Values of an ``(n, width)`` byte matrix; out-of-PICTURE values give null."""

@@ -68,6 +68,19 @@ class PackedCodec:
         """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
         return simple_fill(kind, self.width, self.ebcdic, self._zero)
 
+    def canonical(self, mat: np.ndarray) -> np.ndarray | None:
+        """For rows that decode validly: are the bytes what ``encode`` writes for their value?
+        (sign nibble C, or D for a nonzero value, F when unsigned). Lets the reader's
+        round-trip check skip re-encoding clean columns."""
+        if not self.has_sign:
+            return np.ones(mat.shape[0], dtype=bool)
+        last = mat[:, -1]
+        sg = last & 0x0F
+        if not self.signed:
+            return sg == 0x0F
+        nonzero = np.any(mat[:, :-1] != 0, axis=1) | ((last >> 4) != 0)
+        return (sg == 0x0C) | ((sg == 0x0D) & nonzero)
+
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Values of an ``(n, width)`` byte matrix; bad nibbles give null and True in the mask."""

@@ -122,6 +122,30 @@ class ZonedCodec:
         """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
         return simple_fill(kind, self.width, self.ebcdic, self._zero)
 
+    def canonical(self, mat: np.ndarray) -> np.ndarray | None:
+        """For rows that decode validly (EBCDIC only): are the bytes what ``encode`` writes?
+        Digits with zone F, the sign as zone C (D for a nonzero value) or F when unsigned, or
+        a separate '+' ('-' for a nonzero value). None: no shortcut, re-encode instead."""
+        if not self.ebcdic or (self.separate and not self.signed):
+            return None
+        zones = mat >> 4
+        if self.separate:
+            col = self._sep_col
+            digits = np.delete(np.arange(self.width), col)
+            body = mat[:, digits]
+            ok = np.all((body >> 4) == 0x0F, axis=1)
+            nonzero = np.any((body & 0x0F) != 0, axis=1)
+            sign = mat[:, col]
+            return ok & ((sign == self._plus) | ((sign == self._minus) & nonzero))
+        col = self._emb_col
+        others = np.delete(np.arange(self.width), col)
+        ok = np.all(zones[:, others] == 0x0F, axis=1)
+        z = zones[:, col]
+        if not self.signed:
+            return ok & (z == 0x0F)
+        nonzero = np.any((mat & 0x0F) != 0, axis=1)
+        return ok & ((z == 0x0C) | ((z == 0x0D) & nonzero))
+
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Values of an ``(n, width)`` byte matrix; bad bytes give null and True in the mask."""
