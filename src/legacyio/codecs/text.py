@@ -196,6 +196,10 @@ class TextCodec:
             self._lut8 = np.where(ascii_ok, cp.decode_table, 0x80).astype(np.uint8)
             self._utf8, self._ulen = _utf8_tables_for(cp)
         self._from_ascii = cp.from_ascii
+        # ASCII characters -> page bytes as uint8, when the page holds every ASCII character
+        self._ascii_total = bool((cp.from_ascii >= 0).all())
+        self._ascii_lut8 = np.zeros(256, dtype=np.uint8)
+        self._ascii_lut8[:128] = np.maximum(cp.from_ascii, 0).astype(np.uint8)
 
     # ---------------------------------------------------------------- fill
     def fill(self, kind: str) -> bytes:
@@ -314,15 +318,18 @@ class TextCodec:
         """Fast path when every string fits: Arrow pads to the width in characters, then
         the whole padded buffer is mapped through the encode table at once."""
         n, w = len(arr), self.width
-        chars = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
-        if int(np.max(np.where(valid, chars, 0), initial=0)) > w:
-            return None
         filled = arr.fill_null("") if arr.null_count else arr
         pad = pc.utf8_lpad if self.justified else pc.utf8_rpad
         _, _, pdata = string_parts(pad(filled, width=w, padding=" "))
         if pdata.size == n * w and int(pdata.max(initial=0)) < 0x80:
+            # all ASCII and nothing longer than the field (padding never shortens)
+            if self._ascii_total:
+                return np.take(self._ascii_lut8, pdata).reshape(n, w), None
             codes = np.take(self._from_ascii, pdata)
         else:
+            chars = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+            if int(np.max(np.where(valid, chars, 0), initial=0)) > w:
+                return None
             cps = np.frombuffer(pdata.tobytes().decode("utf-8").encode("utf-32-le"), np.uint32)
             codes = np.take(self.cp.encode_table, np.minimum(cps, 0xFFFF))
         codes = codes.reshape(n, w)
