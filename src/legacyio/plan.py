@@ -196,6 +196,7 @@ class Plan:
                 raise OptionsError(f"unknown column(s): {', '.join(sorted(unknown))}")
             self.columns_filter = wanted
         self.keep_residue = bool(self.ropts.residue) and self.ropts.columns is None
+        self._covered: bool | None = None
 
     # ---- building ---------------------------------------------------------------------
     def _walk(self, nodes: list[Node]):
@@ -425,6 +426,40 @@ class Plan:
             if n_.output
         ]
 
+    # ---- the cheap canonical check ------------------------------------------------------
+    def _coverage(self) -> bool:
+        """Whether elementary items (and kept FILLERs) cover every byte of the record in every
+        record: no slack bytes, no ODO tables, no bytes beyond the copybook."""
+        if self.odo_paths:
+            return False
+        covered = np.zeros(self.width, dtype=bool)
+
+        def mark(node: Node, base: int) -> None:
+            start = base + node.rel
+            reps = node.occurs_max or 1
+            for j in range(reps):
+                at = start + j * node.width
+                if node.kind == "group":
+                    for c in node.children:
+                        mark(c, at)
+                else:
+                    covered[at:at + node.width] = True
+
+        for n in self.top:
+            mark(n, 0)
+        return bool(covered.all())
+
+    def vouch(self, arrays: list[pa.Array], mat: np.ndarray) -> bool:
+        """True when every byte of every record is already the canonical encoding of the decoded
+        values, established from cheap per-codec checks without encoding anything. False means
+        "not established" (the caller then re-encodes and compares)."""
+        if self._covered is None:
+            self._covered = self._coverage()
+        if not self._covered or mat.shape[1] != self.width:
+            return False
+        cols = {n.name: a for n, a in zip([x for x in self.top if x.output], arrays)}
+        return _vouch_nodes(self.top, cols, mat)
+
     # ---- encoding -----------------------------------------------------------------------
     def encode(
         self,
@@ -460,6 +495,33 @@ class Plan:
                       for t in self.tables]
             return self.compact(mat, counts)
         return mat, np.full(n, self.width, dtype=np.int64)
+
+
+def _vouch_nodes(nodes: list[Node], cols: dict[str, pa.Array], mat: np.ndarray) -> bool:
+    """See ``Plan.vouch``: every node's bytes in ``mat`` are canonical for its values."""
+    for node in nodes:
+        arr = cols.get(node.name)
+        if arr is None or arr.null_count:
+            return False
+        src = mat[:, node.rel:node.rel + node.span]
+        if node.occurs_max:
+            m, big_m = len(arr), node.occurs_max
+            lengths = pc.list_value_length(arr)
+            if pc.min(lengths).as_py() != big_m and m:
+                return False
+            arr = _as_array(arr.flatten())
+            if arr.null_count:
+                return False
+            src = src.reshape(m * big_m, node.width)
+        if node.kind == "group":
+            children = arr.flatten()
+            sub = {arr.type.field(i).name: _as_array(children[i])
+                   for i in range(arr.type.num_fields)}
+            if not _vouch_nodes(node.children, sub, src):
+                return False
+        elif node.kind == "field" and not (node.identity or _all_canonical(node.codec, src)):
+            return False
+    return True
 
 
 def _all_canonical(codec: Any, src: np.ndarray) -> bool:
