@@ -1,0 +1,1 @@
+"""Tests of the golden files written by GnuCOBOL programs (golden_files/cobol/)."""
