@@ -13,7 +13,6 @@ layouts are compacted again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -965,12 +964,15 @@ def _fixed_bytes(arr: pa.Array, width: int) -> np.ndarray:
         buf = arr.buffers()[1]
         data = np.frombuffer(buf, dtype=np.uint8)[arr.offset * width:(arr.offset + n) * width]
         return data.reshape(n, width)
+    if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
+        try:  # every value exactly `width` bytes: one vectorized cast
+            return _fixed_bytes(arr.cast(pa.binary(width)), width)
+        except pa.ArrowInvalid:
+            pass
     out = np.zeros((n, width), dtype=np.uint8)
-    for i, v in enumerate(arr.to_pylist()):
+    for i, v in enumerate(arr.to_pylist()):  # rare: values of other lengths
         if v is not None:
             b = bytes(v)[:width]
             out[i, :len(b)] = np.frombuffer(b, dtype=np.uint8)
     return out
 
-
-DecodeFn = Callable[..., list[pa.Array]]
