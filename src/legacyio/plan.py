@@ -493,7 +493,22 @@ class Plan:
             counts = [ctx.table_counts.get(t.path, np.full(n, t.max, dtype=np.int64))
                       for t in self.tables]
             return self.compact(mat, counts)
+        if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "D"):
+            return mat, self._root_lengths(cols, n)
         return mat, np.full(n, self.width, dtype=np.int64)
+
+    def _root_lengths(self, cols: dict[str, pa.Array], n: int) -> np.ndarray:
+        """Variable-length records of a copybook with several 01 records: each record is as
+        long as the longest 01 record present in its row (the active segment's)."""
+        lengths = np.zeros(n, dtype=np.int64)
+        for node, root in zip(self.top, self.roots):
+            arr = cols.get(node.name)
+            if arr is None:
+                continue
+            size = np.where(_valid_mask(arr), root.total_size, 0)
+            np.maximum(lengths, size, out=lengths)
+        lengths[lengths == 0] = self.width
+        return lengths
 
 
 def _vouch_nodes(nodes: list[Node], cols: dict[str, pa.Array], mat: np.ndarray) -> bool:

@@ -188,8 +188,6 @@ def test_several_01_records_of_different_lengths_in_v_file() -> None:
     assert not report.fields
 
 
-@pytest.mark.xfail(strict=True, reason="V/VB records are always written (and thought canonical) "
-                   "at the longest 01 length: short segments get padded, or need a residue")
 def test_v_record_length_follows_the_active_01_record() -> None:
     t = legacyio.read_table(SEG_V, SEG_CB, record_format="V", segment_field="H-TYPE",
                             segments=SEG_MAP)
