@@ -213,16 +213,16 @@ def test_sample_copybooks() -> None:
     assert tp.find("TP-QTR-PAYMENT").arrow_type == pa.list_(pa.decimal128(9, 2))
     assert tp.find("TP-LAST-UPDATE-MM").offset == tp.find("TP-LAST-UPDATE").offset + 4
     assert [c.name for c in tp.find("TP-FILING-STATUS").conditions][-1] == "TP-VALID-STATUS"
-    tx = load_copybook(COPYBOOKS / "txnmodule.cpy")
+    tx = load_copybook(COPYBOOKS / "golden" / "txnmodule.cpy")
     assert (tx.min_record_length, tx.record_length, tx.find("TM-TXN").size) == (19, 1019, 20)
-    bm = load_copybook(COPYBOOKS / "business.cpy")
+    bm = load_copybook(COPYBOOKS / "golden" / "business.cpy")
     segs = [bm.find(n) for n in ("ENTITY-SEG", "FILING-SEG", "OFFICER-SEG")]
     assert {(s.offset, s.size) for s in segs} == {(10, 80)}
     assert bm.record_length == 90
 
 
 def test_describe_rows_and_renderings() -> None:
-    layout = load_copybook(COPYBOOKS / "txnmodule.cpy")
+    layout = load_copybook(COPYBOOKS / "golden" / "txnmodule.cpy")
     rows = describe(layout)
     by = {r["name"]: r for r in rows}
     assert by["TM-TXN"]["occurs"] == "0 TO 50 DEPENDING ON TM-TXN-COUNT"
@@ -237,5 +237,5 @@ def test_describe_rows_and_renderings() -> None:
     assert "    10 TM-TXN-AMOUNT" in text
     doc = json.loads(render_json(layout))
     assert doc["record_length"] == 1019 and len(doc["fields"]) == len(rows)
-    bm = describe(load_copybook(COPYBOOKS / "business.cpy"))
+    bm = describe(load_copybook(COPYBOOKS / "golden" / "business.cpy"))
     assert {r["name"]: r["redefines"] for r in bm}["OFFICER-SEG"] == "ENTITY-SEG"
