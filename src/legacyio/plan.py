@@ -166,8 +166,9 @@ class Plan:
                 n.alternative = i > 0
                 self.top.append(n)
         self._index: dict[str, Node] = {}
-        for n in self._walk(self.top):
-            self._index.setdefault(n.path, n)
+        for top in self.top:
+            for n in _walk_nodes(top):
+                self._index.setdefault(n.path, n)
         missing = [g for g in self._seg_groups if not self._find_group(g)]
         if missing:
             raise OptionsError(f"segment group(s) not in the copybook: {', '.join(missing)}")
@@ -198,15 +199,11 @@ class Plan:
         self._covered: bool | None = None
 
     # ---- building ---------------------------------------------------------------------
-    def _walk(self, nodes: list[Node]):
-        for n in nodes:
-            yield n
-            yield from self._walk(n.children)
-
     def _find_group(self, name: str) -> Node | None:
-        for n in self._walk(self.top):
-            if n.item.name.upper() == name:
-                return n
+        for top in self.top:
+            for n in _walk_nodes(top):
+                if n.item.name.upper() == name:
+                    return n
         return None
 
     def _name(self, item: Item) -> str:
@@ -294,9 +291,6 @@ class Plan:
         return pa.schema(fields, metadata=md)
 
     # ---- variable layouts -------------------------------------------------------------
-    def min_length(self) -> int:
-        return self.layout.min_record_length if self.variable else self.width
-
     def length_prefix(self) -> int:
         """Bytes before the first variable table: enough to compute a record's length."""
         if not self.tables:
@@ -607,6 +601,8 @@ class _DecodeCtx:
         self.rec_offsets = rec_offsets
         self.strict = strict
         self.seg_sel: dict[str, np.ndarray] | None = None
+        self.record_objects: dict[tuple, np.ndarray] = {}
+        """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
 
     def bad(self, node: Node, mask: np.ndarray, rows: np.ndarray, base: np.ndarray,
             reason: str) -> None:
@@ -704,13 +700,10 @@ class _DecodeCtx:
         return np.clip(c, 0, node.occurs_max)
 
     def record_level_object(self, key: tuple, rows: np.ndarray) -> np.ndarray:
-        cache = getattr(self, "_rec_objs", None)
-        if cache is None:
-            cache = self._rec_objs = {}
-        if key not in cache:
+        if key not in self.record_objects:
             raise OptionsError(f"DEPENDING ON object {'.'.join(key)} was not decoded before "
                                "its table")
-        return cache[key][rows]
+        return self.record_objects[key][rows]
 
     def _decode_one(self, node: Node, mat: np.ndarray, rows: np.ndarray, base: np.ndarray,
                     avail: np.ndarray | None, odo: dict, at_record_level: bool) -> pa.Array:
@@ -739,10 +732,7 @@ class _DecodeCtx:
         if node.is_odo_object:
             ints = _to_int(values)
             if at_record_level:
-                cache = getattr(self, "_rec_objs", None)
-                if cache is None:
-                    cache = self._rec_objs = {}
-                cache[tuple(node.item.path)] = ints
+                self.record_objects[tuple(node.item.path)] = ints
             odo[tuple(node.item.path)] = ints
         if truncated is not None:
             self.bad(node, truncated, rows, base, "record too short for the field")
@@ -775,6 +765,8 @@ class _EncodeCtx:
         self.skip = skip
         self.collect: np.ndarray | None = None
         self.table_counts: dict[str, np.ndarray] = {}
+        self.object_values: dict[tuple, np.ndarray] = {}
+        """Encoded values of DEPENDING ON fields, to check their tables' list lengths."""
 
     def fail(self, node: Node, mask: np.ndarray, rows: np.ndarray, why: str) -> None:
         """Raise EncodeError for the first failing row, or collect failures (residue check)."""
@@ -829,7 +821,7 @@ class _EncodeCtx:
             lengths = np.minimum(lengths, big_m)
         if node.depending is not None:
             self.table_counts[node.path] = np.asarray(lengths)
-        flat = _list_values(arr)
+        flat = arr.flatten()
         sel = np.arange(big_m)[None, :] < lengths[:, None]
         if write is not None:
             sel &= write[:, None]
@@ -869,8 +861,6 @@ class _EncodeCtx:
 
     def _note_object(self, node: Node, arr: pa.Array) -> None:
         """Remember a DEPENDING ON field's values to check its tables' list lengths."""
-        if not hasattr(self, "object_values"):
-            self.object_values = {}
         self.object_values[tuple(node.item.path)] = _to_int(arr)
 
     def _check_count(self, node: Node, lengths: np.ndarray, rows: np.ndarray) -> None:
@@ -878,7 +868,7 @@ class _EncodeCtx:
         obj = self.plan._index.get(".".join(node.depending))
         if obj is None or obj.kind != "field":
             return
-        vals = self.object_values.get(node.depending) if hasattr(self, "object_values") else None
+        vals = self.object_values.get(node.depending)
         if vals is None or len(vals) != len(lengths):
             return
         bad = vals != lengths
@@ -954,10 +944,6 @@ def _valid_mask(arr: pa.Array) -> np.ndarray:
     if arr.null_count == 0:
         return np.ones(len(arr), dtype=bool)
     return np.asarray(pc.is_valid(arr).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _list_values(arr: pa.Array) -> pa.Array:
-    return arr.flatten()
 
 
 def _list_values_trimmed(arr: pa.Array, lengths: np.ndarray) -> pa.Array:
