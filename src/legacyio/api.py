@@ -282,18 +282,6 @@ class _Tee:
         self.close()
 
 
-def _read_exact(stream: Any, n: int) -> bytes:
-    parts = []
-    while n > 0:
-        b = stream.read(n)
-        if not b:
-            break
-        b = bytes(b)
-        parts.append(b)
-        n -= len(b)
-    return b"".join(parts)
-
-
 def _locate(plan: Plan, got: bytes, chunk: bytes, lens: np.ndarray, base: int,
             first: int) -> Mismatch:
     """First differing byte -> record number, file offset and the field it falls in."""
