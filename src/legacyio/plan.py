@@ -13,6 +13,7 @@ layouts are compacted again.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -183,6 +184,7 @@ class Plan:
         elif seg_map:
             raise OptionsError("a segment map needs a segment field (segment_field)")
         self.variable = fmt.variable and bool(self.odo_paths)
+        self.nested: _NestedWalker | None = None
         self.tables = self._variable_tables() if self.variable else []
         self.columns_filter = None
         if self.ropts.columns is not None:
@@ -260,9 +262,9 @@ class Plan:
                 if it.occurs is None or not it.occurs.depending_path:
                     continue
                 if _inside_occurs(root, it):
-                    raise OptionsError(
-                        f"{it.dotted}: nested OCCURS DEPENDING ON tables are only supported with "
-                        "the maximum-size layout (variable_occurs=False)")
+                    # an ODO table inside an OCCURS: records are walked one at a time
+                    self.nested = _NestedWalker(self.roots, self.layout, self.fmt)
+                    return []
                 obj = self.layout.find(".".join(it.occurs.depending_path))
                 tables.append(_Table(it.offset, it.size, it.occurs.max, it.occurs.min,
                                      obj.offset, make_codec(obj, self.fmt), it.dotted))
@@ -293,12 +295,16 @@ class Plan:
     # ---- variable layouts -------------------------------------------------------------
     def length_prefix(self) -> int:
         """Bytes before the first variable table: enough to compute a record's length."""
+        if self.nested is not None:
+            return self.width
         if not self.tables:
             return self.width
         return self.tables[0].offset
 
     def record_lengths(self, prefix: np.ndarray) -> np.ndarray:
         """Lengths of ODO-variable records from their fixed prefix (-1 where invalid)."""
+        if self.nested is not None:
+            return self.nested.lengths(prefix)
         n = prefix.shape[0]
         length = np.full(n, self.width, dtype=np.int64)
         bad = np.zeros(n, dtype=bool)
@@ -328,6 +334,8 @@ class Plan:
         Records are grouped by their count (few distinct values), so each move is a slice
         copy per group rather than a gather of the whole matrix.
         """
+        if self.nested is not None:
+            return self.nested.expand(mat, lengths, self.width, self.pad)
         n, w = mat.shape
         if w < self.width or not mat.flags.writeable:
             wide = np.full((n, self.width), self.pad, dtype=np.uint8)
@@ -357,6 +365,8 @@ class Plan:
 
     def compact(self, mat: np.ndarray, counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Maximum layout -> variable layout (the inverse of ``expand``)."""
+        if self.nested is not None:
+            return self.nested.compact(mat, self.width)
         n = mat.shape[0]
         lengths = np.full(n, self.width, dtype=np.int64)
         for t, c in reversed(list(zip(self.tables, counts))):
@@ -562,6 +572,118 @@ def _find_option_item(layout: Layout, name: str, what: str) -> Item:
         raise OptionsError(f"{what} {name} is not in the copybook") from None
     except ValueError as e:
         raise OptionsError(f"{what} {name} is ambiguous: {e}") from None
+
+
+class _NestedWalker:
+    """Variable layouts with OCCURS DEPENDING ON tables inside other tables: each record is
+    walked item by item (a loop per record: the layout differs from record to record), copying
+    runs of bytes between the record as stored and the maximum layout. The common case of
+    tables outside any OCCURS takes the vectorized path of ``Plan.expand`` instead."""
+
+    def __init__(self, roots: list[Item], layout: Layout, fmt: FileFormat) -> None:
+        self.roots = roots
+        self.codecs: dict[tuple[str, ...], Any] = {}
+        for root in roots:
+            for it in root.walk():
+                if it.occurs is not None and it.occurs.depending_path:
+                    path = tuple(it.occurs.depending_path)
+                    if path not in self.codecs:
+                        obj = layout.find(".".join(path))
+                        self.codecs[path] = make_codec(obj, fmt)
+
+    def _count(self, path: tuple[str, ...], row: np.ndarray, at: int, big_m: int) -> int:
+        codec = self.codecs[path]
+        if at + codec.width > len(row):
+            return 0
+        vals, invalid = codec.decode(row[None, at:at + codec.width])
+        if invalid is not None and invalid[0]:
+            return 0
+        return int(min(max(_to_int(vals)[0], 0), big_m))
+
+    def walk(self, row: np.ndarray, from_stored: bool,
+             emit: Callable[[int, int, int], None]) -> int:
+        """Emit (stored offset, maximum-layout offset, length) runs in record order; counts are
+        read from ``row``, which is the stored record (``from_stored``) or the maximum layout.
+        Returns the stored length."""
+        seen: dict[tuple[str, ...], tuple[int, int]] = {}
+
+        def item(it: Item, c: int, shift: int) -> int:
+            if it.occurs is None:
+                return one(it, c, shift)
+            n = it.occurs.max
+            if it.occurs.depending_path:
+                path = tuple(it.occurs.depending_path)
+                sc, sx = seen.get(path, (-1, -1))
+                n = self._count(path, row, sc if from_stored else sx, it.occurs.max) \
+                    if sc >= 0 else 0
+            for j in range(n):
+                c = one(it, c, shift + j * it.size)
+            return c
+
+        def one(it: Item, c: int, shift: int) -> int:
+            if not it.is_group:
+                x = it.offset + shift
+                seen[tuple(it.path)] = (c, x)
+                emit(c, x, it.size)
+                return c + it.size
+            starts: dict[str, int] = {}
+            ends: dict[str, int] = {}
+            for ch in it.children:
+                if ch.redefines:
+                    base = ch.redefines.upper()
+                    start = starts.get(base, c)
+                    end = item(ch, start, shift)
+                    ends[base] = max(ends.get(base, end), end)
+                    c = max(c, ends[base])
+                    continue
+                starts[ch.name.upper()] = c
+                c = item(ch, c, shift)
+                ends[ch.name.upper()] = c
+            return c
+
+        end = 0
+        for root in self.roots:
+            end = max(end, item(root, 0, -root.offset))
+        return end
+
+    def expand(self, mat: np.ndarray, lengths: np.ndarray, width: int,
+               pad: int) -> tuple[np.ndarray, np.ndarray]:
+        """Stored records -> maximum layout, and how many bytes of it each record really has."""
+        n = mat.shape[0]
+        out = np.full((n, width), pad, dtype=np.uint8)
+        avail = np.full(n, width, dtype=np.int64)
+        for i in range(n):
+            row, dst, size = mat[i], out[i], int(lengths[i])
+
+            def emit(c: int, x: int, ln: int, row=row, dst=dst, size=size, i=i) -> None:
+                take = max(0, min(ln, size - c))
+                dst[x:x + take] = row[c:c + take]
+                if take < ln and avail[i] == width:
+                    avail[i] = x + take
+
+            self.walk(row, True, emit)
+        return out, avail
+
+    def compact(self, mat: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """Maximum layout -> stored records (the inverse of ``expand``) and their lengths."""
+        n = mat.shape[0]
+        out = np.zeros((n, width), dtype=np.uint8)
+        lengths = np.zeros(n, dtype=np.int64)
+        for i in range(n):
+            row, dst = mat[i], out[i]
+
+            def emit(c: int, x: int, ln: int, row=row, dst=dst) -> None:
+                dst[c:c + ln] = row[x:x + ln]
+
+            lengths[i] = self.walk(row, False, emit)
+        return out, lengths
+
+    def lengths(self, prefix: np.ndarray) -> np.ndarray:
+        """Stored lengths of candidate records (ODO framing without a header)."""
+        out = np.zeros(prefix.shape[0], dtype=np.int64)
+        for i in range(prefix.shape[0]):
+            out[i] = self.walk(prefix[i], True, lambda c, x, ln: None)
+        return out
 
 
 def _inside_occurs(root: Item, target: Item) -> bool:

@@ -32,6 +32,8 @@ PASSING = {
     # fixed after the first conformance run: B1 (19-37 digit binary), B4 (numeric segment id)
     "test6", "test6a", "test40_gzip", "test40_bzip2", "test40_mixed_dir",
     "test40_mixed_dir_file_end_offset", "test17a",
+    # B5 fixed: nested OCCURS DEPENDING ON in records that shrink
+    "test21",
 }
 
 KNOWN: dict[str, set[str]] = {
@@ -56,10 +58,8 @@ _SEGLOW = ("B3: the segment id is matched after trimming whitespace only; 'C' + 
            "never matches 'C', so no REDEFINES alternative is selected")
 _SEGNUM = ("B4: a numeric segment field (PIC 9(1)) crashes the reader with "
            "ArrowNotImplementedError (utf8_trim_whitespace on int32)")
-LEGACYIO_BUGS: dict[str, str] = {
-    "test21": ("B5: nested OCCURS DEPENDING ON with variable_occurs=True is refused "
-               "(OptionsError), so ODO-variable framing of test21 is impossible"),
-}
+LEGACYIO_BUGS: dict[str, str] = {}
+"""Cases that fail because of a legacyio bug (strict xfail); all found so far are fixed."""
 
 
 NAMES = [c["name"] for c in h.manifest()]

@@ -29,7 +29,7 @@ UNREADABLE: dict[str, type[legacyio.LegacyioError]] = {
 }
 
 
-ROUNDTRIP_BUGS = {"B5"}
+ROUNDTRIP_BUGS: set[str] = set()
 """Bugs of test_cobrix_corpus.LEGACYIO_BUGS that stop a file from being read at all (B3 only
 changes which REDEFINES alternative is shown, so those files still round-trip)."""
 

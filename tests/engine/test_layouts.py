@@ -110,9 +110,10 @@ def test_nested_odo_dirty_slack_round_trips() -> None:
     assert residues(t) == [r]
 
 
-def test_nested_odo_variable_layout_is_refused_clearly() -> None:
-    with pytest.raises(legacyio.OptionsError):
-        legacyio.read_table(b"", NESTED_ODO, record_format="ODO")
+def test_nested_odo_variable_layout_on_empty_input() -> None:
+    # nested tables in records that shrink are supported (see
+    # test_nested_odo_in_records_that_shrink); an empty file gives an empty table
+    assert legacyio.read_table(b"", NESTED_ODO, record_format="ODO").num_rows == 0
 
 
 def test_occurs_of_groups_containing_occurs() -> None:
@@ -194,3 +195,35 @@ def test_v_record_length_follows_the_active_01_record() -> None:
     assert t.column("_legacyio_residue").null_count == 2
     new = t.drop_columns(["_legacyio_residue"])
     assert legacyio.encode(new) == SEG_V
+
+
+NESTED_CB = cobol("""
+01 REC.
+   05 N           PIC 9.
+   05 G OCCURS 0 TO 2 TIMES DEPENDING ON N.
+      10 M        PIC 9.
+      10 H OCCURS 0 TO 3 TIMES DEPENDING ON M.
+         15 F     PIC X.
+   05 TAIL        PIC X(2).
+""")
+
+
+def test_nested_odo_in_records_that_shrink() -> None:
+    recs = [e("0zz"), e("12AByy"), e("21A3BCDxx")]
+    data = b"".join(rdw(r) for r in recs)
+    t = legacyio.read_table(data, NESTED_CB, record_format="V")
+    assert t.column("G").to_pylist() == [
+        [],
+        [{"M": 2, "H": [{"F": "A"}, {"F": "B"}]}],
+        [{"M": 1, "H": [{"F": "A"}]}, {"M": 3, "H": [{"F": "B"}, {"F": "C"}, {"F": "D"}]}],
+    ]
+    assert t.column("TAIL").to_pylist() == ["zz", "yy", "xx"]
+    assert t.column("_legacyio_residue").null_count == 3  # clean records carry no raw copy
+    assert legacyio.encode(t) == data
+    # new data (no residue) is laid out the same way
+    assert legacyio.encode(t.drop_columns(["_legacyio_residue"])) == data
+    # and the same records without headers, framed by their counts alone
+    plain = b"".join(recs)
+    t2 = legacyio.read_table(plain, NESTED_CB, record_format="ODO")
+    assert t2.column("TAIL").to_pylist() == ["zz", "yy", "xx"]
+    assert legacyio.encode(t2) == plain
