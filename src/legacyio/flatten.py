@@ -105,8 +105,13 @@ def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Ar
         if m and b"DEPENDING" not in occ:
             # a fixed OCCURS always has all its occurrences (missing ones are nulls)
             lengths = np.full(n, m, dtype=np.int64)
+        elif m and _count_column(field, flat) is not None:
+            # an ODO list has as many elements as its DEPENDING ON column says
+            counts = _count_column(field, flat)
+            lengths = np.clip(np.asarray(counts.fill_null(0).to_numpy(zero_copy_only=False),
+                                         dtype=np.int64), 0, m)
         elif m:
-            # an ODO list runs to its last present element
+            # no count column: the list runs to its last present element
             last = m - np.argmax(present[:, ::-1], axis=1)
             lengths = np.where(present.any(axis=1), last, 0).astype(np.int64)
         else:
@@ -144,6 +149,20 @@ def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Ar
     if not a.type.equals(typ):
         a = pc.cast(a, typ)
     return a
+
+
+def _count_column(field: pa.Field, flat: dict[str, pa.Array]) -> pa.Array | None:
+    """The flattened DEPENDING ON column of an ODO list, when the table has it (its name is the
+    COBOL path below the 01 level joined with '_'; COBOL-style names are tried too)."""
+    path = (field.metadata or {}).get(b"depending_path", b"").decode()
+    if not path:
+        return None
+    parts = path.split(".")[1:]
+    for name in ("_".join(p.replace("-", "_") for p in parts), "_".join(parts)):
+        col = flat.get(name)
+        if col is not None and (pa.types.is_integer(col.type) or pa.types.is_decimal(col.type)):
+            return col if pa.types.is_integer(col.type) else pc.cast(col, pa.int64())
+    return None
 
 
 def unflatten_table(flat: pa.Table, schema: pa.Schema) -> pa.Table:

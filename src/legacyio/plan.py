@@ -96,6 +96,8 @@ def _field_metadata(node: Node) -> dict[bytes, bytes]:
     }
     if it.picture is not None:
         md["picture"] = it.picture.source
+    if it.occurs is not None and it.occurs.depending_path:
+        md["depending_path"] = ".".join(it.occurs.depending_path)
     if it.occurs is not None:
         md["occurs"] = (
             f"{it.occurs.min} TO {it.occurs.max} DEPENDING ON {it.occurs.depending_on}"

@@ -256,9 +256,6 @@ def test_flat_odo_table_with_null_element_inside_the_list() -> None:
     assert legacyio.encode(t, null_as="zero") == expected
 
 
-@pytest.mark.xfail(strict=True, reason="unflatten takes an ODO list's length from its last "
-                   "non-null element, not from the DEPENDING ON column: a null last occurrence "
-                   "shortens the list and the count check fails")
 def test_flat_odo_table_with_null_last_element() -> None:
     data = zoned(3, 2, signed=False) + packed(1, 3) + packed(2, 3) + b"\x40\x40" + e("  ")
     t = legacyio.read_table(data, FLAT_ODO, flatten=True, residue=False)
