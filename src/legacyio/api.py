@@ -25,7 +25,7 @@ from legacyio.errors import OptionsError
 from legacyio.io import open_sink, open_source
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.plan import RESIDUE_COLUMN, Plan
+from legacyio.plan import META_ORPHAN, RESIDUE_COLUMN, Plan
 from legacyio.reader import open_stream
 from legacyio.report import DecodeReport
 from legacyio.writer import BatchEncoder, WriteStats, plan_for_writing, write_stream
@@ -72,9 +72,14 @@ def read_table(
     **kw: Any,
 ) -> pa.Table:
     """Decode a whole mainframe file into a typed Arrow table."""
-    schema, batches, _ = open_stream(source, copybook, options, format=format, report=report,
-                                     progress=progress, **kw)
-    return pa.Table.from_batches(list(batches), schema=schema)
+    schema, batches, plan = open_stream(source, copybook, options, format=format,
+                                        report=report, progress=progress, **kw)
+    table = pa.Table.from_batches(list(batches), schema=schema)
+    if plan.orphan and plan.keep_residue:
+        md = dict(table.schema.metadata or {})
+        md[META_ORPHAN] = plan.orphan.hex().encode()
+        table = table.replace_schema_metadata(md)
+    return table
 
 
 def read_segments(
@@ -229,6 +234,14 @@ def verify(
                     mismatch = _locate(plan, got, chunk, lens, total, records)
                 total += len(chunk)
                 records += batch.num_rows
+            if records == 0 and plan.orphan:
+                chunk = plan.orphan
+                h_out.update(chunk)
+                got = original.take(len(chunk))
+                h_in.update(got)
+                if got != chunk:
+                    mismatch = Mismatch(1, 0, None)
+                total += len(chunk)
             while True:
                 rest = original.take(1 << 20)
                 if not rest:

@@ -34,6 +34,9 @@ bytes between records, headers and trailers); null for canonical records."""
 META_COPYBOOK = b"legacyio.copybook"
 META_FORMAT = b"legacyio.format"
 META_READ = b"legacyio.read"
+META_ORPHAN = b"legacyio.orphan"
+"""Hex of the bytes of a file that has no record at all (header, trailer), for the round
+trip; set on tables from ``read_table``."""
 
 
 def column_name(name: str, style: str) -> str:
@@ -201,6 +204,8 @@ class Plan:
             self.columns_filter = wanted
         self.keep_residue = bool(self.ropts.residue) and self.ropts.columns is None
         self._covered: bool | None = None
+        self.orphan = b""
+        """Bytes of a file with no record (set by the reader once the file is read)."""
 
     # ---- building ---------------------------------------------------------------------
     def _find_group(self, name: str) -> Node | None:

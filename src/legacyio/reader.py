@@ -313,6 +313,10 @@ def open_stream(
                         yield finish(fut.result(), blk)
                 for fut, blk in window:
                     yield finish(fut.result(), blk)
+                if done[0] == 0:
+                    # no record at all: header and trailer bytes have no record to ride on
+                    plan.orphan = (bytes(getattr(framer, "header", b"") or b"")
+                                   + bytes(getattr(framer, "trailer", b"") or b""))
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)

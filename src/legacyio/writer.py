@@ -19,7 +19,14 @@ from legacyio.copybook import load_copybook
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
-from legacyio.plan import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN, Plan
+from legacyio.plan import (
+    META_COPYBOOK,
+    META_FORMAT,
+    META_ORPHAN,
+    META_READ,
+    RESIDUE_COLUMN,
+    Plan,
+)
 from legacyio.reader import canonical_frames, canonical_text_lengths, header_length, terminator
 
 Progress = Callable[[int, int], None]
@@ -174,4 +181,10 @@ def write_stream(
         total += len(chunk)
         if progress is not None:
             progress(enc.records, total)
+    orphan = (schema.metadata or {}).get(META_ORPHAN)
+    if enc.records == 0 and orphan and wopts.use_residue:
+        # a file without records: its header/trailer bytes, kept by read_table
+        chunk = bytes.fromhex(orphan.decode())
+        out.write(chunk)
+        total += len(chunk)
     return WriteStats(enc.records, total)

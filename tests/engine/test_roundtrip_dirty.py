@@ -404,8 +404,6 @@ def test_bytes_between_records_round_trip_as_residue() -> None:
     assert legacyio.verify(data, ODO_CB, record_format="ODO", lenient_framing=True).ok
 
 
-@pytest.mark.xfail(strict=True, reason="bytes outside records (header, trailer, unframeable "
-                   "rest) are kept only in a record's residue: with no record they are lost")
 @pytest.mark.parametrize("case", ["header+trailer", "trailer only", "unframeable first"])
 def test_file_without_records_round_trips(case: str) -> None:
     cb = cobol("""
