@@ -217,8 +217,8 @@ def verify(
         pf = pq.ParquetFile(path)
         schema = pf.schema_arrow
         batches = pf.iter_batches(batch_size=plan.ropts.batch_size)
-    enc = BatchEncoder(Plan(plan.layout, fmt, attrs.evolve(plan.ropts, columns=None)), fmt,
-                       WriteOptions(), RESIDUE_COLUMN in schema.names)
+    # the reading plan serves for writing too: verify needs the residue, so no projection
+    enc = BatchEncoder(plan, fmt, WriteOptions(), RESIDUE_COLUMN in schema.names)
     h_in, h_out = hashlib.sha256(), hashlib.sha256()
     mismatch = None
     total = 0

@@ -139,8 +139,6 @@ class _BatchDecoder:
         if self.fmt.record_format == "D":
             lengths = canonical_text_lengths(payload, lengths, plan.pad)
         canon = canonical_frames(self.fmt, payload, lengths)
-        frame_starts = np.asarray(block.frame_starts, dtype=np.int64)
-        frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
         canon_len = lengths + self.hlen
         if self.fmt.record_format == "D":
             canon_len = lengths + len(terminator(self.fmt))
