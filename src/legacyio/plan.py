@@ -403,8 +403,25 @@ class Plan:
         report: DecodeReport | None,
     ) -> list[pa.Array]:
         """Decode a matrix of records (maximum layout) into the top-level columns."""
+        return self.decode_vouched(mat, avail, rec_offsets, first_record, report)[0]
+
+    def decode_vouched(
+        self,
+        mat: np.ndarray,
+        avail: np.ndarray | None,
+        rec_offsets: np.ndarray,
+        first_record: int,
+        report: DecodeReport | None,
+    ) -> tuple[list[pa.Array], bool]:
+        """``decode``, and whether every byte of every record is already the canonical
+        encoding of the decoded values: established by the codecs while decoding (no
+        encoding), so that clean files need no round-trip re-encode. False means "not
+        established" (the caller then re-encodes and compares)."""
         n = mat.shape[0]
         ctx = _DecodeCtx(self, report, first_record, rec_offsets, self.ropts.strict)
+        ctx.vouched = (self.keep_residue and mat.shape[1] == self.width
+                       and (avail is None or len(avail) == 0 or avail.min() >= self.width)
+                       and self.covered())
         rows = np.arange(n, dtype=np.int64)
         base = np.zeros(n, dtype=np.int64)
         if avail is not None and (len(avail) == 0 or avail.min() >= self.width):
@@ -430,17 +447,22 @@ class Plan:
                 report.add_framing("segment id matches no segment", first_record + first,
                                    int(rec_offsets[first]) + self.segment_offset)
         ctx.seg_sel = seg_sel
-        return [
+        arrays = [
             arr for n_, arr in zip(self.top, ctx.decode_children(self.top, mat, rows, base, avail,
                                                                   {}, True))
             if n_.output
         ]
+        return arrays, ctx.vouched
 
     # ---- the cheap canonical check ------------------------------------------------------
-    def _coverage(self) -> bool:
+    def covered(self) -> bool:
         """Whether elementary items (and kept FILLERs) cover every byte of the record in every
-        record: no slack bytes, no ODO tables, no bytes beyond the copybook."""
+        record: no slack bytes, no ODO tables, no bytes beyond the copybook. Only then can the
+        codecs' canonical checks vouch for whole records."""
+        if self._covered is not None:
+            return self._covered
         if self.odo_paths:
+            self._covered = False
             return False
         covered = np.zeros(self.width, dtype=bool)
 
@@ -457,18 +479,8 @@ class Plan:
 
         for n in self.top:
             mark(n, 0)
-        return bool(covered.all())
-
-    def vouch(self, arrays: list[pa.Array], mat: np.ndarray) -> bool:
-        """True when every byte of every record is already the canonical encoding of the decoded
-        values, established from cheap per-codec checks without encoding anything. False means
-        "not established" (the caller then re-encodes and compares)."""
-        if self._covered is None:
-            self._covered = self._coverage()
-        if not self._covered or mat.shape[1] != self.width:
-            return False
-        cols = {n.name: a for n, a in zip([x for x in self.top if x.output], arrays)}
-        return _vouch_nodes(self.top, cols, mat)
+        self._covered = bool(covered.all())
+        return self._covered
 
     # ---- encoding -----------------------------------------------------------------------
     def encode(
@@ -520,33 +532,6 @@ class Plan:
             np.maximum(lengths, size, out=lengths)
         lengths[lengths == 0] = self.width
         return lengths
-
-
-def _vouch_nodes(nodes: list[Node], cols: dict[str, pa.Array], mat: np.ndarray) -> bool:
-    """See ``Plan.vouch``: every node's bytes in ``mat`` are canonical for its values."""
-    for node in nodes:
-        arr = cols.get(node.name)
-        if arr is None or arr.null_count:
-            return False
-        src = mat[:, node.rel:node.rel + node.span]
-        if node.occurs_max:
-            m, big_m = len(arr), node.occurs_max
-            lengths = pc.list_value_length(arr)
-            if pc.min(lengths).as_py() != big_m and m:
-                return False
-            arr = _as_array(arr.flatten())
-            if arr.null_count:
-                return False
-            src = src.reshape(m * big_m, node.width)
-        if node.kind == "group":
-            children = arr.flatten()
-            sub = {arr.type.field(i).name: _as_array(children[i])
-                   for i in range(arr.type.num_fields)}
-            if not _vouch_nodes(node.children, sub, src):
-                return False
-        elif node.kind == "field" and not (node.identity or _all_canonical(node.codec, src)):
-            return False
-    return True
 
 
 def _all_canonical(codec: Any, src: np.ndarray) -> bool:
@@ -730,6 +715,8 @@ class _DecodeCtx:
         self.rec_offsets = rec_offsets
         self.strict = strict
         self.seg_sel: dict[str, np.ndarray] | None = None
+        self.vouched = False
+        """Still true when every field decoded so far is canonical (see Plan.decode_vouched)."""
         self.record_objects: dict[tuple, np.ndarray] = {}
         """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
 
@@ -770,6 +757,7 @@ class _DecodeCtx:
         if node.segment_ids is not None and self.seg_sel is not None and at_record_level:
             sel = self.seg_sel.get(node.item.name.upper())
         if sel is not None and not sel.all():
+            self.vouched = False  # rows of other segments are null here
             idx = np.flatnonzero(sel)
             sub = self._decode_node(node, mat[idx], rows[idx], base[idx],
                                     None if avail is None else avail[idx], {}, at_record_level)
@@ -857,13 +845,20 @@ class _DecodeCtx:
             if truncated is not None:
                 arr = pc.if_else(pa.array(truncated), pa.scalar(None, arr.type), arr)
             return arr
-        values, invalid = node.codec.decode(mat)
+        if not self.vouched or node.identity:
+            values, invalid = node.codec.decode(mat)
+        elif hasattr(node.codec, "decode_vouched"):
+            values, invalid, self.vouched = node.codec.decode_vouched(mat)
+        else:  # no cheap canonical check for this usage: the reader re-encodes
+            values, invalid = node.codec.decode(mat)
+            self.vouched = False
         if node.is_odo_object:
             ints = _to_int(values)
             if at_record_level:
                 self.record_objects[tuple(node.item.path)] = ints
             odo[tuple(node.item.path)] = ints
         if truncated is not None:
+            self.vouched = False
             self.bad(node, truncated, rows, base, "record too short for the field")
             values = pc.if_else(pa.array(truncated), pa.scalar(None, values.type), values)
             if invalid is not None:

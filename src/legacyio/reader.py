@@ -102,11 +102,12 @@ class _BatchDecoder:
         n = len(block.lengths)
         mat, avail, raw = self.matrix(block)
         rec_offsets = block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
-        arrays = plan.decode(mat, avail, rec_offsets, block.first_record, self.report)
+        arrays, vouched = plan.decode_vouched(mat, avail, rec_offsets, block.first_record,
+                                              self.report)
         names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
-            cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw))
+            cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw, vouched))
         if self.ropts.record_number:
             cols.append(pa.array(np.arange(block.first_record, block.first_record + n,
                                            dtype=np.int64)))
@@ -121,14 +122,15 @@ class _BatchDecoder:
 
     def residue(self, block: Any, arrays: list[pa.Array], names: list[str], extra: bytes,
                 trailer: bytes, mat: np.ndarray | None = None,
-                raw: np.ndarray | None = None) -> pa.Array:
-        """Raw frames of the records whose canonical re-encoding differs from the input."""
+                raw: np.ndarray | None = None, vouched: bool = False) -> pa.Array:
+        """Raw frames of the records whose canonical re-encoding differs from the input;
+        ``vouched``: the codecs found every field canonical while decoding."""
         plan = self.plan
         n = len(block.lengths)
         frame_starts = np.asarray(block.frame_starts, dtype=np.int64)
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
         if (self.fmt.record_format in ("F", "FB") and mat is not None
-                and bool((frame_lengths == plan.width).all()) and plan.vouch(arrays, mat)):
+                and bool((frame_lengths == plan.width).all()) and vouched):
             # every field vouched canonical by its codec and nothing else in the records:
             # no record needs a raw copy, without encoding anything
             return self._residue_column(block, np.zeros(n, dtype=bool), extra, trailer)

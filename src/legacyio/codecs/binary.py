@@ -91,6 +91,11 @@ class BinaryCodec:
         what ``encode`` writes (lets the reader's round-trip check skip this column)."""
         return np.ones(mat.shape[0], dtype=bool)
 
+    def decode_vouched(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None, bool]:
+        """``decode`` plus whether every row is valid, hence canonical (see ``canonical``)."""
+        values, invalid = self.decode(mat)
+        return values, invalid, invalid is None or not invalid.any()
+
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Values of an ``(n, width)`` byte matrix; out-of-PICTURE values give null."""

@@ -84,6 +84,12 @@ class PackedCodec:
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Values of an ``(n, width)`` byte matrix; bad nibbles give null and True in the mask."""
+        values, invalid, _ = self.decode_vouched(mat)
+        return values, invalid
+
+    def decode_vouched(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None, bool]:
+        """``decode`` plus whether every row is valid and exactly what ``encode`` writes for
+        its value (``canonical``), found from the decode's own intermediates."""
         n = mat.shape[0]
         mat = np.ascontiguousarray(mat)
         neg: np.ndarray | None = None
@@ -114,13 +120,14 @@ class PackedCodec:
             if self.has_sign:
                 acc *= 10
                 acc += hi[:, -1]
+            vouched = self._vouch(sg if self.has_sign else None, acc != 0, bad)
             if mult:
                 acc *= 10**mult
             valid = ~bad
             if neg is not None:
                 neg &= valid
                 acc = np.where(neg, -acc, acc)
-            return ints_to_arrow(acc, valid, self.arrow_type), invalid_or_none(bad)
+            return ints_to_arrow(acc, valid, self.arrow_type), invalid_or_none(bad), vouched
         if self.has_sign:
             sg = mat[:, -1] & 0x0F
             bad |= np.take(self._sign_bad, sg)
@@ -137,10 +144,31 @@ class PackedCodec:
         if over.any():
             bad |= np.any(over, axis=1)
             dig = np.where(over, 0, dig)
+        vouched = self._vouch(sg if self.has_sign else None, None, bad, dig)
         valid = ~bad
         if neg is not None:
             neg &= valid
-        return digits_to_arrow(dig, neg, valid, self.arrow_type, self.scale), invalid_or_none(bad)
+        return (digits_to_arrow(dig, neg, valid, self.arrow_type, self.scale),
+                invalid_or_none(bad), vouched)
+
+    def _vouch(self, sg: np.ndarray | None, nonzero: np.ndarray | None, bad: np.ndarray,
+               dig: np.ndarray | None = None) -> bool:
+        """All rows valid with the canonical sign nibble (C, D only on a nonzero value, F
+        when unsigned); ``nonzero`` (or the digit matrix ``dig``) tells zero values apart."""
+        if bad.any():
+            return False
+        if sg is None:
+            return True
+        if not self.signed:
+            return bool((sg == 0x0F).all())
+        if not ((sg == 0x0C) | (sg == 0x0D)).all():
+            return False
+        minus = sg == 0x0D
+        if not minus.any():
+            return True
+        if nonzero is None:
+            nonzero = np.any(dig != 0, axis=1)
+        return bool(nonzero[minus].all())
 
     # -----------------------------------------------------------------------------------------
     def encode(

@@ -149,6 +149,13 @@ class ZonedCodec:
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Values of an ``(n, width)`` byte matrix; bad bytes give null and True in the mask."""
+        values, invalid, _ = self.decode_vouched(mat)
+        return values, invalid
+
+    def decode_vouched(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None, bool]:
+        """``decode`` plus whether every row is valid and exactly what ``encode`` writes for
+        its value (see ``canonical``), found from the decode's own intermediates: the reader
+        then needs no re-encoding to know that no record needs a raw copy."""
         n = mat.shape[0]
         c = np.ascontiguousarray(mat)
         lo, hi = self._dig_start, self._dig_start + self.digits
@@ -166,7 +173,9 @@ class ZonedCodec:
             sb = c[:, self._sep_col]
             neg = sb == self._minus
             bad |= ~neg & (sb != self._plus)
-        if n and d.max() > 9:
+        slow = bool(n) and d.max() > 9
+        vouched = not slow and self._vouch(c, d, neg, bad)
+        if slow:
             # rare rows: leading spaces (zeros) or bad bytes, decoded with the lookup table
             rows = np.flatnonzero(np.any(d > 9, axis=1))
             sub = np.take(self._body, c[rows, lo:hi])
@@ -183,7 +192,27 @@ class ZonedCodec:
         if neg is not None:
             neg &= valid
         arr = digits_to_arrow(d, neg, valid, self.arrow_type, self.scale)
-        return arr, invalid_or_none(bad)
+        return arr, invalid_or_none(bad), vouched
+
+    def _vouch(self, c: np.ndarray, d: np.ndarray, neg: np.ndarray | None,
+               bad: np.ndarray) -> bool:
+        """Canonical check of a batch whose digit bytes all have the digit zone (the fast
+        path of ``decode``): only the sign byte is left to look at. EBCDIC only."""
+        if not self.ebcdic or (self.separate and not self.signed) or bad.any():
+            return False
+        if self._sep_col is not None:
+            minus = neg
+        else:
+            z = c[:, self._dig_start + self._emb_col] >> 4
+            if not self.signed:
+                return bool((z == 0x0F).all())
+            if not ((z == 0x0C) | (z == 0x0D)).all():
+                return False
+            minus = z == 0x0D
+        if minus is None or not minus.any():
+            return True
+        # a negative sign is canonical only on a nonzero value (no negative zero)
+        return bool(d[minus].any(axis=1).all())
 
     # -----------------------------------------------------------------------------------------
     def encode(
