@@ -349,6 +349,7 @@ class Plan:
             wide[:, :min(w, self.width)] = mat[:, :self.width]
             mat = wide
         avail = lengths.astype(np.int64).copy()
+        total_shift = np.zeros(n, dtype=np.int64)
         for t in self.tables:
             c, _ = self._counts(mat, t)
             end_max = t.offset + t.max * t.stride
@@ -366,8 +367,12 @@ class Plan:
                     block[:, used:end_max] = self.pad
                     mat[idx] = block
             shift = (t.max - c) * t.stride
+            total_shift += shift
             reached = avail > t.offset
             avail = np.where(reached, avail + shift, avail)
+        # a record exactly as long as its counts say is complete, even when it ends at an
+        # empty table (which the loop above cannot tell from a record cut short there)
+        avail[lengths == self.width - total_shift] = self.width
         return mat, avail
 
     def compact(self, mat: np.ndarray, counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -420,7 +425,7 @@ class Plan:
         n = mat.shape[0]
         ctx = _DecodeCtx(self, report, first_record, rec_offsets, self.ropts.strict)
         ctx.vouched = (self.keep_residue and mat.shape[1] == self.width
-                       and (avail is None or len(avail) == 0 or avail.min() >= self.width)
+                       and (avail is None or bool((avail == self.width).all()))
                        and self.covered())
         rows = np.arange(n, dtype=np.int64)
         base = np.zeros(n, dtype=np.int64)
@@ -461,7 +466,9 @@ class Plan:
         codecs' canonical checks vouch for whole records."""
         if self._covered is not None:
             return self._covered
-        if self.odo_paths:
+        if (self.odo_paths and not self.variable) or self.nested is not None:
+            # ODO tables at their maximum size keep slack bytes no field covers; nested ODO
+            # tables are walked per record
             self._covered = False
             return False
         covered = np.zeros(self.width, dtype=bool)
@@ -818,6 +825,7 @@ class _DecodeCtx:
         c = np.asarray(c, dtype=np.int64)
         over = (c > node.occurs_max) | (c < node.item.occurs.min)
         if over.any():
+            self.vouched = False  # the list is clipped: it no longer matches its count
             self.bad(node, over, rows, base + node.rel, "DEPENDING ON count out of range")
         return np.clip(c, 0, node.occurs_max)
 

@@ -129,10 +129,9 @@ class _BatchDecoder:
         n = len(block.lengths)
         frame_starts = np.asarray(block.frame_starts, dtype=np.int64)
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
-        if (self.fmt.record_format in ("F", "FB") and mat is not None
-                and bool((frame_lengths == plan.width).all()) and vouched):
-            # every field vouched canonical by its codec and nothing else in the records:
-            # no record needs a raw copy, without encoding anything
+        if vouched and mat is not None and self._frames_canonical(block):
+            # every field vouched canonical by its codec, nothing else in the records and
+            # canonical record headers: no record needs a raw copy, without encoding anything
             return self._residue_column(block, np.zeros(n, dtype=bool), extra, trailer)
         batch = pa.RecordBatch.from_arrays(arrays, names=names)
         collect = np.zeros(n, dtype=bool)
@@ -171,6 +170,24 @@ class _BatchDecoder:
             inside = np.arange(w)[None, :] < lengths[:, None]
             diff |= np.any((raw[:, :w] != payload[:, :w]) & inside, axis=1)
         return self._residue_column(block, diff, extra, trailer)
+
+    def _frames_canonical(self, block: Any) -> bool:
+        """Whether each record's frame is exactly what the writer makes for its payload: a
+        fixed record of the full width, or an RDW (V/VB) of the right length with zero
+        reserved bytes. (Block descriptors and gaps go to the residue separately.)"""
+        plan, rf = self.plan, self.fmt.record_format
+        frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
+        if rf in ("F", "FB"):
+            return bool((frame_lengths == plan.width).all())
+        if rf not in ("V", "VB") or (len(plan.roots) > 1 and not plan.variable):
+            return False
+        lengths = np.asarray(block.lengths, dtype=np.int64)
+        if not bool((frame_lengths == lengths + self.hlen).all()):
+            return False
+        starts = np.asarray(block.frame_starts, dtype=np.int64)
+        hdr = block.buffer[starts[:, None] + np.arange(self.hlen)[None, :]]
+        canon = canonical_frames(self.fmt, np.zeros((len(lengths), 0), np.uint8), lengths)
+        return bool((hdr == canon).all())
 
     def _residue_column(self, block: Any, diff: np.ndarray, extra: bytes,
                         trailer: bytes) -> pa.Array:

@@ -465,3 +465,41 @@ def test_ieee_special_values_round_trip() -> None:
     vals = t.to_pylist()
     assert vals[1]["F1"] == 0.0 and str(vals[1]["F1"]) == "-0.0"
     assert vals[1]["F2"] == 5e-324
+
+
+V_ODO_DIRT = {
+    "bytes after the last field": lambda: rdw(_odo("b", [9]) + e("??")),
+    "record cut inside the table": lambda: rdw(_odo("b", [9, 8])[:-4]),
+    "count beyond the maximum": lambda: rdw(e("b", 2) + zoned(7, 2, signed=False)
+                                            + packed(1, 3) * 5 + e("zz")),
+    "F sign in an entry": lambda: rdw(_odo("b", [9, 8], sign=0xF)),
+    "negative zero in an entry": lambda: rdw(_odo("b", [0], sign=0xD)),
+}
+
+
+@pytest.mark.parametrize("case", list(V_ODO_DIRT))
+def test_v_odo_record_dirt_is_kept_next_to_clean_records(case: str) -> None:
+    """RDW records with ODO tables: the clean ones need no raw copy (the codecs vouch for
+    them), each kind of dirt in one record must still come back byte for byte."""
+    dirty = V_ODO_DIRT[case]()
+    clean = [rdw(_odo("a", [1, 2])), rdw(_odo("c", [])), rdw(_odo("d", [-3, 4, 5, 6, 7]))]
+    data = clean[0] + dirty + clean[1] + clean[2]
+    t = assert_round_trip(data, ODO_CB, record_format="V", lenient_framing=True)
+    assert residues(t) == [None, dirty, None, None]
+
+
+def test_clean_v_odo_file_is_not_re_encoded(monkeypatch) -> None:
+    """Clean files must not pay for dirty ones: when every field of every record is canonical
+    the reader does not encode the batch to look for differences."""
+    from legacyio.plan import Plan
+
+    data = b"".join(rdw(_odo(f"{i:02d}", list(range(i % 6)))) for i in range(40))
+    expected = legacyio.read_table(data, ODO_CB, record_format="V")
+
+    def no_encode(*args, **kwargs):
+        raise AssertionError("a clean batch was re-encoded")
+
+    monkeypatch.setattr(Plan, "encode", no_encode)
+    t = legacyio.read_table(data, ODO_CB, record_format="V", batch_size=7)
+    assert t.equals(expected)
+    assert t.column(RESIDUE).null_count == 40
