@@ -267,3 +267,20 @@ def test_vb_refuses_empty_record_that_would_read_as_padding():
                                                     np.array([0]))
     assert data == b"\0\0\0\0"
     assert collect(framer_for(fmt_v, record_length=1), data).payloads == [b""]
+
+
+@pytest.mark.parametrize("max_groups", [1, 256])
+@pytest.mark.parametrize("width", [150, 330])
+def test_matrix_of_many_record_lengths(monkeypatch, max_groups, width):
+    """The payload matrix is exact whether records are copied per length group or (with
+    more distinct lengths than groups allowed) as whole windows masked after their length;
+    records longer than the width are cut, shorter ones padded."""
+    import legacyio.framing.base as base
+
+    monkeypatch.setattr(base, "_MAX_GROUPS", max_groups)
+    payloads = [bytes((i * 7 + j) % 256 for j in range(i)) for i in range(300)]
+    payloads += payloads[::-1][:40]
+    got = collect(v(), v_file(payloads), 128)
+    expected, _ = matrix_of([p[:width] for p in payloads], width, pad=0x40)
+    mats = np.concatenate([b.matrix(width, 0x40) for b in got.blocks])
+    assert np.array_equal(mats, expected)

@@ -21,6 +21,11 @@ DEFAULT_CHUNK = 1 << 22
 """Bytes read from a stream at a time by the variable framers (grown when a batch needs more)."""
 
 
+_MAX_GROUPS = 256
+"""Distinct record lengths in a block up to which ``RecordBlock.matrix`` copies each length
+group exactly; beyond it, whole windows and a mask."""
+
+
 @attrs.frozen(eq=False)
 class RecordBlock:
     """A batch of framed records over one buffer of raw input bytes.
@@ -63,25 +68,29 @@ class RecordBlock:
                 return np.lib.stride_tricks.as_strided(
                     buf[s0:], shape=(n, width), strides=(step * item, item), writeable=False)
         size = len(buf)
-        tail = starts + width > size
+        # bytes to copy per record: its payload, up to the width and the end of the buffer
+        take = np.clip(np.minimum(lengths, width), 0, np.maximum(size - starts, 0))
         out = np.empty((n, width), dtype=np.uint8)
-        if size >= width:
-            windows = np.lib.stride_tricks.sliding_window_view(buf, width)
-            head = ~tail
-            if head.all():
-                np.take(windows, starts, axis=0, out=out)
-            else:
-                out[head] = windows[starts[head]]
-        if tail.any():
-            lo = int(starts[tail].min())
-            ext = np.full(size - lo + width, pad, dtype=np.uint8)
-            ext[: size - lo] = buf[lo:]
-            out[tail] = np.lib.stride_tricks.sliding_window_view(ext, width)[starts[tail] - lo]
-        if not long_enough:
-            short = np.flatnonzero(lengths < width)
-            sub = out[short]
-            sub[np.arange(width)[None, :] >= lengths[short, None]] = pad
-            out[short] = sub
+        sizes = np.unique(take)
+        if len(sizes) == 1:
+            groups = [(int(sizes[0]), slice(None))]
+        elif len(sizes) <= _MAX_GROUPS:
+            groups = [(int(size_), np.flatnonzero(take == size_)) for size_ in sizes]
+        else:
+            groups = []
+        for size_, rows in groups:
+            # records of one length: a gather of exactly their bytes, then the padding
+            if size_:
+                win = np.lib.stride_tricks.sliding_window_view(buf, size_)
+                out[rows, :size_] = win[starts[rows]]
+            if size_ < width:
+                out[rows, size_:] = pad
+        if not groups:
+            # too many distinct lengths: whole windows from a padded copy, then mask the rest
+            ext = np.full(size + width, pad, dtype=np.uint8)
+            ext[:size] = buf
+            out[:] = np.lib.stride_tricks.sliding_window_view(ext, width)[starts]
+            np.putmask(out, np.arange(width)[None, :] >= take[:, None], np.uint8(pad))
         return out
 
     def payload_bytes(self, i: int) -> bytes:
