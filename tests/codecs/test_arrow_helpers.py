@@ -123,3 +123,18 @@ def test_to_unscaled_rescale_and_types():
     assert u.bad.tolist() == [False, True, False] and u.valid.tolist() == [True, True, False]
     u = A.to_unscaled(pa.array([-(2**63)], pa.int64()), 0, False)
     assert u.u64()[0].tolist() == [2**63] and u.neg.tolist() == [True]
+
+
+@pytest.mark.parametrize("ndigits", range(0, 19))
+def test_horner_is_exact_for_every_digit_count(ndigits: int) -> None:
+    """Up to 15 digits horner uses a float64 product: it must still be exact, also for the
+    largest values and for column slices of a wider matrix."""
+    rng = np.random.default_rng(ndigits)
+    wide = rng.integers(0, 10, (500, ndigits + 3)).astype(np.uint8)
+    wide[0, 1:1 + ndigits] = 9
+    wide[1, 1:1 + ndigits] = 0
+    digits = wide[:, 1:1 + ndigits]
+    expected = [int("".join(map(str, row)) or "0") for row in digits.tolist()]
+    got = A.horner(digits)
+    assert got.dtype == np.int64
+    assert got.tolist() == expected

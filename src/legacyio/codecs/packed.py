@@ -91,12 +91,12 @@ class PackedCodec:
         """``decode`` plus whether every row is valid and exactly what ``encode`` writes for
         its value (``canonical``), found from the decode's own intermediates."""
         n = mat.shape[0]
-        mat = np.ascontiguousarray(mat)
+        mat = np.asarray(mat, dtype=np.uint8)
         neg: np.ndarray | None = None
         bad = np.zeros(n, dtype=bool)
         mult = -self.scale if self.scale < 0 else 0
         if self.digits + mult <= 18:
-            # whole-matrix nibble arithmetic on the contiguous copy (fast), then Horner
+            # whole-matrix nibble arithmetic (each result a new contiguous matrix), then Horner
             hi = mat >> 4
             lo = mat & np.uint8(0x0F)
             nb = self.width

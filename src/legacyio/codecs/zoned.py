@@ -157,11 +157,10 @@ class ZonedCodec:
         its value (see ``canonical``), found from the decode's own intermediates: the reader
         then needs no re-encoding to know that no record needs a raw copy."""
         n = mat.shape[0]
-        c = np.ascontiguousarray(mat)
+        c = np.asarray(mat, dtype=np.uint8)
         lo, hi = self._dig_start, self._dig_start + self.digits
-        d = c - np.uint8(self._zone)  # digits 0-9 where the zone is right (whole matrix)
-        if self.separate:
-            d = d[:, lo:hi]
+        # digits 0-9 where the zone is right; a new contiguous matrix straight from the slice
+        d = c[:, lo:hi] - np.uint8(self._zone)
         bad = np.zeros(n, dtype=bool)
         neg: np.ndarray | None = None
         if self._emb_col is not None:
