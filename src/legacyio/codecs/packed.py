@@ -168,7 +168,7 @@ class PackedCodec:
             return True
         if nonzero is None:
             nonzero = np.any(dig != 0, axis=1)
-        return bool(nonzero[minus].all())
+        return bool((nonzero | ~minus).all())
 
     # -----------------------------------------------------------------------------------------
     def encode(

@@ -17,6 +17,8 @@ from legacyio.codecs._arrow import (
     as_array,
     digits_to_arrow,
     finish_encode,
+    horner,
+    ints_to_arrow,
     invalid_or_none,
     simple_fill,
     to_unscaled,
@@ -173,7 +175,6 @@ class ZonedCodec:
             neg = sb == self._minus
             bad |= ~neg & (sb != self._plus)
         slow = bool(n) and d.max() > 9
-        vouched = not slow and self._vouch(c, d, neg, bad)
         if slow:
             # rare rows: leading spaces (zeros) or bad bytes, decoded with the lookup table
             rows = np.flatnonzero(np.any(d > 9, axis=1))
@@ -187,14 +188,24 @@ class ZonedCodec:
             sub[sub > 9] = 0
             d[rows] = sub
             bad[rows] |= rbad
+        mult = -self.scale if self.scale < 0 else 0
+        v = horner(d) if self.digits + mult <= 18 else None
+        vouched = not slow and self._vouch(c, d, v, neg, bad)
         valid = ~bad
         if neg is not None:
             neg &= valid
-        arr = digits_to_arrow(d, neg, valid, self.arrow_type, self.scale)
+        if v is None:
+            arr = digits_to_arrow(d, neg, valid, self.arrow_type, self.scale)
+        else:
+            if mult:
+                v *= 10**mult
+            if neg is not None:
+                v = np.where(neg, -v, v)
+            arr = ints_to_arrow(v, valid, self.arrow_type)
         return arr, invalid_or_none(bad), vouched
 
-    def _vouch(self, c: np.ndarray, d: np.ndarray, neg: np.ndarray | None,
-               bad: np.ndarray) -> bool:
+    def _vouch(self, c: np.ndarray, d: np.ndarray, v: np.ndarray | None,
+               neg: np.ndarray | None, bad: np.ndarray) -> bool:
         """Canonical check of a batch whose digit bytes all have the digit zone (the fast
         path of ``decode``): only the sign byte is left to look at. EBCDIC only."""
         if not self.ebcdic or (self.separate and not self.signed) or bad.any():
@@ -210,8 +221,10 @@ class ZonedCodec:
             minus = z == 0x0D
         if minus is None or not minus.any():
             return True
-        # a negative sign is canonical only on a nonzero value (no negative zero)
-        return bool(d[minus].any(axis=1).all())
+        # a negative sign is canonical only on a nonzero value (no negative zero); ``v`` is
+        # the value when it fits int64
+        nonzero = (v != 0) if v is not None else d.any(axis=1)
+        return bool((nonzero | ~minus).all())
 
     # -----------------------------------------------------------------------------------------
     def encode(
