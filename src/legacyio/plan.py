@@ -63,6 +63,7 @@ class Node:
     is_odo_object: bool = False
     output: bool = True           # part of the output schema
     identity: bool = False        # decode is a bijection: bytes always re-encode exactly
+    _child_fields: list[pa.Field] | None = None
 
     @property
     def path(self) -> str:
@@ -79,6 +80,13 @@ class Node:
         if self.kind == "field":
             return self.codec.arrow_type
         return pa.struct([c.field() for c in self.children if c.output])
+
+    def child_fields(self) -> list[pa.Field]:
+        """Arrow fields of a group's output children, built once (decoding needs them for
+        every batch; a wide copybook has thousands)."""
+        if self._child_fields is None:
+            self._child_fields = [c.field() for c in self.children if c.output]
+        return self._child_fields
 
     def field(self) -> pa.Field:
         t = self.value_type()
@@ -841,7 +849,7 @@ class _DecodeCtx:
         if node.kind == "group":
             arrays = self.decode_children(node.children, mat, rows, base, avail, odo,
                                           at_record_level)
-            fields = [c.field() for c in node.children if c.output]
+            fields = node.child_fields()
             arrays = [a for c, a in zip(node.children, arrays) if c.output]
             if not fields:
                 return pa.array([{}] * m, type=pa.struct([]))
