@@ -127,8 +127,8 @@ def test_to_unscaled_rescale_and_types():
 
 @pytest.mark.parametrize("ndigits", range(0, 19))
 def test_horner_is_exact_for_every_digit_count(ndigits: int) -> None:
-    """Up to 15 digits horner uses a float64 product: it must still be exact, also for the
-    largest values and for column slices of a wider matrix."""
+    """horner is exact for every digit count up to 18, also for the largest values and for
+    column slices of a wider matrix."""
     rng = np.random.default_rng(ndigits)
     wide = rng.integers(0, 10, (500, ndigits + 3)).astype(np.uint8)
     wide[0, 1:1 + ndigits] = 9

@@ -27,7 +27,6 @@ from legacyio.layout.types import value_type
 from legacyio.options import FileFormat
 
 _PACKED4 = packed4_table()
-_POW100_F64 = 100.0 ** np.arange(7)[::-1]
 
 
 class PackedCodec:
@@ -114,14 +113,10 @@ class PackedCodec:
             pt = hi * np.uint8(10)  # each byte's two digits: below 100 when valid
             pt += lo
             full = nb - 1 if self.has_sign else nb
-            if 0 < full <= 7:
-                # one float64 product: exact, every partial sum is an integer below 2**53
-                acc = np.dot(pt[:, :full], _POW100_F64[7 - full:]).astype(np.int64)
-            else:
-                acc = pt[:, 0].astype(np.int64) if full else np.zeros(n, dtype=np.int64)
-                for j in range(1, full):
-                    acc *= 100
-                    acc += pt[:, j]
+            acc = pt[:, 0].astype(np.int64) if full else np.zeros(n, dtype=np.int64)
+            for j in range(1, full):
+                acc *= 100
+                acc += pt[:, j]
             if self.has_sign:
                 acc *= 10
                 acc += hi[:, -1]
