@@ -352,10 +352,13 @@ class Plan:
         if self.nested is not None:
             return self.nested.expand(mat, lengths, self.width, self.pad)
         n, w = mat.shape
-        if w < self.width or not mat.flags.writeable:
+        owned = False  # the caller's matrix is never written: copied before the first move
+        if w < self.width:
             wide = np.full((n, self.width), self.pad, dtype=np.uint8)
-            wide[:, :min(w, self.width)] = mat[:, :self.width]
-            mat = wide
+            wide[:, :w] = mat
+            mat, owned = wide, True
+        elif w > self.width:
+            mat = mat[:, :self.width]
         avail = lengths.astype(np.int64).copy()
         total_shift = np.zeros(n, dtype=np.int64)
         for t in self.tables:
@@ -367,6 +370,8 @@ class Plan:
                     u = int(u)
                     if u == t.max:
                         continue
+                    if not owned:
+                        mat, owned = mat.copy(), True
                     idx = np.flatnonzero(c == u)
                     used = t.offset + u * t.stride
                     moved = mat[idx, used:used + tail]

@@ -88,11 +88,9 @@ class _BatchDecoder:
         if self.fmt.record_format == "D":
             return mat, None, None
         if plan.variable:
-            raw = None
-            if plan.keep_residue:
-                raw = mat.copy() if mat.flags.writeable else mat
-            mat, avail = plan.expand(mat, lengths)
-            return mat, avail, raw
+            # expand never writes into the matrix it is given: it stays the payloads as read
+            expanded, avail = plan.expand(mat, lengths)
+            return expanded, avail, mat if plan.keep_residue else None
         return mat, lengths, None
 
     def decode(self, block: Any, extra: bytes = b"", trailer: bytes = b"") -> pa.RecordBatch:

@@ -503,3 +503,23 @@ def test_clean_v_odo_file_is_not_re_encoded(monkeypatch) -> None:
     t = legacyio.read_table(data, ODO_CB, record_format="V", batch_size=7)
     assert t.equals(expected)
     assert t.column(RESIDUE).null_count == 40
+
+
+def test_expand_leaves_the_payloads_as_read() -> None:
+    """The reader compares non-vouched records with the payloads as read, so moving the
+    fields after an ODO table into the maximum layout must not write into them."""
+    import numpy as np
+
+    from legacyio.options import FileFormat
+    from legacyio.plan import Plan
+
+    payloads = [_odo("a", [1, 2]), _odo("b", []), _odo("c", [3, 4, 5, 6, 7])]
+    plan = Plan(legacyio.load_copybook(ODO_CB), FileFormat(record_format="V"))
+    mat = np.full((3, plan.width), 0x40, dtype=np.uint8)
+    for i, p in enumerate(payloads):
+        mat[i, :len(p)] = np.frombuffer(p, dtype=np.uint8)
+    before = mat.copy()
+    wide, avail = plan.expand(mat, np.array([len(p) for p in payloads]))
+    assert np.array_equal(mat, before)
+    assert (avail == plan.width).all()
+    assert bytes(wide[1, plan.width - 2:]) == e("zz")  # TAIL moved to its maximum place
