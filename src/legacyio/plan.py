@@ -479,12 +479,16 @@ class Plan:
         skip: np.ndarray | None,
         collect: np.ndarray | None = None,
         src: np.ndarray | None = None,
+        out: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Encode the top-level columns of a batch into record payloads (matrix, lengths).
 
         ``skip`` marks rows that will be replaced by their residue: their errors are ignored.
         With ``collect`` (a bool array), rows that cannot be encoded are marked there instead
-        of raising: the reader uses it to find records that need a raw copy.
+        of raising: the reader uses it to find records that need a raw copy. ``out``, an
+        ``(n, width)`` uint8 matrix (a view of a larger frame matrix, say), receives the
+        records instead of a new matrix; the returned matrix is ``out`` unless the nested
+        ODO walker had to compact the records into a new one.
         """
         n = batch.num_rows
         ctx = _EncodeCtx(self, wopts, first_record, skip)
@@ -496,7 +500,11 @@ class Plan:
         for node in self.top:
             if node.name in names:
                 cols[node.name] = _as_array(batch.column(node.name))
-        mat = np.full((n, self.width), self.fill, dtype=np.uint8)
+        if out is None:
+            mat = np.full((n, self.width), self.fill, dtype=np.uint8)
+        else:
+            mat = out
+            mat[...] = self.fill
         rows = np.arange(n, dtype=np.int64)
         ctx.encode_children(self.top, cols, mat, rows, top=True,
                             src=None if self.variable else src)
