@@ -175,6 +175,39 @@ def _utf8_tables_for(cp: CodePage) -> tuple[np.ndarray, np.ndarray]:
     return tables
 
 
+_PAIRS_CACHE: dict[str, np.ndarray] = {}
+
+
+def _ascii_pairs_for(cp: CodePage, lut8: np.ndarray) -> np.ndarray:
+    """uint16 (65536,): two ASCII bytes (a uint16 in memory order) -> their two page bytes;
+    built once per page (128 KiB, shared by every text column)."""
+    pairs = _PAIRS_CACHE.get(cp.name)
+    if pairs is None:
+        # every uint16 as its two bytes in memory order, whatever the machine's endianness
+        pair = np.arange(0x10000, dtype=np.uint16).view(np.uint8).reshape(-1, 2)
+        pairs = np.ascontiguousarray(lut8[pair]).view(np.uint16).reshape(0x10000)
+        _PAIRS_CACHE[cp.name] = pairs
+    return pairs
+
+
+_MASKS: dict[tuple[int, bool], np.ndarray] = {}
+
+
+def _columns_mask(lengths: np.ndarray, w: int, justified: bool) -> np.ndarray:
+    """(n, w) bool: the columns a value of ``lengths[i]`` units fills in row i (the first
+    ones, or the last ones when justified). Rows of a table of the w + 1 possible rows are
+    gathered, which is several times faster than comparing against a column range."""
+    if w > 256:
+        cols = np.arange(w)[None, :]
+        lens = lengths[:, None]
+        return cols >= w - lens if justified else cols < lens
+    table = _MASKS.get((w, justified))
+    if table is None:
+        cols, lens = np.arange(w)[None, :], np.arange(w + 1)[:, None]
+        table = _MASKS[(w, justified)] = cols >= w - lens if justified else cols < lens
+    return np.take(table, lengths, axis=0)
+
+
 # --------------------------------------------------------------------------- the codec
 class TextCodec:
     """PIC X / A / alphanumeric-edited DISPLAY text: code page bytes <-> pa.string."""
@@ -272,10 +305,19 @@ class TextCodec:
         return string_array(mat[keep], end - start, invalid), invalid
 
     # ---------------------------------------------------------------- encode
+    encodes_into = True
+    """``encode`` takes ``out=``: it writes straight into a (strided) slice of the records."""
+
     def encode(
         self, values: pa.Array, *, truncate: bool = False
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Encode strings to (n, width) code page bytes padded with the page's space."""
+        """Encode strings to (n, width) code page bytes padded with the page's space.
+
+        Rows of ASCII text that fits take the fast path: the whole data buffer is translated
+        at once and written under a per-row mask of the columns it fills. Non-ASCII text,
+        text longer than the field and characters the page lacks are then rewritten by the
+        exact per-character path (few rows in practice).
+        """
         arr = as_string_array(values)
         n, w = len(arr), self.width
         out = np.full((n, w), self.cp.space, dtype=np.uint8)
@@ -284,9 +326,75 @@ class TextCodec:
         valid, offsets, data = string_parts(arr)
         if not self.cp.single_byte:
             return self._encode_utf8(out, valid, offsets, data, truncate)
-        fast = self._encode_padded(arr, valid)
-        if fast is not None:
-            return fast
+        lengths = np.diff(offsets)
+        self._scatter_ascii(out, data, lengths)
+        if arr.null_count and data.size:
+            out[~valid & (lengths > 0)] = self.cp.space  # a null row that has bytes anyway
+        hard = self._hard_rows(valid, offsets, data, lengths)
+        if hard is None:
+            return out, None
+        idx = np.flatnonzero(hard)
+        sub = np.full((len(idx), w), self.cp.space, dtype=np.uint8)
+        sub_failed = self._encode_chars(sub, arr.take(pa.array(idx)), truncate)
+        out[idx] = sub
+        if sub_failed is None:
+            return out, None
+        failed = np.zeros(n, dtype=bool)
+        failed[idx] = sub_failed
+        return out, failed
+
+    def _hard_rows(
+        self, valid: np.ndarray, offsets: np.ndarray, data: np.ndarray, lengths: np.ndarray
+    ) -> np.ndarray | None:
+        """Rows the ASCII fast path cannot write: longer than the field, non-ASCII bytes, or
+        ASCII characters the page has no byte for (None when there are none)."""
+        hard = lengths > self.width
+        if data.size:
+            top = int(data.max())
+            if top >= 0x80 or not self._ascii_total:
+                odd = data >= 0x80
+                if not self._ascii_total:
+                    odd |= np.take(self._from_ascii, data & 0x7F) < 0
+                pos = np.flatnonzero(odd)
+                if pos.size:
+                    hard[np.searchsorted(offsets, pos, side="right") - 1] = True
+        hard &= valid
+        return hard if hard.any() else None
+
+    def _scatter_ascii(self, out: np.ndarray, data: np.ndarray, lengths: np.ndarray) -> None:
+        """Translate ``data`` as ASCII and write each row's bytes, left- or right-aligned
+        (JUSTIFIED), into ``out`` (filled with spaces). Rows with more bytes than the field
+        are left out (the exact path writes them); the others may hold garbage where the
+        text is not ASCII, for the exact path to overwrite."""
+        n, w = out.shape
+        if data.size == 0:
+            return
+        codes = self._translate(data)
+        if int(lengths.min()) == w and int(lengths.max()) == w:  # every row full
+            out[...] = codes.reshape(n, w)
+            return
+        spill = lengths > w
+        if spill.any():
+            codes = codes[np.repeat(~spill, lengths)]
+            lengths = np.where(spill, 0, lengths)
+        out[_columns_mask(lengths, w, self.justified)] = codes
+
+    def _translate(self, data: np.ndarray) -> np.ndarray:
+        """ASCII bytes -> page bytes, two at a time through a 65536-entry uint16 table."""
+        lut16 = _ascii_pairs_for(self.cp, self._ascii_lut8)
+        res = np.empty(data.size, dtype=np.uint8)
+        even = data.size & ~1
+        if even:
+            np.take(lut16, data[:even].view(np.uint16), out=res[:even].view(np.uint16))
+        if data.size & 1:
+            res[-1] = self._ascii_lut8[data[-1]]
+        return res
+
+    def _encode_chars(self, out: np.ndarray, arr: pa.Array, truncate: bool) -> np.ndarray | None:
+        """The exact path, character by character (vectorized): any text, code points looked
+        up in the page's full table; returns the failed rows (or None)."""
+        n, w = out.shape
+        valid, offsets, data = string_parts(arr)
         if data.size == 0 or int(data.max()) < 0x80:
             codes = np.take(self._from_ascii, data) if data.size else np.zeros(0, np.int16)
             char_off = offsets
@@ -310,35 +418,7 @@ class TextCodec:
             # unmappable characters among the units actually written
             bad_written = bad_units[self._written_src(starts, counts)]
             failed[rows[bad_written]] = True
-        return out, (failed if failed.any() else None)
-
-    def _encode_padded(
-        self, arr: pa.Array, valid: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray | None] | None:
-        """Fast path when every string fits: Arrow pads to the width in characters, then
-        the whole padded buffer is mapped through the encode table at once."""
-        n, w = len(arr), self.width
-        filled = arr.fill_null("") if arr.null_count else arr
-        pad = pc.utf8_lpad if self.justified else pc.utf8_rpad
-        _, _, pdata = string_parts(pad(filled, width=w, padding=" "))
-        if pdata.size == n * w and int(pdata.max(initial=0)) < 0x80:
-            # all ASCII and nothing longer than the field (padding never shortens)
-            if self._ascii_total:
-                return np.take(self._ascii_lut8, pdata).reshape(n, w), None
-            codes = np.take(self._from_ascii, pdata)
-        else:
-            chars = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
-            if int(np.max(np.where(valid, chars, 0), initial=0)) > w:
-                return None
-            cps = np.frombuffer(pdata.tobytes().decode("utf-8").encode("utf-32-le"), np.uint32)
-            codes = np.take(self.cp.encode_table, np.minimum(cps, 0xFFFF))
-        codes = codes.reshape(n, w)
-        failed = None
-        if int(codes.min(initial=0)) < 0:
-            bad = codes < 0
-            failed = bad.any(axis=1)
-            codes = np.where(bad, self.cp.space, codes)
-        return codes.astype(np.uint8), failed
+        return failed if failed.any() else None
 
     @staticmethod
     def _written_src(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
