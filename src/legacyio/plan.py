@@ -936,11 +936,7 @@ class _EncodeCtx:
         """Encode one node's column into ``mat``; ``src`` (residue check only) holds the
         original bytes at the same places, copied for fields that always re-encode exactly."""
         m = mat.shape[0]
-        valid = _valid_mask(arr)
-        if node.in_chain:
-            write = valid
-        else:
-            write = None
+        write = _valid_mask(arr) if node.in_chain else None
         if not node.occurs_max:
             out = mat[:, node.rel:node.rel + node.width]
             self._encode_one(node, arr, out, rows, write,
@@ -959,23 +955,38 @@ class _EncodeCtx:
         if node.depending is not None:
             self.table_counts[node.path] = np.asarray(lengths)
         flat = arr.flatten()
-        sel = np.arange(big_m)[None, :] < lengths[:, None]
-        if write is not None:
-            sel &= write[:, None]
-        k = int(sel.sum())
+        if write is not None and write.all():
+            write = None
+        full = write is None and int(lengths.min(initial=big_m)) == big_m
+        if full:  # every row has all its occurrences: no selection mask
+            sel = None
+            k = m * big_m
+        else:
+            sel = np.arange(big_m)[None, :] < lengths[:, None]
+            if write is not None:
+                sel &= write[:, None]
+            k = int(sel.sum())
         if len(flat) != int(lengths.sum()):
             flat = _list_values_trimmed(arr, lengths)
-        if write is not None and not write.all():
+        if write is not None:
             keep = np.repeat(write, lengths)
             flat = flat.filter(pa.array(keep))
-        elems = np.full((k, s), self.plan.fill, dtype=np.uint8)
-        e_rows = np.repeat(rows, np.where(write if write is not None else True, lengths, 0))
+        # a field writes every row of its elements; groups and FILLER start from the fill
+        if node.kind == "field":
+            elems = np.empty((k, s), dtype=np.uint8)
+        else:
+            elems = np.full((k, s), self.plan.fill, dtype=np.uint8)
+        e_rows = np.repeat(rows, lengths if write is None else np.where(write, lengths, 0))
+        block = mat[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
         e_src = None
         if src is not None:
-            e_src = src[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)[sel]
+            e_block = src[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
+            e_src = e_block.reshape(k, s) if sel is None else e_block[sel]
         self._encode_one(node, flat, elems, e_rows, None, e_src)
-        block = mat[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
-        block[sel] = elems
+        if sel is None:
+            _put(block, elems.reshape(m, big_m, s))
+        else:
+            _put(block, elems, sel)
         if node.depending is not None:
             self._check_count(node, lengths, rows)
         else:
@@ -1032,34 +1043,40 @@ class _EncodeCtx:
             else:
                 self.encode_children(node.children, cols, out, rows, src=src)
             return
+        if write is not None and write.all():
+            write = None
         if node.kind == "raw":
             data = _fixed_bytes(arr, node.width)
             ok = _valid_mask(arr)
             if write is not None:
                 ok &= write
             if ok.all():
-                out[:] = data
+                _put(out, data)
             else:
-                out[ok] = data[ok]
+                _put(out, data[ok], ok)
             return
         if src is not None and arr.null_count == 0 and (
                 node.identity or _all_canonical(node.codec, src)):
             # the original bytes are what encoding these values gives: copy, don't encode
-            if write is not None and not write.all():
-                out[write] = src[write]
+            if write is not None:
+                _put(out, src[write], write)
             else:
-                out[:] = src
+                _put(out, src)
             if node.is_odo_object:
                 self._note_object(node, arr)
             return
-        nulls = ~_valid_mask(arr)
-        enc, failed = node.codec.encode(arr, truncate=self.wopts.on_overflow == "truncate")
+        truncate = self.wopts.on_overflow == "truncate"
+        if write is None and getattr(node.codec, "encodes_into", False):
+            enc, failed = node.codec.encode(arr, truncate=truncate, out=out)
+        else:
+            enc, failed = node.codec.encode(arr, truncate=truncate)
+        nulls = ~_valid_mask(arr) if arr.null_count else None
         if failed is not None and failed.any():
-            f = failed & ~nulls
+            f = failed if nulls is None else failed & ~nulls
             if write is not None:
                 f &= write
             self.fail(node, f, rows, node.codec.failure_reason)
-        if nulls.any():
+        if nulls is not None:
             if write is not None:
                 pass  # nulls in a REDEFINES chain are simply not written
             elif self.wopts.null_as == "error":
@@ -1071,10 +1088,39 @@ class _EncodeCtx:
                 enc[nulls] = fill
         if node.is_odo_object:
             self._note_object(node, arr)
-        if write is not None and not write.all():
-            out[write] = enc[write]
+        if enc is out:
+            return
+        if write is not None:
+            _put(out, enc[write], write)
         else:
-            out[:] = enc
+            _put(out, enc)
+
+
+_ITEM_DTYPES = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32),
+                8: np.dtype(np.uint64)}
+
+
+def _items(a: np.ndarray) -> np.ndarray:
+    """A ``(..., w)`` byte array with contiguous rows seen as ``(...)`` items of w bytes (a
+    view; ValueError when the rows are not contiguous)."""
+    w = a.shape[-1]
+    return a.view(_ITEM_DTYPES.get(w) or np.dtype(f"V{w}"))[..., 0]
+
+
+def _put(dst: np.ndarray, src: np.ndarray, where: np.ndarray | None = None) -> None:
+    """``dst[...] = src`` (or ``dst[where] = src``) for byte matrices of w-byte rows, copied
+    as whole items: several times faster than copying w single bytes per row when ``dst`` is
+    a column slice of the record matrix."""
+    if dst.shape[-1] == 0:
+        return
+    try:
+        d, s = _items(dst), _items(src)
+    except ValueError:  # rows not contiguous: plain byte copy
+        d, s = dst, src
+    if where is None:
+        d[...] = s
+    else:
+        d[where] = s
 
 
 def _valid_mask(arr: pa.Array) -> np.ndarray:

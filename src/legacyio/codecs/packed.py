@@ -143,14 +143,20 @@ class PackedCodec:
         return digits_to_arrow(dig, neg, valid, self.arrow_type, self.scale), invalid_or_none(bad)
 
     # -----------------------------------------------------------------------------------------
+    encodes_into = True
+    """``encode`` takes ``out=``: it writes straight into a slice of the record matrix."""
+
     def encode(
-        self, values: pa.Array, *, truncate: bool = False
+        self, values: pa.Array, *, truncate: bool = False, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Canonical packed bytes (sign C/D, unsigned F); rows that do not fit are failed."""
+        """Canonical packed bytes (sign C/D, unsigned F), into ``out`` (an ``(n, width)``
+        uint8 matrix with contiguous rows) when given; rows that do not fit are failed."""
         arr = as_array(values)
         n = len(arr)
         u = to_unscaled(arr, self.scale, truncate)
         failed = u.bad.copy()
+        if out is None:
+            out = np.empty((n, self.width), dtype=np.uint8)
         if u.mag is not None and self.digits <= 18:
             lim = np.uint64(10**self.digits)
             mag = u.mag
@@ -161,9 +167,7 @@ class PackedCodec:
             nib = 2 * self.width
             groups = -(-nib // 4)
             val = mag * np.uint64(10) if self.has_sign else mag  # room for the sign nibble
-            out = np.ascontiguousarray(
-                u64_to_groups(val, _PACKED4, groups)[:, 2 * groups - self.width :]
-            )
+            out[...] = u64_to_groups(val, _PACKED4, groups)[:, 2 * groups - self.width :]
             if self.has_sign:
                 out[:, -1] |= np.where(neg, np.uint8(0x0D), np.uint8(self._pos_nib))
         else:
@@ -173,7 +177,7 @@ class PackedCodec:
             nibm[:, self.pad : self.pad + self.digits] = dig
             if self.has_sign:
                 nibm[:, -1] = np.where(neg, 0x0D, self._pos_nib)
-            out = (nibm[:, 0::2] << 4) | nibm[:, 1::2]
+            np.bitwise_or(nibm[:, 0::2] << 4, nibm[:, 1::2], out=out)
         if not truncate:
             failed |= over
         if not self.signed:

@@ -305,9 +305,6 @@ class TextCodec:
         return string_array(mat[keep], end - start, invalid), invalid
 
     # ---------------------------------------------------------------- encode
-    encodes_into = True
-    """``encode`` takes ``out=``: it writes straight into a (strided) slice of the records."""
-
     def encode(
         self, values: pa.Array, *, truncate: bool = False
     ) -> tuple[np.ndarray, np.ndarray | None]:

@@ -186,15 +186,20 @@ class ZonedCodec:
         return arr, invalid_or_none(bad)
 
     # -----------------------------------------------------------------------------------------
+    encodes_into = True
+    """``encode`` takes ``out=``: it writes straight into a slice of the record matrix."""
+
     def encode(
-        self, values: pa.Array, *, truncate: bool = False
+        self, values: pa.Array, *, truncate: bool = False, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Canonical zoned bytes of ``values``; rows that do not fit are marked failed."""
+        """Canonical zoned bytes of ``values`` (into ``out``, an ``(n, width)`` uint8 matrix
+        with contiguous rows, when given); rows that do not fit are marked failed."""
         arr = as_array(values)
         n = len(arr)
         u = to_unscaled(arr, self.scale, truncate)
         failed = u.bad.copy()
-        out = np.empty((n, self.width), dtype=np.uint8)
+        if out is None:
+            out = np.empty((n, self.width), dtype=np.uint8)
         body = out[:, self._dig_start : self._dig_start + self.digits]
         if u.mag is not None and self.digits <= 18:
             lim = np.uint64(10**self.digits)
