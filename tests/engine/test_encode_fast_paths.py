@@ -12,10 +12,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "codecs"))
 from _items_text import text_item  # noqa: E402
 
+import legacyio  # noqa: E402
 from legacyio.codecs.codepages import get_codepage  # noqa: E402
 from legacyio.codecs.text import TextCodec  # noqa: E402
 from legacyio.options import FileFormat  # noqa: E402
 from legacyio.writer import cut_rows  # noqa: E402
+
+from .helpers import cobol, e, zoned  # noqa: E402
 
 
 @pytest.mark.parametrize("width,lengths", [
@@ -105,12 +108,12 @@ def test_text_null_rows_that_carry_bytes_are_written_as_spaces() -> None:
         [True, False, True], bitorder="little")), pa.py_buffer(offsets),
         pa.py_buffer(b"abXYZc")], null_count=1)
     got, failed = _text_codec(4).encode(arr)
-    assert got.tobytes() == e_("ab  ") + e_("    ") + e_("c   ") and failed is None
+    assert got.tobytes() == e("ab  ") + e("    ") + e("c   ") and failed is None
     arr = pa.Array.from_buffers(pa.string(), 2, [pa.py_buffer(np.packbits(
         [False, True], bitorder="little")), pa.py_buffer(np.array([0, 6, 7], np.int32)),
         pa.py_buffer(b"abcdefg")], null_count=1)
     got, failed = _text_codec(4).encode(arr)  # the null's bytes are longer than the field
-    assert got.tobytes() == e_("    ") + e_("g   ") and failed is None
+    assert got.tobytes() == e("    ") + e("g   ") and failed is None
 
 
 def test_text_ascii_character_missing_from_the_page_fails_its_row() -> None:
@@ -122,5 +125,45 @@ def test_text_ascii_character_missing_from_the_page_fails_its_row() -> None:
     assert got.tobytes() == exp and failed.tolist() == exp_failed == [False, True, False]
 
 
-def e_(s: str) -> bytes:
-    return s.encode("cp037")
+# --------------------------------------------------------------------------- plan
+def test_occurs_in_a_redefines_chain_writes_only_the_non_null_alternative() -> None:
+    cb = cobol("""
+    01 REC.
+       05 A.
+          10 AV  PIC 9(2) OCCURS 3.
+       05 B REDEFINES A.
+          10 BV  PIC X(6).
+       05 T      PIC S9(3) COMP-3 OCCURS 2.
+    """)
+    a_t = pa.struct([pa.field("AV", pa.list_(pa.int32()))])
+    b_t = pa.struct([pa.field("BV", pa.string())])
+    t = pa.table({
+        "A": pa.array([{"AV": [1, 2, 3]}, None, {"AV": [4, 5, 6]}], a_t),
+        "B": pa.array([None, {"BV": "xyz"}, None], b_t),
+        "T": pa.array([[1, -2], [3, 4], [5, 6]], pa.list_(pa.int32())),
+    })
+    out = legacyio.encode(t, cb)
+    z = [zoned(v, 2, signed=False) for v in range(7)]
+    expected = [z[1] + z[2] + z[3], e("xyz", 6), z[4] + z[5] + z[6]]
+    pk = {1: b"\x00\x1c", -2: b"\x00\x2d", 3: b"\x00\x3c", 4: b"\x00\x4c", 5: b"\x00\x5c",
+          6: b"\x00\x6c"}
+    tails = [pk[1] + pk[-2], pk[3] + pk[4], pk[5] + pk[6]]
+    assert out == b"".join(x + y for x, y in zip(expected, tails))
+
+
+def test_fixed_occurs_of_groups_full_and_short_rows() -> None:
+    cb = cobol("""
+    01 REC.
+       05 G OCCURS 2.
+          10 C   PIC X(2).
+          10 N   PIC 9.
+    """)
+    g = pa.struct([pa.field("C", pa.string()), pa.field("N", pa.int32())])
+    full = pa.table({"G": pa.array([[{"C": "ab", "N": 1}, {"C": "c", "N": 2}]] * 2,
+                                   pa.list_(g))})
+    row = e("ab") + zoned(1, 1, signed=False) + e("c ") + zoned(2, 1, signed=False)
+    assert legacyio.encode(full, cb) == row * 2
+    short = pa.table({"G": pa.array([[{"C": "ab", "N": 1}], [{"C": "ab", "N": 1},
+                                                             {"C": "c", "N": 2}]], pa.list_(g))})
+    assert legacyio.encode(short, cb, null_as="spaces") == (
+        e("ab") + zoned(1, 1, signed=False) + e("   ") + row)
