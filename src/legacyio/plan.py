@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import make_codec
+from legacyio.codecs._arrow import put_rows
 from legacyio.errors import EncodeError, OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
@@ -984,9 +985,9 @@ class _EncodeCtx:
             e_src = e_block.reshape(k, s) if sel is None else e_block[sel]
         self._encode_one(node, flat, elems, e_rows, None, e_src)
         if sel is None:
-            _put(block, elems.reshape(m, big_m, s))
+            put_rows(block, elems.reshape(m, big_m, s))
         else:
-            _put(block, elems, sel)
+            put_rows(block, elems, sel)
         if node.depending is not None:
             self._check_count(node, lengths, rows)
         else:
@@ -1051,17 +1052,17 @@ class _EncodeCtx:
             if write is not None:
                 ok &= write
             if ok.all():
-                _put(out, data)
+                put_rows(out, data)
             else:
-                _put(out, data[ok], ok)
+                put_rows(out, data[ok], ok)
             return
         if src is not None and arr.null_count == 0 and (
                 node.identity or _all_canonical(node.codec, src)):
             # the original bytes are what encoding these values gives: copy, don't encode
             if write is not None:
-                _put(out, src[write], write)
+                put_rows(out, src[write], write)
             else:
-                _put(out, src)
+                put_rows(out, src)
             if node.is_odo_object:
                 self._note_object(node, arr)
             return
@@ -1091,36 +1092,9 @@ class _EncodeCtx:
         if enc is out:
             return
         if write is not None:
-            _put(out, enc[write], write)
+            put_rows(out, enc[write], write)
         else:
-            _put(out, enc)
-
-
-_ITEM_DTYPES = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32),
-                8: np.dtype(np.uint64)}
-
-
-def _items(a: np.ndarray) -> np.ndarray:
-    """A ``(..., w)`` byte array with contiguous rows seen as ``(...)`` items of w bytes (a
-    view; ValueError when the rows are not contiguous)."""
-    w = a.shape[-1]
-    return a.view(_ITEM_DTYPES.get(w) or np.dtype(f"V{w}"))[..., 0]
-
-
-def _put(dst: np.ndarray, src: np.ndarray, where: np.ndarray | None = None) -> None:
-    """``dst[...] = src`` (or ``dst[where] = src``) for byte matrices of w-byte rows, copied
-    as whole items: several times faster than copying w single bytes per row when ``dst`` is
-    a column slice of the record matrix."""
-    if dst.shape[-1] == 0:
-        return
-    try:
-        d, s = _items(dst), _items(src)
-    except ValueError:  # rows not contiguous: plain byte copy
-        d, s = dst, src
-    if where is None:
-        d[...] = s
-    else:
-        d[where] = s
+            put_rows(out, enc)
 
 
 def _valid_mask(arr: pa.Array) -> np.ndarray:

@@ -17,7 +17,9 @@ from legacyio.codecs._arrow import (
     finish_encode,
     ints_to_arrow,
     invalid_or_none,
+    packed4_signed_table,
     packed4_table,
+    put_rows,
     simple_fill,
     to_unscaled,
     u64_to_groups,
@@ -166,10 +168,13 @@ class PackedCodec:
             neg = u.neg & (mag != 0)
             nib = 2 * self.width
             groups = -(-nib // 4)
-            val = mag * np.uint64(10) if self.has_sign else mag  # room for the sign nibble
-            out[...] = u64_to_groups(val, _PACKED4, groups)[:, 2 * groups - self.width :]
-            if self.has_sign:
-                out[:, -1] |= np.where(neg, np.uint8(0x0D), np.uint8(self._pos_nib))
+            if self.has_sign:  # room for the sign nibble, written with the last group
+                val = mag * np.uint64(10)
+                grp = u64_to_groups(val, _PACKED4, groups, packed4_signed_table(self._pos_nib),
+                                    neg)
+            else:
+                grp = u64_to_groups(mag, _PACKED4, groups)
+            put_rows(out, grp[:, 2 * groups - self.width :])
         else:
             dig, over = u.digits(self.digits)
             neg = u.neg & np.any(dig != 0, axis=1)
