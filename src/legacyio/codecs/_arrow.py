@@ -595,15 +595,23 @@ def u64_to_groups(
     out = np.empty((n, ngroups), dtype=table.dtype)
     rest = mag.astype(np.uint64, copy=False)
     e4 = np.uint64(10000)
+    r = np.empty(n, dtype=np.uint64)
+    idx = r.view(np.int64)  # the remainders as take() indices, without a cast
+    shift = None
+    if last is not None and neg is not None:
+        shift = np.multiply(neg, 10000, dtype=np.int64)  # negative rows: second half
     for g in range(ngroups - 1, -1, -1):
         q = rest // e4
-        r = (rest - q * e4).astype(np.intp)
+        # in place: ``rest - q * e4`` as one expression is several times slower (NumPy's
+        # temporary elision does not apply to a subtraction from a temporary)
+        np.multiply(q, e4, out=r)
+        np.subtract(rest, r, out=r)
         tab = table
         if g == ngroups - 1 and last is not None:
             tab = last
-            if neg is not None:
-                np.add(r, 10000, out=r, where=neg)
-        np.take(tab, r, out=out[:, g])
+            if shift is not None:
+                idx += shift  # (a masked ``where=`` add is several times slower)
+        np.take(tab, idx, out=out[:, g])
         rest = q
     return out.view(np.uint8).reshape(n, ngroups * table.dtype.itemsize)
 
