@@ -192,8 +192,7 @@ def cut_rows(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.uint8)
     if int(lengths.min()) == w and int(lengths.max()) == w:
         return np.ascontiguousarray(mat).reshape(-1)
-    g = int(np.gcd.reduce(lengths.astype(np.int64))) if n else 1
-    g = int(np.gcd(g, w)) if g else w
+    g = int(np.gcd(int(np.gcd.reduce(lengths.astype(np.int64))), w))  # 0 | x is x
     unit = next(u for u in (8, 4, 2, 1) if g % u == 0)
     mat = np.ascontiguousarray(mat)
     if unit > 1:
