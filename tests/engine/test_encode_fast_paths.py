@@ -78,7 +78,7 @@ def _expected_text(values: list, width: int, enc: str, justified: bool,
 
 
 @pytest.mark.parametrize("justified", [False, True])
-@pytest.mark.parametrize("width", [1, 2, 7, 300])
+@pytest.mark.parametrize("width", [1, 2, 3, 4, 7, 8, 9, 25, 300])
 def test_text_fast_path_mixes_ascii_accented_long_and_null_rows(width: int,
                                                                 justified: bool) -> None:
     values = ["AB", "Zoë", None, "", "x" * width, "é" * width, "y" * (width + 1),

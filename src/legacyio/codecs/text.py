@@ -190,6 +190,23 @@ def _ascii_pairs_for(cp: CodePage, lut8: np.ndarray) -> np.ndarray:
     return pairs
 
 
+_SHORT: dict[tuple[int, bool, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _short_tables(w: int, unit: int, justified: bool, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """For fields of w <= unit bytes, by text length 0..w: (keep, pad) as ``unit``-byte items,
+    keep with 0xFF on the columns the text fills, pad with the space on the others."""
+    key = (w, justified, space)
+    tables = _SHORT.get(key)
+    if tables is None:
+        cols, lens = np.arange(unit)[None, :], np.arange(w + 1)[:, None]
+        fills = (cols >= w - lens) & (cols < w) if justified else cols < lens
+        keep = np.where(fills, 0xFF, 0).astype(np.uint8).view(f"u{unit}").reshape(w + 1)
+        pad = np.where(fills, 0, space).astype(np.uint8).view(f"u{unit}").reshape(w + 1)
+        tables = _SHORT[key] = (keep, pad)
+    return tables
+
+
 _MASKS: dict[tuple[int, bool], np.ndarray] = {}
 
 
@@ -324,7 +341,12 @@ class TextCodec:
         if not self.cp.single_byte:
             return self._encode_utf8(out, valid, offsets, data, truncate)
         lengths = np.diff(offsets)
-        self._scatter_ascii(out, data, lengths)
+        if data.size == n * w and int(lengths.min()) == w:  # every row full: a reshape
+            out[...] = self._translate(data).reshape(n, w)
+        elif w <= 8:
+            self._gather_short(out, data, offsets, lengths)
+        else:
+            self._scatter_ascii(out, data, lengths)
         if arr.null_count and data.size:
             out[~valid & (lengths > 0)] = self.cp.space  # a null row that has bytes anyway
         hard = self._hard_rows(valid, offsets, data, lengths)
@@ -367,19 +389,42 @@ class TextCodec:
         if data.size == 0:
             return
         codes = self._translate(data)
-        if int(lengths.min()) == w and int(lengths.max()) == w:  # every row full
-            out[...] = codes.reshape(n, w)
-            return
         spill = lengths > w
         if spill.any():
             codes = codes[np.repeat(~spill, lengths)]
             lengths = np.where(spill, 0, lengths)
         out[_columns_mask(lengths, w, self.justified)] = codes
 
-    def _translate(self, data: np.ndarray) -> np.ndarray:
-        """ASCII bytes -> page bytes, two at a time through a 65536-entry uint16 table."""
+    def _gather_short(
+        self, out: np.ndarray, data: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        """Fields of up to 8 bytes: each row is read as one unaligned 1/2/4/8-byte item from
+        the translated buffer, at its offset (or ending at its end, JUSTIFIED), and the
+        columns past its length become spaces through two table lookups by length: several
+        times faster than a masked write for narrow columns. Rows longer than the field and
+        non-ASCII rows get garbage here, for the exact path to overwrite."""
+        n, w = out.shape
+        if data.size == 0:
+            return
+        unit = next(u for u in (1, 2, 4, 8) if u >= w)
+        buf = np.zeros(w + data.size + unit, dtype=np.uint8)  # room before and after
+        self._translate(data, buf[w : w + data.size])
+        items = np.ndarray((buf.size - unit + 1,), dtype=f"u{unit}", buffer=buf, strides=(1,))
+        # window of row r in buf: [off + w, off + 2w) left-aligned, [end, end + w) justified
+        start = offsets[1:] if self.justified else offsets[:-1] + w
+        keep, pad = _short_tables(w, unit, self.justified, self.cp.space)
+        lens = np.minimum(lengths, w)
+        rows = np.take(items, start)
+        rows &= np.take(keep, lens)
+        rows |= np.take(pad, lens)
+        out[...] = rows.view(np.uint8).reshape(n, unit)[:, :w]
+
+    def _translate(self, data: np.ndarray, res: np.ndarray | None = None) -> np.ndarray:
+        """ASCII bytes -> page bytes (into ``res`` when given), two at a time through a
+        65536-entry uint16 table."""
         lut16 = _ascii_pairs_for(self.cp, self._ascii_lut8)
-        res = np.empty(data.size, dtype=np.uint8)
+        if res is None:
+            res = np.empty(data.size, dtype=np.uint8)
         even = data.size & ~1
         if even:
             np.take(lut16, data[:even].view(np.uint16), out=res[:even].view(np.uint16))
