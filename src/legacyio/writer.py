@@ -180,12 +180,18 @@ def _put_rdws(fmt: FileFormat, frames: np.ndarray, lengths: np.ndarray) -> None:
         frames[:, 2], frames[:, 3] = lo, hi
 
 
+_CUT_GROUPS = 256
+"""Up to this many distinct record lengths in a batch, ``cut_rows`` copies the records of
+each length as whole items; beyond, it gathers under a mask."""
+
+
 def cut_rows(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The first ``lengths[i]`` bytes of every row of ``mat``, concatenated (1-D uint8).
 
-    The boolean gather runs in units of the largest power of two (up to 8 bytes) that divides
-    the row width and every length: variable records are often multiples of 2 or 4 bytes, and
-    a gather of 4-byte units moves the same bytes with a quarter of the mask.
+    Records usually come in few lengths (ODO counts, 01 records): the rows of each length are
+    copied as items of that many bytes to their places in the output, seen through a strided
+    view of it. Otherwise the rows are gathered under a mask, in units of the largest power
+    of two (up to 8 bytes) dividing the width and every length.
     """
     n, w = mat.shape
     if n == 0:
@@ -195,10 +201,29 @@ def cut_rows(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     g = int(np.gcd(int(np.gcd.reduce(lengths.astype(np.int64))), w))  # 0 | x is x
     unit = next(u for u in (8, 4, 2, 1) if g % u == 0)
     mat = np.ascontiguousarray(mat)
-    if unit > 1:
-        mat = mat.view(f"u{unit}")
-    inside = np.arange(w // unit)[None, :] < (lengths // unit)[:, None]
-    return mat[inside].view(np.uint8)
+    per_length = np.bincount(lengths)
+    distinct = np.flatnonzero(per_length)
+    if len(distinct) > _CUT_GROUPS:
+        if unit > 1:
+            mat = mat.view(f"u{unit}")
+        inside = np.arange(w // unit)[None, :] < (lengths // unit)[:, None]
+        return mat[inside].view(np.uint8)
+    out = np.empty(int(lengths.sum()), dtype=np.uint8)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    keys = lengths.astype(np.uint16) if w < 1 << 16 else lengths  # 16 bits: a radix sort
+    order = np.argsort(keys, kind="stable")
+    lo = 0
+    for length, hi in zip(distinct.tolist(), np.cumsum(per_length[distinct]).tolist()):
+        rows, lo = order[lo:hi], hi
+        if length == 0:
+            continue
+        item = np.dtype(f"V{length}")
+        # every ``unit``-th byte of the output as the start of a record of this length
+        places = np.ndarray(((out.size - length) // unit + 1,), dtype=item, buffer=out,
+                            strides=(unit,))
+        places[starts[rows] // unit] = mat[:, :length].view(item)[rows, 0]
+    return out
 
 
 def iter_batches(data: Any, batch_size: int) -> Iterator[pa.RecordBatch]:

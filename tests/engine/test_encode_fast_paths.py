@@ -38,6 +38,15 @@ def test_cut_rows_matches_a_byte_mask(width: int, lengths: list[int]) -> None:
     assert got.dtype == np.uint8 and got.tobytes() == expected
 
 
+def test_cut_rows_with_many_distinct_lengths_takes_the_mask_gather() -> None:
+    rng = np.random.default_rng(7)
+    ln = rng.permutation(np.arange(300, dtype=np.int64))  # 300 lengths > _CUT_GROUPS
+    mat = rng.integers(0, 256, (300, 299), dtype=np.uint8)
+    ln = np.minimum(ln, 299)
+    expected = b"".join(mat[i, :ln[i]].tobytes() for i in range(len(ln)))
+    assert cut_rows(mat, ln).tobytes() == expected
+
+
 def test_cut_rows_of_no_rows_and_of_a_strided_view() -> None:
     assert cut_rows(np.zeros((0, 5), np.uint8), np.zeros(0, np.int64)).size == 0
     frames = np.arange(40, dtype=np.uint8).reshape(4, 10)
