@@ -328,9 +328,10 @@ class TextCodec:
         """Encode strings to (n, width) code page bytes padded with the page's space.
 
         Rows of ASCII text that fits take the fast path: the whole data buffer is translated
-        at once and written under a per-row mask of the columns it fills. Non-ASCII text,
-        text longer than the field and characters the page lacks are then rewritten by the
-        exact per-character path (few rows in practice).
+        at once, then placed by a reshape (every row full), one item gather per row (fields
+        of up to 8 bytes) or a per-row column mask. Non-ASCII text, text longer than the
+        field and characters the page lacks are then rewritten by the exact per-character
+        path (few rows in practice).
         """
         arr = as_string_array(values)
         n, w = len(arr), self.width
