@@ -963,10 +963,17 @@ class _EncodeCtx:
             sel = None
             k = m * big_m
         else:
-            sel = np.arange(big_m)[None, :] < lengths[:, None]
+            cols = np.arange(big_m)[None, :]
+            if big_m <= 256:
+                # rows of a (big_m + 1, big_m) table picked by count: faster than comparing
+                sel = np.take(cols < np.arange(big_m + 1)[:, None], lengths, axis=0)
+            else:
+                sel = cols < lengths[:, None]
             if write is not None:
                 sel &= write[:, None]
-            k = int(sel.sum())
+                k = int(sel.sum())
+            else:
+                k = int(lengths.sum())
         if len(flat) != int(lengths.sum()):
             flat = _list_values_trimmed(arr, lengths)
         if write is not None:

@@ -176,3 +176,22 @@ def test_fixed_occurs_of_groups_full_and_short_rows() -> None:
                                                              {"C": "c", "N": 2}]], pa.list_(g))})
     assert legacyio.encode(short, cb, null_as="spaces") == (
         e("ab") + zoned(1, 1, signed=False) + e("   ") + row)
+
+
+@pytest.mark.parametrize("big_m", [3, 300])  # table-picked and compared selection masks
+def test_odo_table_rows_of_every_count(big_m: int) -> None:
+    cb = cobol(f"""
+    01 REC.
+       05 CNT    PIC 9(3).
+       05 TBL    OCCURS 0 TO {big_m} TIMES DEPENDING ON CNT.
+          10 V   PIC 9.
+    """)
+    counts = [0, 1, big_m, 2]
+    item = pa.struct([pa.field("V", pa.int32())])
+    t = pa.table({"CNT": pa.array(counts, pa.int32()),
+                  "TBL": pa.array([[{"V": j % 10} for j in range(c)] for c in counts],
+                                  pa.list_(item))})
+    expected = b"".join(zoned(c, 3, signed=False)
+                        + b"".join(zoned(j % 10, 1, signed=False) for j in range(c))
+                        + e(" " * (big_m - c)) for c in counts)
+    assert legacyio.encode(t, cb) == expected
