@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import make_codec
+from legacyio.codecs._arrow import put_rows
 from legacyio.errors import EncodeError, OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
@@ -511,12 +512,16 @@ class Plan:
         skip: np.ndarray | None,
         collect: np.ndarray | None = None,
         src: np.ndarray | None = None,
+        out: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Encode the top-level columns of a batch into record payloads (matrix, lengths).
 
         ``skip`` marks rows that will be replaced by their residue: their errors are ignored.
         With ``collect`` (a bool array), rows that cannot be encoded are marked there instead
-        of raising: the reader uses it to find records that need a raw copy.
+        of raising: the reader uses it to find records that need a raw copy. ``out``, an
+        ``(n, width)`` uint8 matrix (a view of a larger frame matrix, say), receives the
+        records instead of a new matrix; the returned matrix is ``out`` unless the nested
+        ODO walker had to compact the records into a new one.
         """
         n = batch.num_rows
         ctx = _EncodeCtx(self, wopts, first_record, skip)
@@ -528,7 +533,11 @@ class Plan:
         for node in self.top:
             if node.name in names:
                 cols[node.name] = _as_array(batch.column(node.name))
-        mat = np.full((n, self.width), self.fill, dtype=np.uint8)
+        if out is None:
+            mat = np.full((n, self.width), self.fill, dtype=np.uint8)
+        else:
+            mat = out
+            mat[...] = self.fill
         rows = np.arange(n, dtype=np.int64)
         ctx.encode_children(self.top, cols, mat, rows, top=True,
                             src=None if self.variable else src)
@@ -949,11 +958,7 @@ class _EncodeCtx:
         """Encode one node's column into ``mat``; ``src`` (residue check only) holds the
         original bytes at the same places, copied for fields that always re-encode exactly."""
         m = mat.shape[0]
-        valid = _valid_mask(arr)
-        if node.in_chain:
-            write = valid
-        else:
-            write = None
+        write = _valid_mask(arr) if node.in_chain else None
         if not node.occurs_max:
             out = mat[:, node.rel:node.rel + node.width]
             self._encode_one(node, arr, out, rows, write,
@@ -972,23 +977,45 @@ class _EncodeCtx:
         if node.depending is not None:
             self.table_counts[node.path] = np.asarray(lengths)
         flat = arr.flatten()
-        sel = np.arange(big_m)[None, :] < lengths[:, None]
-        if write is not None:
-            sel &= write[:, None]
-        k = int(sel.sum())
+        if write is not None and write.all():
+            write = None
+        full = write is None and int(lengths.min(initial=big_m)) == big_m
+        if full:  # every row has all its occurrences: no selection mask
+            sel = None
+            k = m * big_m
+        else:
+            cols = np.arange(big_m)[None, :]
+            if big_m <= 256:
+                # rows of a (big_m + 1, big_m) table picked by count: faster than comparing
+                sel = np.take(cols < np.arange(big_m + 1)[:, None], lengths, axis=0)
+            else:
+                sel = cols < lengths[:, None]
+            if write is not None:
+                sel &= write[:, None]
+                k = int(sel.sum())
+            else:
+                k = int(lengths.sum())
         if len(flat) != int(lengths.sum()):
             flat = _list_values_trimmed(arr, lengths)
-        if write is not None and not write.all():
+        if write is not None:
             keep = np.repeat(write, lengths)
             flat = flat.filter(pa.array(keep))
-        elems = np.full((k, s), self.plan.fill, dtype=np.uint8)
-        e_rows = np.repeat(rows, np.where(write if write is not None else True, lengths, 0))
+        # a field writes every row of its elements; groups and FILLER start from the fill
+        if node.kind == "field":
+            elems = np.empty((k, s), dtype=np.uint8)
+        else:
+            elems = np.full((k, s), self.plan.fill, dtype=np.uint8)
+        e_rows = np.repeat(rows, lengths if write is None else np.where(write, lengths, 0))
+        block = mat[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
         e_src = None
         if src is not None:
-            e_src = src[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)[sel]
+            e_block = src[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
+            e_src = e_block.reshape(k, s) if sel is None else e_block[sel]
         self._encode_one(node, flat, elems, e_rows, None, e_src)
-        block = mat[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
-        block[sel] = elems
+        if sel is None:
+            put_rows(block, elems.reshape(m, big_m, s))
+        else:
+            put_rows(block, elems, sel)
         if node.depending is not None:
             self._check_count(node, lengths, rows)
         else:
@@ -1045,34 +1072,40 @@ class _EncodeCtx:
             else:
                 self.encode_children(node.children, cols, out, rows, src=src)
             return
+        if write is not None and write.all():
+            write = None
         if node.kind == "raw":
             data = _fixed_bytes(arr, node.width)
             ok = _valid_mask(arr)
             if write is not None:
                 ok &= write
             if ok.all():
-                out[:] = data
+                put_rows(out, data)
             else:
-                out[ok] = data[ok]
+                put_rows(out, data[ok], ok)
             return
         if src is not None and arr.null_count == 0 and (
                 node.identity or _all_canonical(node.codec, src)):
             # the original bytes are what encoding these values gives: copy, don't encode
-            if write is not None and not write.all():
-                out[write] = src[write]
+            if write is not None:
+                put_rows(out, src[write], write)
             else:
-                out[:] = src
+                put_rows(out, src)
             if node.is_odo_object:
                 self._note_object(node, arr)
             return
-        nulls = ~_valid_mask(arr)
-        enc, failed = node.codec.encode(arr, truncate=self.wopts.on_overflow == "truncate")
+        truncate = self.wopts.on_overflow == "truncate"
+        if write is None and getattr(node.codec, "encodes_into", False):
+            enc, failed = node.codec.encode(arr, truncate=truncate, out=out)
+        else:
+            enc, failed = node.codec.encode(arr, truncate=truncate)
+        nulls = ~_valid_mask(arr) if arr.null_count else None
         if failed is not None and failed.any():
-            f = failed & ~nulls
+            f = failed if nulls is None else failed & ~nulls
             if write is not None:
                 f &= write
             self.fail(node, f, rows, node.codec.failure_reason)
-        if nulls.any():
+        if nulls is not None:
             if write is not None:
                 pass  # nulls in a REDEFINES chain are simply not written
             elif self.wopts.null_as == "error":
@@ -1084,10 +1117,12 @@ class _EncodeCtx:
                 enc[nulls] = fill
         if node.is_odo_object:
             self._note_object(node, arr)
-        if write is not None and not write.all():
-            out[write] = enc[write]
+        if enc is out:
+            return
+        if write is not None:
+            put_rows(out, enc[write], write)
         else:
-            out[:] = enc
+            put_rows(out, enc)
 
 
 def _valid_mask(arr: pa.Array) -> np.ndarray:

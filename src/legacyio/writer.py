@@ -109,6 +109,12 @@ class BatchEncoder:
 
     def encode(self, batch: pa.RecordBatch) -> tuple[bytes, np.ndarray]:
         """Bytes of a batch, and the length of each record's part in them."""
+        data, lengths = self.encode_buffer(batch)
+        return data if isinstance(data, bytes) else data.tobytes(), lengths
+
+    def encode_buffer(self, batch: pa.RecordBatch) -> tuple[bytes | np.ndarray, np.ndarray]:
+        """``encode`` without the final copy: the bytes may come as a 1-D uint8 array (any
+        sink's ``write`` takes it), and the length of each record's part in them."""
         batch = self.nest(batch)
         n = batch.num_rows
         residue = None
@@ -119,26 +125,33 @@ class BatchEncoder:
         skip = None
         if residue is not None:
             skip = np.asarray(residue.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        payload, lengths = self.plan.encode(batch, self.wopts, self.records + 1, skip)
+        rdw = self.hlen and self.framer is None
+        frames = None
+        view = None
+        if rdw:
+            # RDW frames: records are encoded straight after room for their headers
+            frames = np.empty((n, self.hlen + self.plan.width), dtype=np.uint8)
+            view = frames[:, self.hlen:]
+        payload, lengths = self.plan.encode(batch, self.wopts, self.records + 1, skip,
+                                            out=view)
         self.records += n
         if self.fmt.record_format == "D":
             lengths = canonical_text_lengths(payload, lengths, self.plan.pad)
         if self.framer is not None:
             data = self.framer.frame(payload, lengths)
             return bytes(data), lengths + self.hlen
-        canon = canonical_frames(self.fmt, payload, lengths)
+        if frames is not None and payload is view:
+            _put_rdws(self.fmt, frames, lengths)
+            canon = frames
+        else:
+            canon = canonical_frames(self.fmt, payload, lengths)
         flen = lengths + (len(terminator(self.fmt)) if self.fmt.record_format == "D"
                           else self.hlen)
         if skip is None:
-            if canon.shape[1] == int(flen.min(initial=canon.shape[1])) and (
-                    flen == canon.shape[1]).all():
-                return canon.tobytes(), flen
-            inside = np.arange(canon.shape[1])[None, :] < flen[:, None]
-            return canon[inside].tobytes(), flen
+            return cut_rows(canon, flen), flen
         use = flen.copy()
         use[skip] = 0
-        inside = np.arange(canon.shape[1])[None, :] < use[:, None]
-        flat = canon[inside].tobytes()
+        flat = cut_rows(canon, use)
         ends = np.cumsum(use)
         pieces = []
         pos = 0
@@ -152,6 +165,65 @@ class BatchEncoder:
             out_len[r] = len(raw[r])
         pieces.append(flat[pos:])
         return b"".join(pieces), out_len
+
+
+def _put_rdws(fmt: FileFormat, frames: np.ndarray, lengths: np.ndarray) -> None:
+    """Write canonical RDWs (as ``reader.canonical_frames`` makes them) into the first four
+    bytes of each row of ``frames``."""
+    stored = lengths + 4 - fmt.rdw_adjustment
+    hi, lo = (stored >> 8) & 0xFF, stored & 0xFF
+    frames[:, :4] = 0
+    if fmt.rdw_byteorder == "big":
+        frames[:, 0], frames[:, 1] = hi, lo
+    else:
+        # little-endian RDWs are the big-endian word reversed: 00 00 lo hi
+        frames[:, 2], frames[:, 3] = lo, hi
+
+
+_CUT_GROUPS = 256
+"""Up to this many distinct record lengths in a batch, ``cut_rows`` copies the records of
+each length as whole items; beyond, it gathers under a mask."""
+
+
+def cut_rows(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The first ``lengths[i]`` bytes of every row of ``mat``, concatenated (1-D uint8).
+
+    Records usually come in few lengths (ODO counts, 01 records): the rows of each length are
+    copied as items of that many bytes to their places in the output, seen through a strided
+    view of it. Otherwise the rows are gathered under a mask, in units of the largest power
+    of two (up to 8 bytes) dividing the width and every length.
+    """
+    n, w = mat.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.uint8)
+    if int(lengths.min()) == w and int(lengths.max()) == w:
+        return np.ascontiguousarray(mat).reshape(-1)
+    g = int(np.gcd(int(np.gcd.reduce(lengths.astype(np.int64))), w))  # 0 | x is x
+    unit = next(u for u in (8, 4, 2, 1) if g % u == 0)
+    mat = np.ascontiguousarray(mat)
+    per_length = np.bincount(lengths)
+    distinct = np.flatnonzero(per_length)
+    if len(distinct) > _CUT_GROUPS:
+        if unit > 1:
+            mat = mat.view(f"u{unit}")
+        inside = np.arange(w // unit)[None, :] < (lengths // unit)[:, None]
+        return mat[inside].view(np.uint8)
+    out = np.empty(int(lengths.sum()), dtype=np.uint8)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    keys = lengths.astype(np.uint16) if w < 1 << 16 else lengths  # 16 bits: a radix sort
+    order = np.argsort(keys, kind="stable")
+    lo = 0
+    for length, hi in zip(distinct.tolist(), np.cumsum(per_length[distinct]).tolist()):
+        rows, lo = order[lo:hi], hi
+        if length == 0:
+            continue
+        item = np.dtype(f"V{length}")
+        # every ``unit``-th byte of the output as the start of a record of this length
+        places = np.ndarray(((out.size - length) // unit + 1,), dtype=item, buffer=out,
+                            strides=(unit,))
+        places[starts[rows] // unit] = mat[:, :length].view(item)[rows, 0]
+    return out
 
 
 def iter_batches(data: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
@@ -176,7 +248,7 @@ def write_stream(
     enc = BatchEncoder(plan, fmt, wopts, RESIDUE_COLUMN in schema.names)
     total = 0
     for batch in iter_batches(data, wopts.batch_size):
-        chunk, _ = enc.encode(batch)
+        chunk, _ = enc.encode_buffer(batch)
         out.write(chunk)
         total += len(chunk)
         if progress is not None:

@@ -13,6 +13,9 @@ A codec is built once per file (``make_codec(item, fmt, opts)``) and then applie
   field, unmappable character, ...) or None. Null rows are not failures here: they get
   ``fill`` bytes and the caller applies its null policy. ``failure_reason`` says in words,
   without any value, why a row fails.
+* Codecs with ``encodes_into = True`` (zoned, packed, binary) also take ``out=``, an
+  ``(n, width)`` uint8 matrix with contiguous rows (a column slice of the record matrix):
+  they write the bytes there and return it, saving the copy.
 """
 
 from __future__ import annotations

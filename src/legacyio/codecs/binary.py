@@ -151,18 +151,25 @@ class BinaryCodec:
         return None
 
     # -----------------------------------------------------------------------------------------
+    encodes_into = True
+    """``encode`` takes ``out=``: it writes straight into a slice of the record matrix."""
+
     def encode(
-        self, values: pa.Array, *, truncate: bool = False
+        self, values: pa.Array, *, truncate: bool = False, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Two's complement bytes; values outside the field's range are failed (or, with
+        """Two's complement bytes (into ``out``, an ``(n, width)`` uint8 matrix with
+        contiguous rows, when given); values outside the field's range are failed (or, with
         ``truncate``, keep their low-order digits / bits)."""
         arr = as_array(values)
         n = len(arr)
+        if out is None:
+            out = np.empty((n, self.width), dtype=np.uint8)
         fast = self._fast_int64(arr) if not truncate else None
         if fast is not None:
             v, valid = fast
             failed = (v > self._max_pos) | (v < -self._max_neg)
-            out = np.ascontiguousarray(v.astype(self.dtype).view(np.uint8).reshape(n, self.width))
+            # one cast per row into the field's bytes seen as the big/little-endian integer
+            np.copyto(out.view(self.dtype)[:, 0], v, casting="unsafe")
             return finish_encode(out, valid, failed, self._spaces)
         u = to_unscaled(arr, self.scale, truncate)
         failed = u.bad.copy()
@@ -181,8 +188,7 @@ class BinaryCodec:
             neg = np.zeros(n, dtype=bool)
         m = mag.view(np.int64)
         vals = np.where(neg, -m, m)  # wraps modulo 2**64: right for two's complement
-        out = vals.astype(self.dtype).view(np.uint8).reshape(n, self.width)
-        out = np.ascontiguousarray(out)
+        np.copyto(out.view(self.dtype)[:, 0], vals, casting="unsafe")
         return finish_encode(out, u.valid, failed, self._spaces)
 
 

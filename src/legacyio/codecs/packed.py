@@ -17,7 +17,9 @@ from legacyio.codecs._arrow import (
     finish_encode,
     ints_to_arrow,
     invalid_or_none,
+    packed4_signed_table,
     packed4_table,
+    put_rows,
     simple_fill,
     to_unscaled,
     u64_to_groups,
@@ -171,14 +173,20 @@ class PackedCodec:
         return bool((nonzero | ~minus).all())
 
     # -----------------------------------------------------------------------------------------
+    encodes_into = True
+    """``encode`` takes ``out=``: it writes straight into a slice of the record matrix."""
+
     def encode(
-        self, values: pa.Array, *, truncate: bool = False
+        self, values: pa.Array, *, truncate: bool = False, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Canonical packed bytes (sign C/D, unsigned F); rows that do not fit are failed."""
+        """Canonical packed bytes (sign C/D, unsigned F), into ``out`` (an ``(n, width)``
+        uint8 matrix with contiguous rows) when given; rows that do not fit are failed."""
         arr = as_array(values)
         n = len(arr)
         u = to_unscaled(arr, self.scale, truncate)
         failed = u.bad.copy()
+        if out is None:
+            out = np.empty((n, self.width), dtype=np.uint8)
         if u.mag is not None and self.digits <= 18:
             lim = np.uint64(10**self.digits)
             mag = u.mag
@@ -188,12 +196,13 @@ class PackedCodec:
             neg = u.neg & (mag != 0)
             nib = 2 * self.width
             groups = -(-nib // 4)
-            val = mag * np.uint64(10) if self.has_sign else mag  # room for the sign nibble
-            out = np.ascontiguousarray(
-                u64_to_groups(val, _PACKED4, groups)[:, 2 * groups - self.width :]
-            )
-            if self.has_sign:
-                out[:, -1] |= np.where(neg, np.uint8(0x0D), np.uint8(self._pos_nib))
+            if self.has_sign:  # room for the sign nibble, written with the last group
+                val = mag * np.uint64(10)
+                grp = u64_to_groups(val, _PACKED4, groups, packed4_signed_table(self._pos_nib),
+                                    neg)
+            else:
+                grp = u64_to_groups(mag, _PACKED4, groups)
+            put_rows(out, grp[:, 2 * groups - self.width :])
         else:
             dig, over = u.digits(self.digits)
             neg = u.neg & np.any(dig != 0, axis=1)
@@ -201,7 +210,7 @@ class PackedCodec:
             nibm[:, self.pad : self.pad + self.digits] = dig
             if self.has_sign:
                 nibm[:, -1] = np.where(neg, 0x0D, self._pos_nib)
-            out = (nibm[:, 0::2] << 4) | nibm[:, 1::2]
+            np.bitwise_or(nibm[:, 0::2] << 4, nibm[:, 1::2], out=out)
         if not truncate:
             failed |= over
         if not self.signed:

@@ -197,6 +197,56 @@ def _utf8_tables_for(cp: CodePage) -> tuple[np.ndarray, np.ndarray]:
     return tables
 
 
+_PAIRS_CACHE: dict[str, np.ndarray] = {}
+
+
+def _ascii_pairs_for(cp: CodePage, lut8: np.ndarray) -> np.ndarray:
+    """uint16 (65536,): two ASCII bytes (a uint16 in memory order) -> their two page bytes;
+    built once per page (128 KiB, shared by every text column)."""
+    pairs = _PAIRS_CACHE.get(cp.name)
+    if pairs is None:
+        # every uint16 as its two bytes in memory order, whatever the machine's endianness
+        pair = np.arange(0x10000, dtype=np.uint16).view(np.uint8).reshape(-1, 2)
+        pairs = np.ascontiguousarray(lut8[pair]).view(np.uint16).reshape(0x10000)
+        _PAIRS_CACHE[cp.name] = pairs
+    return pairs
+
+
+_SHORT: dict[tuple[int, bool, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _short_tables(w: int, unit: int, justified: bool, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """For fields of w <= unit bytes, by text length 0..w: (keep, pad) as ``unit``-byte items,
+    keep with 0xFF on the columns the text fills, pad with the space on the others."""
+    key = (w, justified, space)
+    tables = _SHORT.get(key)
+    if tables is None:
+        cols, lens = np.arange(unit)[None, :], np.arange(w + 1)[:, None]
+        fills = (cols >= w - lens) & (cols < w) if justified else cols < lens
+        keep = np.where(fills, 0xFF, 0).astype(np.uint8).view(f"u{unit}").reshape(w + 1)
+        pad = np.where(fills, 0, space).astype(np.uint8).view(f"u{unit}").reshape(w + 1)
+        tables = _SHORT[key] = (keep, pad)
+    return tables
+
+
+_MASKS: dict[tuple[int, bool], np.ndarray] = {}
+
+
+def _columns_mask(lengths: np.ndarray, w: int, justified: bool) -> np.ndarray:
+    """(n, w) bool: the columns a value of ``lengths[i]`` units fills in row i (the first
+    ones, or the last ones when justified). Rows of a table of the w + 1 possible rows are
+    gathered, which is several times faster than comparing against a column range."""
+    if w > 256:
+        cols = np.arange(w)[None, :]
+        lens = lengths[:, None]
+        return cols >= w - lens if justified else cols < lens
+    table = _MASKS.get((w, justified))
+    if table is None:
+        cols, lens = np.arange(w)[None, :], np.arange(w + 1)[:, None]
+        table = _MASKS[(w, justified)] = cols >= w - lens if justified else cols < lens
+    return np.take(table, lengths, axis=0)
+
+
 # --------------------------------------------------------------------------- the codec
 class TextCodec:
     """PIC X / A / alphanumeric-edited DISPLAY text: code page bytes <-> pa.string."""
@@ -298,7 +348,14 @@ class TextCodec:
     def encode(
         self, values: pa.Array, *, truncate: bool = False
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Encode strings to (n, width) code page bytes padded with the page's space."""
+        """Encode strings to (n, width) code page bytes padded with the page's space.
+
+        Rows of ASCII text that fits take the fast path: the whole data buffer is translated
+        at once, then placed by a reshape (every row full), one item gather per row (fields
+        of up to 8 bytes) or a per-row column mask. Non-ASCII text, text longer than the
+        field and characters the page lacks are then rewritten by the exact per-character
+        path (few rows in practice).
+        """
         arr = as_string_array(values)
         n, w = len(arr), self.width
         out = np.full((n, w), self.cp.space, dtype=np.uint8)
@@ -307,9 +364,103 @@ class TextCodec:
         valid, offsets, data = string_parts(arr)
         if not self.cp.single_byte:
             return self._encode_utf8(out, valid, offsets, data, truncate)
-        fast = self._encode_padded(arr, valid)
-        if fast is not None:
-            return fast
+        lengths = np.diff(offsets)
+        if data.size == n * w and int(lengths.min()) == w:  # every row full: a reshape
+            out[...] = self._translate(data).reshape(n, w)
+        elif w <= 8:
+            self._gather_short(out, data, offsets, lengths)
+        else:
+            self._scatter_ascii(out, data, lengths)
+        if arr.null_count and data.size:
+            out[~valid & (lengths > 0)] = self.cp.space  # a null row that has bytes anyway
+        hard = self._hard_rows(valid, offsets, data, lengths)
+        if hard is None:
+            return out, None
+        idx = np.flatnonzero(hard)
+        sub = np.full((len(idx), w), self.cp.space, dtype=np.uint8)
+        sub_failed = self._encode_chars(sub, arr.take(pa.array(idx)), truncate)
+        out[idx] = sub
+        if sub_failed is None:
+            return out, None
+        failed = np.zeros(n, dtype=bool)
+        failed[idx] = sub_failed
+        return out, failed
+
+    def _hard_rows(
+        self, valid: np.ndarray, offsets: np.ndarray, data: np.ndarray, lengths: np.ndarray
+    ) -> np.ndarray | None:
+        """Rows the ASCII fast path cannot write: longer than the field, non-ASCII bytes, or
+        ASCII characters the page has no byte for (None when there are none)."""
+        hard = lengths > self.width
+        if data.size:
+            top = int(data.max())
+            if top >= 0x80 or not self._ascii_total:
+                odd = data >= 0x80
+                if not self._ascii_total:
+                    odd |= np.take(self._from_ascii, data & 0x7F) < 0
+                pos = np.flatnonzero(odd)
+                if pos.size:
+                    hard[np.searchsorted(offsets, pos, side="right") - 1] = True
+        hard &= valid
+        return hard if hard.any() else None
+
+    def _scatter_ascii(self, out: np.ndarray, data: np.ndarray, lengths: np.ndarray) -> None:
+        """Translate ``data`` as ASCII and write each row's bytes, left- or right-aligned
+        (JUSTIFIED), into ``out`` (filled with spaces). Rows with more bytes than the field
+        are left out (the exact path writes them); the others may hold garbage where the
+        text is not ASCII, for the exact path to overwrite."""
+        n, w = out.shape
+        if data.size == 0:
+            return
+        codes = self._translate(data)
+        spill = lengths > w
+        if spill.any():
+            codes = codes[np.repeat(~spill, lengths)]
+            lengths = np.where(spill, 0, lengths)
+        out[_columns_mask(lengths, w, self.justified)] = codes
+
+    def _gather_short(
+        self, out: np.ndarray, data: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        """Fields of up to 8 bytes: each row is read as one unaligned 1/2/4/8-byte item from
+        the translated buffer, at its offset (or ending at its end, JUSTIFIED), and the
+        columns past its length become spaces through two table lookups by length: several
+        times faster than a masked write for narrow columns. Rows longer than the field and
+        non-ASCII rows get garbage here, for the exact path to overwrite."""
+        n, w = out.shape
+        if data.size == 0:
+            return
+        unit = next(u for u in (1, 2, 4, 8) if u >= w)
+        buf = np.zeros(w + data.size + unit, dtype=np.uint8)  # room before and after
+        self._translate(data, buf[w : w + data.size])
+        items = np.ndarray((buf.size - unit + 1,), dtype=f"u{unit}", buffer=buf, strides=(1,))
+        # window of row r in buf: [off + w, off + 2w) left-aligned, [end, end + w) justified
+        start = offsets[1:] if self.justified else offsets[:-1] + w
+        keep, pad = _short_tables(w, unit, self.justified, self.cp.space)
+        lens = np.minimum(lengths, w)
+        rows = np.take(items, start)
+        rows &= np.take(keep, lens)
+        rows |= np.take(pad, lens)
+        out[...] = rows.view(np.uint8).reshape(n, unit)[:, :w]
+
+    def _translate(self, data: np.ndarray, res: np.ndarray | None = None) -> np.ndarray:
+        """ASCII bytes -> page bytes (into ``res`` when given), two at a time through a
+        65536-entry uint16 table."""
+        lut16 = _ascii_pairs_for(self.cp, self._ascii_lut8)
+        if res is None:
+            res = np.empty(data.size, dtype=np.uint8)
+        even = data.size & ~1
+        if even:
+            np.take(lut16, data[:even].view(np.uint16), out=res[:even].view(np.uint16))
+        if data.size & 1:
+            res[-1] = self._ascii_lut8[data[-1]]
+        return res
+
+    def _encode_chars(self, out: np.ndarray, arr: pa.Array, truncate: bool) -> np.ndarray | None:
+        """The exact path, character by character (vectorized): any text, code points looked
+        up in the page's full table; returns the failed rows (or None)."""
+        n, w = out.shape
+        valid, offsets, data = string_parts(arr)
         if data.size == 0 or int(data.max()) < 0x80:
             codes = np.take(self._from_ascii, data) if data.size else np.zeros(0, np.int16)
             char_off = offsets
@@ -333,35 +484,7 @@ class TextCodec:
             # unmappable characters among the units actually written
             bad_written = bad_units[self._written_src(starts, counts)]
             failed[rows[bad_written]] = True
-        return out, (failed if failed.any() else None)
-
-    def _encode_padded(
-        self, arr: pa.Array, valid: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray | None] | None:
-        """Fast path when every string fits: Arrow pads to the width in characters, then
-        the whole padded buffer is mapped through the encode table at once."""
-        n, w = len(arr), self.width
-        filled = arr.fill_null("") if arr.null_count else arr
-        pad = pc.utf8_lpad if self.justified else pc.utf8_rpad
-        _, _, pdata = string_parts(pad(filled, width=w, padding=" "))
-        if pdata.size == n * w and int(pdata.max(initial=0)) < 0x80:
-            # all ASCII and nothing longer than the field (padding never shortens)
-            if self._ascii_total:
-                return np.take(self._ascii_lut8, pdata).reshape(n, w), None
-            codes = np.take(self._from_ascii, pdata)
-        else:
-            chars = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
-            if int(np.max(np.where(valid, chars, 0), initial=0)) > w:
-                return None
-            cps = np.frombuffer(pdata.tobytes().decode("utf-8").encode("utf-32-le"), np.uint32)
-            codes = np.take(self.cp.encode_table, np.minimum(cps, 0xFFFF))
-        codes = codes.reshape(n, w)
-        failed = None
-        if int(codes.min(initial=0)) < 0:
-            bad = codes < 0
-            failed = bad.any(axis=1)
-            codes = np.where(bad, self.cp.space, codes)
-        return codes.astype(np.uint8), failed
+        return failed if failed.any() else None
 
     @staticmethod
     def _written_src(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

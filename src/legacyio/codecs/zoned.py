@@ -20,9 +20,11 @@ from legacyio.codecs._arrow import (
     horner,
     ints_to_arrow,
     invalid_or_none,
+    put_rows,
     simple_fill,
     to_unscaled,
     u64_to_groups,
+    zoned4_signed_table,
     zoned4_table,
 )
 from legacyio.layout.model import Item
@@ -227,31 +229,33 @@ class ZonedCodec:
         return bool((nonzero | ~minus).all())
 
     # -----------------------------------------------------------------------------------------
+    encodes_into = True
+    """``encode`` takes ``out=``: it writes straight into a slice of the record matrix."""
+
     def encode(
-        self, values: pa.Array, *, truncate: bool = False
+        self, values: pa.Array, *, truncate: bool = False, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Canonical zoned bytes of ``values``; rows that do not fit are marked failed."""
+        """Canonical zoned bytes of ``values`` (into ``out``, an ``(n, width)`` uint8 matrix
+        with contiguous rows, when given); rows that do not fit are marked failed."""
         arr = as_array(values)
         n = len(arr)
         u = to_unscaled(arr, self.scale, truncate)
         failed = u.bad.copy()
-        out = np.empty((n, self.width), dtype=np.uint8)
-        body = out[:, self._dig_start : self._dig_start + self.digits]
+        if out is None:
+            out = np.empty((n, self.width), dtype=np.uint8)
         if u.mag is not None and self.digits <= 18:
-            lim = np.uint64(10**self.digits)
-            mag = u.mag
-            over = mag >= lim
-            if over.any():
-                mag = mag % lim
-            groups = -(-self.digits // 4)
-            body[:] = u64_to_groups(mag, self._tab4, groups)[:, 4 * groups - self.digits :]
-            neg = u.neg & (mag != 0)
-            emb_digit = None if self._emb_col is None else body[:, self._emb_col] & 0x0F
-        else:
-            dig, over = u.digits(self.digits)
-            neg = u.neg & np.any(dig != 0, axis=1)  # no negative zero
-            np.bitwise_or(dig, self._zone, out=body)
-            emb_digit = None if self._emb_col is None else dig[:, self._emb_col]
+            local, neg, over = self._encode_u64(u.mag, u.neg)
+            if not truncate:
+                failed |= over
+            if not self.signed:
+                failed |= neg
+            put_rows(out, local)  # one pass over the (often strided) destination
+            return finish_encode(out, u.valid, failed, self._spaces)
+        body = out[:, self._dig_start : self._dig_start + self.digits]
+        dig, over = u.digits(self.digits)
+        neg = u.neg & np.any(dig != 0, axis=1)  # no negative zero
+        np.bitwise_or(dig, self._zone, out=body)
+        emb_digit = None if self._emb_col is None else dig[:, self._emb_col]
         if not truncate:
             failed |= over
         if not self.signed:
@@ -263,6 +267,37 @@ class ZonedCodec:
         if self._sep_col is not None:
             out[:, self._sep_col] = np.where(neg, self._minus, self._plus)
         return finish_encode(out, u.valid, failed, self._spaces)
+
+    def _encode_u64(
+        self, mag: np.ndarray, neg: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Magnitudes below 10**19 -> (a contiguous (n, width) matrix of the field's bytes,
+        the negative rows, the rows with more digits than the field). A sign embedded in the
+        last digit comes with the digits from a signed group table."""
+        n = mag.size
+        lim = np.uint64(10**self.digits)
+        over = mag >= lim
+        if over.any():
+            mag = mag % lim
+        neg = neg & (mag != 0)
+        groups = -(-self.digits // 4)
+        trailing = self._emb_col == self.digits - 1
+        last = None
+        if trailing:
+            last = zoned4_signed_table(self._zone, self._pos_out.tobytes(),
+                                       self._neg_out.tobytes())
+        body = u64_to_groups(mag, self._tab4, groups, last, neg)[:, 4 * groups - self.digits :]
+        if self._emb_col is not None and not trailing:  # SIGN LEADING: the first digit
+            d = body[:, self._emb_col] & 0x0F
+            body[:, self._emb_col] = np.where(
+                neg, np.take(self._neg_out, d), np.take(self._pos_out, d)
+            )
+        if self._sep_col is None:
+            return body, neg, over
+        local = np.empty((n, self.width), dtype=np.uint8)
+        local[:, self._dig_start : self._dig_start + self.digits] = body
+        local[:, self._sep_col] = np.where(neg, self._minus, self._plus)
+        return local, neg, over
 
 
 class PointedZonedCodec:
