@@ -197,21 +197,6 @@ def _utf8_tables_for(cp: CodePage) -> tuple[np.ndarray, np.ndarray]:
     return tables
 
 
-_PAIRS_CACHE: dict[str, np.ndarray] = {}
-
-
-def _ascii_pairs_for(cp: CodePage, lut8: np.ndarray) -> np.ndarray:
-    """uint16 (65536,): two ASCII bytes (a uint16 in memory order) -> their two page bytes;
-    built once per page (128 KiB, shared by every text column)."""
-    pairs = _PAIRS_CACHE.get(cp.name)
-    if pairs is None:
-        # every uint16 as its two bytes in memory order, whatever the machine's endianness
-        pair = np.arange(0x10000, dtype=np.uint16).view(np.uint8).reshape(-1, 2)
-        pairs = np.ascontiguousarray(lut8[pair]).view(np.uint16).reshape(0x10000)
-        _PAIRS_CACHE[cp.name] = pairs
-    return pairs
-
-
 _SHORT: dict[tuple[int, bool, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -446,7 +431,7 @@ class TextCodec:
     def _translate(self, data: np.ndarray, res: np.ndarray | None = None) -> np.ndarray:
         """ASCII bytes -> page bytes (into ``res`` when given), two at a time through a
         65536-entry uint16 table."""
-        lut16 = _ascii_pairs_for(self.cp, self._ascii_lut8)
+        lut16 = pair_table(self._ascii_lut8, self.cp.name + "/from-ascii")
         if res is None:
             res = np.empty(data.size, dtype=np.uint8)
         even = data.size & ~1
