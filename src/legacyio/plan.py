@@ -814,9 +814,12 @@ class _DecodeCtx:
             elems = block.reshape(m * big_m, s)
             j = np.tile(np.arange(big_m, dtype=np.int64), m)
         else:
-            sel = np.arange(big_m)[None, :] < counts[:, None]
-            elems = block[sel]
-            j = np.nonzero(sel)[1].astype(np.int64)
+            # only the occurrences present: rows of ``s`` bytes gathered at their offsets
+            owner = np.repeat(np.arange(m, dtype=np.int64), counts)
+            first = np.zeros(m, dtype=np.int64)
+            np.cumsum(counts[:-1], out=first[1:])
+            j = np.arange(len(owner), dtype=np.int64) - first[owner]
+            elems = _gather_rows(mat, owner, node.rel + j * s, s)
         e_rows = np.repeat(rows, counts)
         e_base = np.repeat(base + node.rel, counts) + j * s
         e_avail = None
@@ -901,6 +904,21 @@ class _DecodeCtx:
         if invalid is not None and invalid.any():
             self.bad(node, invalid, rows, base, f"invalid {node.item.usage.value} value")
         return values
+
+
+def _gather_rows(mat: np.ndarray, rows: np.ndarray, cols: np.ndarray, s: int) -> np.ndarray:
+    """``(k, s)`` matrix of the ``s`` bytes at ``mat[rows[i], cols[i]:cols[i] + s]``: a fancy
+    index into a window view of the matrix's memory (faster than a boolean gather)."""
+    n, w = mat.shape
+    if len(rows) == 0 or s == 0:
+        return np.empty((len(rows), s), dtype=np.uint8)
+    rs, cs = mat.strides
+    if cs != 1 or rs < w:
+        return mat[rows[:, None], cols[:, None] + np.arange(s)[None, :]]
+    # the bytes from the first row's start to the last row's end, as one strided run
+    flat = np.lib.stride_tricks.as_strided(mat, shape=((n - 1) * rs + w,), strides=(1,),
+                                           writeable=False)
+    return np.lib.stride_tricks.sliding_window_view(flat, s)[rows * rs + cols]
 
 
 def _has_odo_object(node: Node) -> bool:

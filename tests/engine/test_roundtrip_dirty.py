@@ -523,3 +523,20 @@ def test_expand_leaves_the_payloads_as_read() -> None:
     assert np.array_equal(mat, before)
     assert (avail == plan.width).all()
     assert bytes(wide[1, plan.width - 2:]) == e("zz")  # TAIL moved to its maximum place
+
+
+def test_gather_rows_matches_plain_indexing() -> None:
+    """The window gather behind ODO decoding: same bytes as plain indexing for a contiguous
+    matrix, a column slice of a wider one, and a matrix whose columns are not adjacent."""
+    import numpy as np
+
+    from legacyio.plan import _gather_rows
+
+    rng = np.random.default_rng(5)
+    big = rng.integers(0, 256, (9, 40), dtype=np.uint8)
+    for mat in (big, big[:, 3:30], big[:, ::2], big[2:7]):
+        rows = rng.integers(0, mat.shape[0], 25)
+        cols = rng.integers(0, mat.shape[1] - 4, 25)
+        want = np.stack([mat[r, c:c + 4] for r, c in zip(rows, cols)])
+        assert np.array_equal(_gather_rows(mat, rows, cols, 4), want)
+    assert _gather_rows(big, rows[:0], cols[:0], 4).shape == (0, 4)
