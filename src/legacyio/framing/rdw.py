@@ -124,8 +124,7 @@ class RdwFramer(FramerBase):
             # one record at a time for a while
             m = min(_LOOP_RUN, limit - count)
             s: list[int] = []
-            fl: list[int] = []
-            app, fapp = s.append, fl.append
+            app = s.append  # frames are consecutive: their lengths come from the starts
             status = _LIMIT
             n = 0
             if self.big:
@@ -144,7 +143,6 @@ class RdwFramer(FramerBase):
                         status = _NEED
                         break
                     app(pos)
-                    fapp(f)
                     pos += f
                     n += 1
             else:
@@ -165,12 +163,12 @@ class RdwFramer(FramerBase):
                         status = _NEED
                         break
                     app(pos)
-                    fapp(f)
                     pos += f
                     n += 1
             if n:
-                starts.append(s)
-                flens.append(fl)
+                sa = np.array(s, dtype=np.int64)
+                starts.append(sa)
+                flens.append(np.diff(sa, append=pos))
                 count += n
             if status != _LIMIT:
                 return pos, count, status
