@@ -413,17 +413,6 @@ class Plan:
         return mat, lengths
 
     # ---- decoding -----------------------------------------------------------------------
-    def decode(
-        self,
-        mat: np.ndarray,
-        avail: np.ndarray | None,
-        rec_offsets: np.ndarray,
-        first_record: int,
-        report: DecodeReport | None,
-    ) -> list[pa.Array]:
-        """Decode a matrix of records (maximum layout) into the top-level columns."""
-        return self.decode_vouched(mat, avail, rec_offsets, first_record, report)[0]
-
     def decode_vouched(
         self,
         mat: np.ndarray,
@@ -432,10 +421,11 @@ class Plan:
         first_record: int,
         report: DecodeReport | None,
     ) -> tuple[list[pa.Array], bool]:
-        """``decode``, and whether every byte of every record is already the canonical
-        encoding of the decoded values: established by the codecs while decoding (no
-        encoding), so that clean files need no round-trip re-encode. False means "not
-        established" (the caller then re-encodes and compares)."""
+        """Decode a matrix of records (maximum layout) into the top-level columns, and tell
+        whether every byte of every record is already the canonical encoding of the decoded
+        values: established by the codecs while decoding (no encoding), so that clean files
+        need no round-trip re-encode. False means "not established" (the caller then
+        re-encodes and compares)."""
         n = mat.shape[0]
         ctx = _DecodeCtx(self, report, first_record, rec_offsets, self.ropts.strict)
         ctx.vouched = (self.keep_residue and mat.shape[1] == self.width
