@@ -13,6 +13,10 @@ A codec is built once per file (``make_codec(item, fmt, opts)``) and then applie
   field, unmappable character, ...) or None. Null rows are not failures here: they get
   ``fill`` bytes and the caller applies its null policy. ``failure_reason`` says in words,
   without any value, why a row fails.
+* Codecs that can tell canonical input cheaply (EBCDIC zoned, packed, binary) also have
+  ``decode_vouched(mat)`` -> ``(values, invalid, vouched)``: ``vouched`` is True only when every
+  row is valid and its bytes are exactly what ``encode`` writes for its value. It must never
+  be True otherwise: the reader keeps no raw copy of records it vouched for.
 * Codecs with ``encodes_into = True`` (zoned, packed, binary) also take ``out=``, an
   ``(n, width)`` uint8 matrix with contiguous rows (a column slice of the record matrix):
   they write the bytes there and return it, saving the copy.
