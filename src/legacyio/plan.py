@@ -571,8 +571,16 @@ def _is_identity(codec: Any) -> bool:
     if not isinstance(codec, TextCodec) or codec.justified or codec.trim not in ("right", "none"):
         return False
     cp = codec.cp
-    return bool(cp.single_byte and len(np.unique(cp.decode_table)) == 256
-                and cp.decode_table[cp.space] == 0x20)
+    ok = _BIJECTIVE.get(cp.name)
+    if ok is None:
+        ok = _BIJECTIVE[cp.name] = bool(cp.single_byte and len(np.unique(cp.decode_table)) == 256
+                                        and cp.decode_table[cp.space] == 0x20)
+    return ok
+
+
+_BIJECTIVE: dict[str, bool] = {}
+"""Code page name -> every byte decodes to its own character and the space to U+0020 (checked
+once per page, not per text column)."""
 
 
 def _find_option_item(layout: Layout, name: str, what: str) -> Item:

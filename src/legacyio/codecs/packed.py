@@ -64,11 +64,13 @@ class PackedCodec:
         self._sign_neg = sign_neg
         self._pos_nib = 0xC if self.signed else 0xF
         self._spaces = simple_fill("spaces", self.width, self.ebcdic, b"")
-        self._zero = bytes(self.encode(pa.array([0], self.arrow_type))[0][0])
 
     def fill(self, kind: str) -> bytes:
         """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
-        return simple_fill(kind, self.width, self.ebcdic, self._zero)
+        zero = b""
+        if kind == "zero":  # the canonical +0, encoded when asked for, not per codec built
+            zero = self.encode(pa.array([0], self.arrow_type))[0][0].tobytes()
+        return simple_fill(kind, self.width, self.ebcdic, zero)
 
     def canonical(self, mat: np.ndarray) -> np.ndarray | None:
         """For rows that decode validly: are the bytes what ``encode`` writes for their value?

@@ -107,7 +107,6 @@ class ZonedCodec:
         self._pos_out, self._neg_out = self._sign_out_tables()
         self._tab4 = zoned4_table(self._zone)
         self._spaces = simple_fill("spaces", self.width, self.ebcdic, b"")
-        self._zero = bytes(self.encode(pa.array([0], self.arrow_type))[0][0])
 
     # -----------------------------------------------------------------------------------------
     def _sign_out_tables(self) -> tuple[np.ndarray, np.ndarray]:
@@ -124,7 +123,10 @@ class ZonedCodec:
 
     def fill(self, kind: str) -> bytes:
         """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
-        return simple_fill(kind, self.width, self.ebcdic, self._zero)
+        zero = b""
+        if kind == "zero":  # the canonical +0, encoded when asked for, not per codec built
+            zero = self.encode(pa.array([0], self.arrow_type))[0][0].tobytes()
+        return simple_fill(kind, self.width, self.ebcdic, zero)
 
     def canonical(self, mat: np.ndarray) -> np.ndarray | None:
         """For rows that decode validly (EBCDIC only): are the bytes what ``encode`` writes?
