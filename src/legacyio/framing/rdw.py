@@ -19,6 +19,7 @@ file can be written back byte for byte.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from typing import Literal
 
@@ -37,6 +38,8 @@ from legacyio.framing.base import (
 from legacyio.io import SourceStream
 
 _NEED, _BAD, _LIMIT = 0, 1, 2
+_BE_HALVES = struct.Struct(">HH")
+_LE_HALVES = struct.Struct("<HH")
 _SPEC_MIN = 16      # first speculative run length tried
 _SPEC_MAX = 1 << 16
 _LOOP_RUN = 256     # records framed one by one before speculating again
@@ -128,15 +131,14 @@ class RdwFramer(FramerBase):
             status = _LIMIT
             n = 0
             if self.big:
+                unpack = _BE_HALVES.unpack_from  # (length, reserved) in one call
                 while n < m:
                     if pos + 4 > end:
                         status = _NEED
                         break
-                    if mv[pos + 2] or mv[pos + 3]:
-                        status = _BAD
-                        break
-                    f = (mv[pos] << 8 | mv[pos + 1]) + adj
-                    if f < minf:
+                    f, reserved = unpack(mv, pos)
+                    f += adj
+                    if reserved or f < minf:
                         status = _BAD
                         break
                     if pos + f > end:
@@ -146,12 +148,12 @@ class RdwFramer(FramerBase):
                     pos += f
                     n += 1
             else:
+                unpack = _LE_HALVES.unpack_from
                 while n < m:
                     if pos + 4 > end:
                         status = _NEED
                         break
-                    lo = mv[pos] | mv[pos + 1] << 8
-                    hi = mv[pos + 2] | mv[pos + 3] << 8
+                    lo, hi = unpack(mv, pos)
                     if lo and hi:
                         status = _BAD
                         break
