@@ -70,22 +70,21 @@ class RecordBlock:
         size = len(buf)
         # bytes to copy per record: its payload, up to the width and the end of the buffer
         take = np.clip(np.minimum(lengths, width), 0, np.maximum(size - starts, 0))
-        out = np.empty((n, width), dtype=np.uint8)
-        sizes = np.unique(take)
-        if len(sizes) == 1:
-            groups = [(int(sizes[0]), slice(None))]
-        elif len(sizes) <= _MAX_GROUPS:
-            groups = [(int(size_), np.flatnonzero(take == size_)) for size_ in sizes]
+        sizes, per_size = np.unique(take, return_counts=True)
+        if len(sizes) <= _MAX_GROUPS:
+            # the padding in one fill, then the records of each length as one gather of
+            # exactly their bytes (rows grouped by a stable sort on the length)
+            out = np.full((n, width), pad, dtype=np.uint8)
+            order = np.argsort(take, kind="stable") if len(sizes) > 1 else None
+            lo = 0
+            for size_, count in zip(sizes.tolist(), per_size.tolist()):
+                rows = slice(None) if order is None else order[lo:lo + count]
+                lo += count
+                if size_:
+                    win = np.lib.stride_tricks.sliding_window_view(buf, size_)
+                    out[rows, :size_] = win[starts[rows]]
         else:
-            groups = []
-        for size_, rows in groups:
-            # records of one length: a gather of exactly their bytes, then the padding
-            if size_:
-                win = np.lib.stride_tricks.sliding_window_view(buf, size_)
-                out[rows, :size_] = win[starts[rows]]
-            if size_ < width:
-                out[rows, size_:] = pad
-        if not groups:
+            out = np.empty((n, width), dtype=np.uint8)
             # too many distinct lengths: whole windows from a padded copy, then mask the rest
             ext = np.full(size + width, pad, dtype=np.uint8)
             ext[:size] = buf
