@@ -7,6 +7,7 @@ the frozen attrs classes of ``legacyio.options``; keyword arguments may name any
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import io
 import itertools
@@ -226,12 +227,12 @@ def verify(
     try:
         with original:
             for batch in batches:
-                chunk, lens = enc.encode(batch)
+                chunk, lens = enc.encode_buffer(batch)  # bytes or a uint8 array: no copy
                 h_out.update(chunk)
                 got = original.take(len(chunk))
                 h_in.update(got)
-                if mismatch is None and got != chunk:
-                    mismatch = _locate(plan, got, chunk, lens, total, records)
+                if mismatch is None and not _same_bytes(got, chunk):
+                    mismatch = _locate(plan, bytes(got), bytes(chunk), lens, total, records)
                 total += len(chunk)
                 records += batch.num_rows
             if records == 0 and plan.orphan:
@@ -239,7 +240,7 @@ def verify(
                 h_out.update(chunk)
                 got = original.take(len(chunk))
                 h_in.update(got)
-                if got != chunk:
+                if not _same_bytes(got, chunk):
                     mismatch = Mismatch(1, 0, None)
                 total += len(chunk)
             while True:
@@ -257,33 +258,64 @@ def verify(
                         report)
 
 
+def _same_bytes(a: Any, b: Any) -> bool:
+    """Whether two byte buffers (bytes, memoryview, uint8 array) hold the same bytes."""
+    x, y = np.frombuffer(a, dtype=np.uint8), np.frombuffer(b, dtype=np.uint8)
+    return x.size == y.size and bool(np.array_equal(x, y))
+
+
 class _Tee:
-    """A binary stream for the decoder that keeps what it reads for a second consumer."""
+    """A binary stream for the decoder that keeps what it reads for a second consumer.
+
+    What it keeps is a queue of the chunks read (no copying into one growing buffer);
+    ``take`` hands out a zero-copy slice when one chunk holds the bytes asked for."""
 
     def __init__(self, stream: Any) -> None:
         self.stream = stream
         self.name = getattr(stream, "name", "<input>")
         self.size = getattr(stream, "size", None)
-        self.kept = bytearray()
+        self.kept: collections.deque[memoryview] = collections.deque()
+        self.kept_bytes = 0
         self.eof = False
         self.keep = True
 
     def read(self, n: int = -1) -> bytes:
-        """Read for the decoder (and keep a copy)."""
-        b = bytes(self.stream.read(n) if n is not None and n >= 0 else self.stream.read())
+        """Read for the decoder (and keep the chunk)."""
+        b = self.stream.read(n) if n is not None and n >= 0 else self.stream.read()
+        if not isinstance(b, bytes):
+            b = bytes(b)  # a view of memory the caller owns: keep a snapshot
         if not b:
             self.eof = True
-        if self.keep:
-            self.kept += b
+        elif self.keep:
+            self.kept.append(memoryview(b))
+            self.kept_bytes += len(b)
         return b
 
-    def take(self, n: int) -> bytes:
+    def take(self, n: int) -> bytes | memoryview:
         """Read for the comparison: kept bytes first, then the stream itself."""
-        while len(self.kept) < n and not self.eof:
+        while self.kept_bytes < n and not self.eof:
             self.read(1 << 20)
-        out = bytes(self.kept[:n])
-        del self.kept[:n]
-        return out
+        n = min(n, self.kept_bytes)
+        if n == 0:
+            return b""
+        self.kept_bytes -= n
+        first = self.kept[0]
+        if len(first) >= n:
+            out = first[:n]
+            if len(first) == n:
+                self.kept.popleft()
+            else:
+                self.kept[0] = first[n:]
+            return out
+        parts = []
+        while n:
+            head = self.kept.popleft()
+            if len(head) > n:
+                self.kept.appendleft(head[n:])
+                head = head[:n]
+            parts.append(head)
+            n -= len(head)
+        return b"".join(parts)
 
     def close(self) -> None:
         self.stream.close()

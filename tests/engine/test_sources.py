@@ -193,3 +193,18 @@ def test_open_reader_reports_as_it_streams() -> None:
 def test_verify_via_parquet_on_a_stream_source() -> None:
     res = legacyio.verify(io.BytesIO(DATA), CB, via="parquet", batch_size=8)
     assert res.ok and res.records == 50 and res.bytes == len(DATA)
+
+
+def test_verify_tee_hands_out_exactly_what_was_read() -> None:
+    """verify's tee: the comparison side gets the same bytes as the decoder, in order, across
+    chunk boundaries, in pieces smaller and larger than a chunk, then nothing at the end."""
+    from legacyio.api import _Tee
+
+    data = bytes(range(256)) * 40
+    tee = _Tee(io.BytesIO(data))
+    decoder_side = tee.read(1000) + tee.read(3000)
+    assert decoder_side == data[:4000]
+    got = [bytes(tee.take(n)) for n in (10, 990, 2500, 0, 3000, 10_000)]
+    assert b"".join(got) == data
+    assert [len(g) for g in got] == [10, 990, 2500, 0, 3000, 10240 - 6500]
+    assert bytes(tee.take(5)) == b""
