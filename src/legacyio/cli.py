@@ -639,8 +639,11 @@ def _resolve_out_format(output: str, to: str | None, default: str = "parquet") -
 def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     """Decode INPUT (a mainframe file) into OUTPUT: Parquet, Arrow IPC / Feather, CSV
     (flattened) or JSON Lines (exact decimals). Streaming; OUTPUT appears only when complete."""
+    from contextlib import closing
+
     import legacyio
     from legacyio.outputs import open_output
+    from legacyio.pipeline import prefetch
     from legacyio.report import DecodeReport
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
@@ -675,8 +678,10 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
                                           progress=bar)
             with open_output(out, reader.schema, format=out_fmt, overwrite=overwrite,
                              **writer_kw) as w:
-                for batch in reader:
-                    w.write_batch(batch)
+                # the next batch decodes while this one is written
+                with closing(prefetch(reader)) as batches:
+                    for batch in batches:
+                        w.write_batch(batch)
             records = w.records
     finally:
         bar.close()

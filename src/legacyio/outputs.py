@@ -418,8 +418,13 @@ def open_output(path: str | os.PathLike[str], schema: pa.Schema, *, format: str 
 
 def write_batches(batches: Iterable[pa.RecordBatch], path: str | os.PathLike[str],
                   schema: pa.Schema, **kw: Any) -> int:
-    """Write all batches to ``path`` atomically; returns the record count."""
-    with open_output(path, schema, **kw) as w:
-        for b in batches:
+    """Write all batches to ``path`` atomically; returns the record count. The next batch
+    is produced (decoded) in the background while this one is written."""
+    from contextlib import closing
+
+    from legacyio.pipeline import prefetch
+
+    with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:
+        for b in ahead:
             w.write_batch(b)
     return w.records
