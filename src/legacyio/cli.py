@@ -137,6 +137,9 @@ _fillers_option = click.option("--fillers/--no-fillers", default=None,
 
 read_options = _stack(
     _batch_size_option,
+    click.option("--batch-bytes", type=click.IntRange(min=1),
+                 help="At most this many bytes of records per batch (wide records get fewer "
+                      "than --batch-size). [default: 67108864]"),
     click.option("--columns", multiple=True,
                  help="Decode only these top-level columns (comma-separated, repeatable)."),
     click.option("--strict/--no-strict", default=None,

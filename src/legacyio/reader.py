@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from legacyio.copybook import load_copybook
+from legacyio.errors import OptionsError
 from legacyio.framing import framer_for
 from legacyio.io import open_source
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
@@ -298,6 +299,7 @@ def open_stream(
         report = DecodeReport()
     dec = _BatchDecoder(plan, fmt, ropts, report, "")
     framer = frame_framer(plan, fmt, lenient=ropts.lenient_framing, report=report)
+    per_batch = records_per_batch(ropts, plan)
 
     def batches() -> Iterator[pa.RecordBatch]:
         with open_source(source) as stream:
@@ -315,7 +317,7 @@ def open_stream(
             pool = ThreadPoolExecutor(ropts.threads) if ropts.threads > 1 else None
             window: list[tuple[Any, Any]] = []
             try:
-                blocks = _lookahead(framer.blocks(stream, ropts.batch_size))
+                blocks = _lookahead(framer.blocks(stream, per_batch))
                 for i, (block, last) in enumerate(blocks):
                     extra = bytes(getattr(framer, "header", b"") or b"") if i == 0 else b""
                     trailer = bytes(getattr(framer, "trailer", b"") or b"") if last else b""
@@ -348,6 +350,14 @@ def open_stream(
 
         return flat_schema, flat_batches(), plan
     return dec.schema, batches(), plan
+
+
+def records_per_batch(ropts: ReadOptions, plan: Plan) -> int:
+    """``batch_size``, lowered so that a batch of maximum-layout records stays within
+    ``batch_bytes``."""
+    if ropts.batch_size < 1 or ropts.batch_bytes < 1:
+        raise OptionsError("batch_size and batch_bytes must be at least 1")
+    return max(1, min(ropts.batch_size, ropts.batch_bytes // max(plan.width, 1)))
 
 
 def _lookahead(blocks: Iterator[Any]) -> Iterator[tuple[Any, bool]]:

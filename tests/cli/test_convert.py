@@ -160,3 +160,12 @@ def test_gzip_input(run, work):
     res = run("convert", "-c", "simple.cpy", "simple.dat.gz", "o.parquet")
     assert res.exit_code == 0, res.output
     assert pq.read_table(work / "o.parquet").equals(_reference(work))
+
+
+def test_batch_bytes_flag(run, work):
+    """--batch-bytes bounds batches by bytes; the output does not depend on it."""
+    res = run("convert", "-c", "simple.cpy", "simple.dat", "o.parquet", "--batch-bytes", "50")
+    assert res.exit_code == 0, res.output
+    assert pq.read_table(work / "o.parquet").equals(_reference(work))
+    res = run("convert", "-c", "simple.cpy", "simple.dat", "p.parquet", "--batch-bytes", "0")
+    assert res.exit_code == 2 and not (work / "p.parquet").exists()

@@ -194,3 +194,17 @@ def test_options_objects_and_keywords_agree() -> None:
     assert a.column("CUST_ID").to_pylist() == ["C001", "C002"]
     with pytest.raises(TypeError):
         legacyio.read_table(DATA, CB, no_such_option=1)
+
+
+def test_batch_bytes_bounds_the_records_of_a_batch() -> None:
+    """Wide records get fewer than batch_size records a batch, so memory stays bounded by
+    bytes; the table is the same whatever the batching."""
+    data = b"".join(rec(f"C{i:03d}", "NYC", i, (i, -i, 0)) for i in range(50))
+    sizes = [b.num_rows for b in legacyio.open_reader(data, CB, batch_bytes=WIDTH * 7 + 3)]
+    assert sizes == [7] * 7 + [1]
+    assert [b.num_rows for b in legacyio.open_reader(data, CB, batch_bytes=1)] == [1] * 50
+    assert [b.num_rows for b in legacyio.open_reader(data, CB, batch_size=20)] == [20, 20, 10]
+    assert legacyio.read_table(data, CB, batch_bytes=WIDTH * 7).equals(
+        legacyio.read_table(data, CB))
+    with pytest.raises(legacyio.OptionsError):
+        legacyio.read_table(data, CB, batch_bytes=0)
