@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from legacyio.codecs import make_codec
@@ -34,8 +34,9 @@ KINDS = [
 
 def _codec(kit, kind: tuple, digits: int, scale: int, encoding: str = "cp037"):
     usage, signed, leading, separate = kind
+    # P scaling (scale < 0) is what PIC ...P(n) gives: -scale P positions in the precision
     item = kit.numeric_item(digits, scale, signed=signed, usage=usage, sign_leading=leading,
-                        sign_separate=separate)
+                            sign_separate=separate, p_count=max(0, -scale))
     return make_codec(item, FileFormat(encoding=encoding))
 
 
@@ -45,6 +46,7 @@ _NEAR = [0x00, 0x0C, 0x0D, 0x0F, 0x40, 0x99, 0xC0, 0xC5, 0xD0, 0xD3, 0xA1, 0xB2,
 
 
 @settings(max_examples=150, deadline=None)
+@example(kind=KINDS[7], digits=18, scale=-2, seed=1195, dirt=3)  # P scaling past 18 digits
 @given(kind=st.sampled_from(KINDS), digits=st.integers(1, 24), scale=st.integers(-2, 4),
        seed=st.integers(0, 2**32 - 1), dirt=st.integers(0, 3))
 def test_vouched_batches_re_encode_to_their_bytes(kit, kind, digits, scale, seed, dirt) -> None:
