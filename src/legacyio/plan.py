@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import make_codec
-from legacyio.codecs._arrow import put_rows
+from legacyio.codecs._arrow import columns_mask, put_rows
 from legacyio.errors import EncodeError, OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
@@ -570,17 +570,7 @@ def _is_identity(codec: Any) -> bool:
 
     if not isinstance(codec, TextCodec) or codec.justified or codec.trim not in ("right", "none"):
         return False
-    cp = codec.cp
-    ok = _BIJECTIVE.get(cp.name)
-    if ok is None:
-        ok = _BIJECTIVE[cp.name] = bool(cp.single_byte and len(np.unique(cp.decode_table)) == 256
-                                        and cp.decode_table[cp.space] == 0x20)
-    return ok
-
-
-_BIJECTIVE: dict[str, bool] = {}
-"""Code page name -> every byte decodes to its own character and the space to U+0020 (checked
-once per page, not per text column)."""
+    return codec.cp.bijective
 
 
 def _find_option_item(layout: Layout, name: str, what: str) -> Item:
@@ -1000,12 +990,7 @@ class _EncodeCtx:
             sel = None
             k = m * big_m
         else:
-            cols = np.arange(big_m)[None, :]
-            if big_m <= 256:
-                # rows of a (big_m + 1, big_m) table picked by count: faster than comparing
-                sel = np.take(cols < np.arange(big_m + 1)[:, None], lengths, axis=0)
-            else:
-                sel = cols < lengths[:, None]
+            sel = columns_mask(lengths, big_m)
             if write is not None:
                 sel &= write[:, None]
                 k = int(sel.sum())

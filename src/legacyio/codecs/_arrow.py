@@ -644,3 +644,22 @@ def put_rows(dst: np.ndarray, src: np.ndarray, where: np.ndarray | None = None) 
         d[...] = s
     else:
         d[where] = s
+
+
+_MASKS: dict[tuple[int, bool], np.ndarray] = {}
+
+
+def columns_mask(lengths: np.ndarray, w: int, from_end: bool = False) -> np.ndarray:
+    """(n, w) bool: the columns a value of ``lengths[i]`` units fills in row i (the first
+    ones, or the last ones ``from_end``): text under its field, occurrences of an OCCURS
+    table. Rows of a table of the w + 1 possible rows are gathered, which is several times
+    faster than comparing against a column range."""
+    if w > 256:
+        cols = np.arange(w)[None, :]
+        lens = lengths[:, None]
+        return cols >= w - lens if from_end else cols < lens
+    table = _MASKS.get((w, from_end))
+    if table is None:
+        cols, lens = np.arange(w)[None, :], np.arange(w + 1)[:, None]
+        table = _MASKS[(w, from_end)] = cols >= w - lens if from_end else cols < lens
+    return np.take(table, lengths, axis=0)

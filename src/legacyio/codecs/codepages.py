@@ -62,6 +62,9 @@ class CodePage:
     """uint8 (256,): the ASCII character of each byte, 0xFF for a byte that is not ASCII."""
     from_ascii: np.ndarray
     """int16 (128,): the byte of each ASCII character, -1 where the page has none."""
+    bijective: bool
+    """Single-byte page whose 256 bytes decode to 256 distinct characters, the space to U+0020:
+    any bytes decode and re-encode to themselves."""
 
     def __init__(self, name: str, decode_table: np.ndarray | None) -> None:
         self.name = name
@@ -84,6 +87,8 @@ class CodePage:
         if self.space < 0:
             raise OptionsError(f"code page {name} has no space character")
         self.ebcdic = bool(self.decode_table[0x40] == 0x20 and self.decode_table[0xF0] == 0x30)
+        self.bijective = bool(self.single_byte and len(np.unique(self.decode_table)) == 256
+                              and self.decode_table[self.space] == 0x20)
 
     def __repr__(self) -> str:
         return f"CodePage({self.name!r})"

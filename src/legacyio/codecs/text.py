@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from legacyio.codecs._arrow import columns_mask
 from legacyio.codecs.codepages import CodePage, get_codepage
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Item
@@ -214,24 +215,6 @@ def _short_tables(w: int, unit: int, justified: bool, space: int) -> tuple[np.nd
     return tables
 
 
-_MASKS: dict[tuple[int, bool], np.ndarray] = {}
-
-
-def _columns_mask(lengths: np.ndarray, w: int, justified: bool) -> np.ndarray:
-    """(n, w) bool: the columns a value of ``lengths[i]`` units fills in row i (the first
-    ones, or the last ones when justified). Rows of a table of the w + 1 possible rows are
-    gathered, which is several times faster than comparing against a column range."""
-    if w > 256:
-        cols = np.arange(w)[None, :]
-        lens = lengths[:, None]
-        return cols >= w - lens if justified else cols < lens
-    table = _MASKS.get((w, justified))
-    if table is None:
-        cols, lens = np.arange(w)[None, :], np.arange(w + 1)[:, None]
-        table = _MASKS[(w, justified)] = cols >= w - lens if justified else cols < lens
-    return np.take(table, lengths, axis=0)
-
-
 # --------------------------------------------------------------------------- the codec
 class TextCodec:
     """PIC X / A / alphanumeric-edited DISPLAY text: code page bytes <-> pa.string."""
@@ -402,7 +385,7 @@ class TextCodec:
         if spill.any():
             codes = codes[np.repeat(~spill, lengths)]
             lengths = np.where(spill, 0, lengths)
-        out[_columns_mask(lengths, w, self.justified)] = codes
+        out[columns_mask(lengths, w, self.justified)] = codes
 
     def _gather_short(
         self, out: np.ndarray, data: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
