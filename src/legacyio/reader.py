@@ -185,7 +185,8 @@ class _BatchDecoder:
             return False
         starts = np.asarray(block.frame_starts, dtype=np.int64)
         hdr = block.buffer[starts[:, None] + np.arange(self.hlen)[None, :]]
-        canon = canonical_frames(self.fmt, np.zeros((len(lengths), 0), np.uint8), lengths)
+        canon = np.empty_like(hdr)
+        put_rdws(self.fmt, canon, lengths)
         return bool((hdr == canon).all())
 
     def _residue_column(self, block: Any, diff: np.ndarray, extra: bytes,
@@ -255,19 +256,26 @@ def canonical_text_lengths(payload: np.ndarray, lengths: np.ndarray, pad: int) -
     return np.where(any_, np.minimum(last, lengths), 0).astype(np.int64)
 
 
+def put_rdws(fmt: FileFormat, frames: np.ndarray, lengths: np.ndarray) -> None:
+    """Write the canonical RDW of each payload length into the first four bytes of each row
+    of ``frames``."""
+    stored = lengths + 4 - fmt.rdw_adjustment
+    hi, lo = (stored >> 8) & 0xFF, stored & 0xFF
+    frames[:, :4] = 0
+    if fmt.rdw_byteorder == "big":
+        frames[:, 0], frames[:, 1] = hi, lo
+    else:
+        # little-endian RDWs are the big-endian word reversed: 00 00 lo hi
+        frames[:, 2], frames[:, 3] = lo, hi
+
+
 def canonical_frames(fmt: FileFormat, payload: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Canonical frames as a padded matrix (header + payload), for comparison with the input."""
     n, w = payload.shape
     rf = fmt.record_format
     if rf in ("V", "VB"):
-        out = np.zeros((n, w + 4), dtype=np.uint8)
-        stored = lengths + 4 - fmt.rdw_adjustment
-        hi, lo = (stored >> 8) & 0xFF, stored & 0xFF
-        if fmt.rdw_byteorder == "big":
-            out[:, 0], out[:, 1] = hi, lo
-        else:
-            # little-endian RDWs are the big-endian word reversed: 00 00 lo hi
-            out[:, 2], out[:, 3] = lo, hi
+        out = np.empty((n, w + 4), dtype=np.uint8)
+        put_rdws(fmt, out, lengths)
         out[:, 4:] = payload
         return out
     if rf == "D":

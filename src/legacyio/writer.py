@@ -27,7 +27,13 @@ from legacyio.plan import (
     RESIDUE_COLUMN,
     Plan,
 )
-from legacyio.reader import canonical_frames, canonical_text_lengths, header_length, terminator
+from legacyio.reader import (
+    canonical_frames,
+    canonical_text_lengths,
+    header_length,
+    put_rdws,
+    terminator,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -141,7 +147,7 @@ class BatchEncoder:
             data = self.framer.frame(payload, lengths)
             return bytes(data), lengths + self.hlen
         if frames is not None and payload is view:
-            _put_rdws(self.fmt, frames, lengths)
+            put_rdws(self.fmt, frames, lengths)
             canon = frames
         else:
             canon = canonical_frames(self.fmt, payload, lengths)
@@ -165,19 +171,6 @@ class BatchEncoder:
             out_len[r] = len(raw[r])
         pieces.append(flat[pos:])
         return b"".join(pieces), out_len
-
-
-def _put_rdws(fmt: FileFormat, frames: np.ndarray, lengths: np.ndarray) -> None:
-    """Write canonical RDWs (as ``reader.canonical_frames`` makes them) into the first four
-    bytes of each row of ``frames``."""
-    stored = lengths + 4 - fmt.rdw_adjustment
-    hi, lo = (stored >> 8) & 0xFF, stored & 0xFF
-    frames[:, :4] = 0
-    if fmt.rdw_byteorder == "big":
-        frames[:, 0], frames[:, 1] = hi, lo
-    else:
-        # little-endian RDWs are the big-endian word reversed: 00 00 lo hi
-        frames[:, 2], frames[:, 3] = lo, hi
 
 
 _CUT_GROUPS = 256
