@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from legacyio.copybook import load_copybook
 from legacyio.errors import OptionsError
+from legacyio.framing.base import length_groups
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan import (
@@ -194,9 +195,8 @@ def cut_rows(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     g = int(np.gcd(int(np.gcd.reduce(lengths.astype(np.int64))), w))  # 0 | x is x
     unit = next(u for u in (8, 4, 2, 1) if g % u == 0)
     mat = np.ascontiguousarray(mat)
-    per_length = np.bincount(lengths)
-    distinct = np.flatnonzero(per_length)
-    if len(distinct) > _CUT_GROUPS:
+    groups = length_groups(lengths, _CUT_GROUPS)
+    if groups is None:
         if unit > 1:
             mat = mat.view(f"u{unit}")
         inside = np.arange(w // unit)[None, :] < (lengths // unit)[:, None]
@@ -204,11 +204,7 @@ def cut_rows(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     out = np.empty(int(lengths.sum()), dtype=np.uint8)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
-    keys = lengths.astype(np.uint16) if w < 1 << 16 else lengths  # 16 bits: a radix sort
-    order = np.argsort(keys, kind="stable")
-    lo = 0
-    for length, hi in zip(distinct.tolist(), np.cumsum(per_length[distinct]).tolist()):
-        rows, lo = order[lo:hi], hi
+    for length, rows in groups:
         if length == 0:
             continue
         item = np.dtype(f"V{length}")

@@ -21,6 +21,29 @@ DEFAULT_CHUNK = 1 << 22
 """Bytes read from a stream at a time by the variable framers (grown when a batch needs more)."""
 
 
+def length_groups(
+    lengths: np.ndarray, max_groups: int
+) -> list[tuple[int, np.ndarray | slice]] | None:
+    """Rows grouped by their (non-negative) length, shortest first, as ``(length, rows)``;
+    ``rows`` is a slice when all rows share one length. One stable sort (a radix sort on 16-bit
+    keys) rather than a comparison per distinct length. None beyond ``max_groups`` lengths,
+    where callers switch to a masked copy."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if lengths.size == 0:
+        return []
+    per_length = np.bincount(lengths)
+    distinct = np.flatnonzero(per_length)
+    if len(distinct) > max_groups:
+        return None
+    if len(distinct) == 1:
+        return [(int(distinct[0]), slice(None))]
+    keys = lengths.astype(np.uint16) if len(per_length) <= 1 << 16 else lengths
+    order = np.argsort(keys, kind="stable")
+    ends = np.cumsum(per_length[distinct]).tolist()
+    return [(length, order[hi - int(per_length[length]):hi])
+            for length, hi in zip(distinct.tolist(), ends)]
+
+
 _MAX_GROUPS = 256
 """Distinct record lengths in a block up to which ``RecordBlock.matrix`` copies each length
 group exactly; beyond it, whole windows and a mask."""
@@ -70,16 +93,12 @@ class RecordBlock:
         size = len(buf)
         # bytes to copy per record: its payload, up to the width and the end of the buffer
         take = np.clip(np.minimum(lengths, width), 0, np.maximum(size - starts, 0))
-        sizes, per_size = np.unique(take, return_counts=True)
-        if len(sizes) <= _MAX_GROUPS:
+        groups = length_groups(take, _MAX_GROUPS)
+        if groups is not None:
             # the padding in one fill, then the records of each length as one gather of
-            # exactly their bytes (rows grouped by a stable sort on the length)
+            # exactly their bytes
             out = np.full((n, width), pad, dtype=np.uint8)
-            order = np.argsort(take, kind="stable") if len(sizes) > 1 else None
-            lo = 0
-            for size_, count in zip(sizes.tolist(), per_size.tolist()):
-                rows = slice(None) if order is None else order[lo:lo + count]
-                lo += count
+            for size_, rows in groups:
                 if size_:
                     win = np.lib.stride_tricks.sliding_window_view(buf, size_)
                     out[rows, :size_] = win[starts[rows]]
