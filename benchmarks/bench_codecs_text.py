@@ -17,12 +17,12 @@ import pyarrow as pa
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "codecs"))
-from _items_text import edited_item, national_item, text_item  # noqa: E402
+from _items_text import edited_item, national_item, text_item
 
-from legacyio.codecs.edited import EditedCodec  # noqa: E402
-from legacyio.codecs.national import NationalCodec  # noqa: E402
-from legacyio.codecs.text import TextCodec  # noqa: E402
-from legacyio.options import FileFormat  # noqa: E402
+from legacyio.codecs.edited import EditedCodec
+from legacyio.codecs.national import NationalCodec
+from legacyio.codecs.text import TextCodec
+from legacyio.options import FileFormat
 
 N = 65536
 RNG = np.random.default_rng(1)
@@ -79,14 +79,16 @@ def test_national_decode_encode(benchmark) -> None:
 
 def test_edited_decode(benchmark) -> None:
     c = EditedCodec(edited_item("$$,$$$,$$9.99CR"), FileFormat())
-    vals = pa.array([Decimal(int(x)).scaleb(-2) for x in RNG.integers(-10**9, 10**9, N)],
-                    c.arrow_type)
+    vals = pa.array(
+        [Decimal(int(x)).scaleb(-2) for x in RNG.integers(-(10**9), 10**9, N)], c.arrow_type
+    )
     mat, _ = c.encode(vals)
     _report(benchmark, lambda: c.decode(mat), mat.size)
 
 
 def test_edited_encode(benchmark) -> None:
     c = EditedCodec(edited_item("$$,$$$,$$9.99CR"), FileFormat())
-    vals = pa.array([Decimal(int(x)).scaleb(-2) for x in RNG.integers(-10**9, 10**9, N)],
-                    c.arrow_type)
+    vals = pa.array(
+        [Decimal(int(x)).scaleb(-2) for x in RNG.integers(-(10**9), 10**9, N)], c.arrow_type
+    )
     _report(benchmark, lambda: c.encode(vals), N * c.width)

@@ -32,8 +32,14 @@ def master_csv(master: wl.Workload) -> Path:
     """The master file as CSV (flat columns, no residue), written once from the decoded table."""
     path = master.path.with_suffix(".csv")
     if not path.exists():
-        table = legacyio.read_table(master.path, master.copybook, flatten=True, residue=False,
-                                    fillers=False, **master.options)
+        table = legacyio.read_table(
+            master.path,
+            master.copybook,
+            flatten=True,
+            residue=False,
+            fillers=False,
+            **master.options,
+        )
         tmp = path.with_name(path.name + ".tmp")
         pcsv.write_csv(table, tmp)
         tmp.replace(path)
@@ -51,11 +57,16 @@ def test_workload_decodes_to_generated_values(master: wl.Workload) -> None:
     assert [r["TM_NAME"]["TM_LAST_NAME"] for r in rows] == v["last_name"][:n]
     assert [int(r["TM_BALANCE"] * 100) for r in rows] == v["balance_cents"][:n]
     assert [int(r["TM_TOTAL_INCOME"] * 100) for r in rows] == v["income_cents"][:n]
-    assert [[int(q * 100) for q in r["TM_QUARTERLY_PAYMENT"]] for r in rows] == \
-        v["quarterly_cents"][:n]
+    assert [[int(q * 100) for q in r["TM_QUARTERLY_PAYMENT"]] for r in rows] == v[
+        "quarterly_cents"
+    ][:n]
     assert [r["TM_FORM_COUNT"] for r in rows] == v["forms"][:n]
-    names = pc.struct_field(legacyio.read_table(master.path, master.copybook, columns=["TM_NAME"],
-                                                **master.options)["TM_NAME"], "TM_LAST_NAME")
+    names = pc.struct_field(
+        legacyio.read_table(master.path, master.copybook, columns=["TM_NAME"], **master.options)[
+            "TM_NAME"
+        ],
+        "TM_LAST_NAME",
+    )
     accented = pc.sum(pc.invert(pc.string_is_ascii(names))).as_py() or 0
     if master.records >= 1000:  # a few percent of the names carry é, ñ, ü ...
         assert 0.01 < accented / master.records < 0.06
@@ -65,8 +76,7 @@ def test_workload_decodes_to_generated_values(master: wl.Workload) -> None:
 def test_decode_table(measure, workloads_by_name, name: str) -> None:
     """read_table of the whole file (round-trip residue kept, the default)."""
     w = workloads_by_name[name]
-    t = measure(lambda: legacyio.read_table(w.path, w.copybook, **w.options),
-                w.nbytes, w.records)
+    t = measure(lambda: legacyio.read_table(w.path, w.copybook, **w.options), w.nbytes, w.records)
     assert t.num_rows == w.records
 
 
@@ -85,27 +95,35 @@ def test_decode_stream(measure, workloads_by_name, name: str) -> None:
 def test_decode_analytics(measure, workloads_by_name, name: str) -> None:
     """read_table with residue=False: a clean analytics table, no round-trip extras."""
     w = workloads_by_name[name]
-    t = measure(lambda: legacyio.read_table(w.path, w.copybook, residue=False, **w.options),
-                w.nbytes, w.records)
+    t = measure(
+        lambda: legacyio.read_table(w.path, w.copybook, residue=False, **w.options),
+        w.nbytes,
+        w.records,
+    )
     assert t.num_rows == w.records
 
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_decode_threads(measure, master: wl.Workload, threads: int) -> None:
     """Master file decode on 1 and 2 threads (the machine has 2 cores, shared)."""
-    t = measure(lambda: legacyio.read_table(master.path, master.copybook, threads=threads,
-                                            **master.options),
-                master.nbytes, master.records, threads=threads)
+    t = measure(
+        lambda: legacyio.read_table(
+            master.path, master.copybook, threads=threads, **master.options
+        ),
+        master.nbytes,
+        master.records,
+        threads=threads,
+    )
     assert t.num_rows == master.records
 
 
 # Top-level master columns by storage family, for the profile of where decode time goes.
 BY_TYPE = {
-    "text": ["TM_NAME", "TM_STATUS", "TM_REGION"],               # 44 bytes
+    "text": ["TM_NAME", "TM_STATUS", "TM_REGION"],  # 44 bytes
     "zoned": ["TM_TIN", "TM_BIRTH_DATE", "TM_FILING_DATE", "TM_BALANCE"],  # 36 bytes
-    "packed": ["TM_TOTAL_INCOME", "TM_TAX_DUE", "TM_QUARTERLY_PAYMENT"],   # 33 bytes
-    "binary": ["TM_DEPENDENTS", "TM_FORM_COUNT"],                # 6 bytes
-    "address": ["TM_ADDRESS"],                                   # 52 text + 9 zoned bytes
+    "packed": ["TM_TOTAL_INCOME", "TM_TAX_DUE", "TM_QUARTERLY_PAYMENT"],  # 33 bytes
+    "binary": ["TM_DEPENDENTS", "TM_FORM_COUNT"],  # 6 bytes
+    "address": ["TM_ADDRESS"],  # 52 text + 9 zoned bytes
 }
 
 
@@ -113,9 +131,12 @@ BY_TYPE = {
 def test_decode_by_type(measure, master: wl.Workload, family: str) -> None:
     """Decode only one family of master columns (projection): where the time goes."""
     cols = BY_TYPE[family]
-    t = measure(lambda: legacyio.read_table(master.path, master.copybook, columns=cols,
-                                            **master.options),
-                master.nbytes, master.records, note=f"columns: {family}")
+    t = measure(
+        lambda: legacyio.read_table(master.path, master.copybook, columns=cols, **master.options),
+        master.nbytes,
+        master.records,
+        note=f"columns: {family}",
+    )
     assert t.num_columns >= len(cols)
 
 
@@ -127,16 +148,26 @@ BASELINE_ROUNDS = 5  # cheap: more rounds, so page-fault noise of one round does
 
 def test_baseline_bytes_copy(measure, master: wl.Workload, master_bytes: bytes) -> None:
     """bytes(memoryview) copy of the whole file into fresh memory (page faults included)."""
-    out = measure(lambda: bytes(memoryview(master_bytes)), master.nbytes, master.records,
-                  n_rounds=BASELINE_ROUNDS, note="baseline memcpy, whole file")
+    out = measure(
+        lambda: bytes(memoryview(master_bytes)),
+        master.nbytes,
+        master.records,
+        n_rounds=BASELINE_ROUNDS,
+        note="baseline memcpy, whole file",
+    )
     assert len(out) == master.nbytes
 
 
 def test_baseline_numpy_copy(measure, master: wl.Workload, master_bytes: bytes) -> None:
     """np.copy of the file as a uint8 array (fresh memory)."""
     arr = np.frombuffer(master_bytes, dtype=np.uint8)
-    out = measure(lambda: np.copy(arr), master.nbytes, master.records,
-                  n_rounds=BASELINE_ROUNDS, note="baseline np.copy, whole file")
+    out = measure(
+        lambda: np.copy(arr),
+        master.nbytes,
+        master.records,
+        n_rounds=BASELINE_ROUNDS,
+        note="baseline np.copy, whole file",
+    )
     assert out.nbytes == master.nbytes
 
 
@@ -149,12 +180,17 @@ def test_baseline_batch_copy(measure, master: wl.Workload, master_bytes: bytes) 
 
     def run() -> int:
         for i in range(0, arr.size, step):
-            part = arr[i:i + step]
-            np.copyto(buf[:part.size], part)
+            part = arr[i : i + step]
+            np.copyto(buf[: part.size], part)
         return int(buf[0])
 
-    measure(run, master.nbytes, master.records, n_rounds=BASELINE_ROUNDS,
-            note="baseline batch copy, warm buffer")
+    measure(
+        run,
+        master.nbytes,
+        master.records,
+        n_rounds=BASELINE_ROUNDS,
+        note="baseline batch copy, warm buffer",
+    )
 
 
 CP037_TO_LATIN1 = bytes(range(256)).decode("cp037").encode("latin-1")
@@ -162,8 +198,13 @@ CP037_TO_LATIN1 = bytes(range(256)).decode("cp037").encode("latin-1")
 
 def test_baseline_translate(measure, master: wl.Workload, master_bytes: bytes) -> None:
     """bytes.translate of the whole buffer with the cp037 -> latin-1 table."""
-    out = measure(lambda: master_bytes.translate(CP037_TO_LATIN1), master.nbytes,
-                  master.records, n_rounds=BASELINE_ROUNDS, note="baseline translate")
+    out = measure(
+        lambda: master_bytes.translate(CP037_TO_LATIN1),
+        master.nbytes,
+        master.records,
+        n_rounds=BASELINE_ROUNDS,
+        note="baseline translate",
+    )
     assert out[:9].isdigit()
 
 
@@ -171,14 +212,19 @@ def test_baseline_csv(measure, master: wl.Workload, master_csv: Path) -> None:
     """pyarrow.csv.read_csv (one thread) of the master data as CSV; MB/s of the CSV bytes."""
     size = master_csv.stat().st_size
     opts = pcsv.ReadOptions(use_threads=False)
-    t = measure(lambda: pcsv.read_csv(master_csv, read_options=opts), size, master.records,
-                note=f"baseline csv, 1 thread ({size / master.nbytes:.2f}x the bytes)")
+    t = measure(
+        lambda: pcsv.read_csv(master_csv, read_options=opts),
+        size,
+        master.records,
+        note=f"baseline csv, 1 thread ({size / master.nbytes:.2f}x the bytes)",
+    )
     assert isinstance(t, pa.Table) and t.num_rows == master.records
 
 
 def test_baseline_csv_threads(measure, master: wl.Workload, master_csv: Path) -> None:
     """pyarrow.csv.read_csv with its default thread pool."""
     size = master_csv.stat().st_size
-    t = measure(lambda: pcsv.read_csv(master_csv), size, master.records,
-                note="baseline csv, all cores")
+    t = measure(
+        lambda: pcsv.read_csv(master_csv), size, master.records, note="baseline csv, all cores"
+    )
     assert t.num_rows == master.records

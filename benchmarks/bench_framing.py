@@ -53,8 +53,9 @@ def _cases() -> dict[str, tuple[FileFormat, bytes, dict]]:
         odo = np.zeros((N, 7 + 180), dtype=np.uint8)
         odo[:, 0], odo[:, 1] = counts >> 8, counts & 0xFF
         fmt = FileFormat(record_format="ODO")
-        data = framer_for(fmt, record_length=187, length_fn=_odo_length,
-                          prefix_length=2).frame(odo, 7 + 10 * counts)
+        data = framer_for(fmt, record_length=187, length_fn=_odo_length, prefix_length=2).frame(
+            odo, 7 + 10 * counts
+        )
         cases[name] = (fmt, data, {"length_fn": _odo_length, "prefix_length": 2})
     return cases
 

@@ -57,7 +57,9 @@ def batch_records() -> int:
 def _child(mode: str, w: wl.Workload, batch: int) -> dict[str, int]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, mode, str(w.path), str(w.copybook), str(batch)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     res = json.loads(out.stdout.strip().splitlines()[-1])
     assert res["rows"] == w.records
@@ -90,10 +92,14 @@ def test_peak_rss_ratio(benchmark, mode: str) -> None:
         peak_mb_10x=round(b["peak_kb"] / 1024, 1),
         growth_mb_1x=round(growth_small / 1024, 1),
         growth_mb_10x=round(growth_big / 1024, 1),
-        note=(f"{mode}: peak {s['peak_kb'] / 1024:.0f} MB (1x) vs {b['peak_kb'] / 1024:.0f} MB "
-              f"(10x); after imports {s['base_kb'] / 1024:.0f} MB"),
+        note=(
+            f"{mode}: peak {s['peak_kb'] / 1024:.0f} MB (1x) vs {b['peak_kb'] / 1024:.0f} MB "
+            f"(10x); after imports {s['base_kb'] / 1024:.0f} MB"
+        ),
     )
     if "bigger" in res:
-        benchmark.extra_info["rss_ratio_20x_10x"] = round(res["bigger"]["peak_kb"] / b["peak_kb"], 2)
+        benchmark.extra_info["rss_ratio_20x_10x"] = round(
+            res["bigger"]["peak_kb"] / b["peak_kb"], 2
+        )
         benchmark.extra_info["peak_mb_20x"] = round(res["bigger"]["peak_kb"] / 1024, 1)
     print(f"\n{mode}: {benchmark.extra_info}")

@@ -46,7 +46,7 @@ def test_peer_cobolio(measure, cobolio_mod, peer_file: wl.Workload) -> None:
 
     def run() -> list[dict]:
         loads = cobolio_mod.loads
-        return [loads(data[i:i + lrecl], layout) for i in range(0, n * lrecl, lrecl)]
+        return [loads(data[i : i + lrecl], layout) for i in range(0, n * lrecl, lrecl)]
 
     rows = measure(run, peer_file.nbytes, n, note=f"cobolio {cobolio_mod.__version__}")
     assert len(rows) == n and int(rows[0]["TM_TIN"]) == wl.master_chunk(0, 1).values["tin"][0]
@@ -54,6 +54,9 @@ def test_peer_cobolio(measure, cobolio_mod, peer_file: wl.Workload) -> None:
 
 def test_peer_legacyio(measure, peer_file: wl.Workload) -> None:
     """legacyio.read_table on the same records, for the side-by-side figure."""
-    t = measure(lambda: legacyio.read_table(peer_file.path, peer_file.copybook),
-                peer_file.nbytes, peer_file.records)
+    t = measure(
+        lambda: legacyio.read_table(peer_file.path, peer_file.copybook),
+        peer_file.nbytes,
+        peer_file.records,
+    )
     assert t.num_rows == peer_file.records

@@ -18,7 +18,9 @@ def test_verify(measure, workloads_by_name, name: str) -> None:
 
 def test_verify_via_parquet(measure, master: wl.Workload) -> None:
     """verify(via="parquet"): decode to a Parquet temp file, read it back, encode, compare."""
-    res = measure(lambda: legacyio.verify(master.path, master.copybook, via="parquet",
-                                          **master.options),
-                  master.nbytes, master.records)
+    res = measure(
+        lambda: legacyio.verify(master.path, master.copybook, via="parquet", **master.options),
+        master.nbytes,
+        master.records,
+    )
     assert res.ok

@@ -20,8 +20,11 @@ import workloads as wl
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
     """Collect ``bench_*.py`` as test modules (``python_files`` only matches ``test_*.py``);
     files named on the command line are collected by pytest itself."""
-    if (file_path.suffix == ".py" and file_path.name.startswith("bench_")
-            and not parent.session.isinitpath(file_path)):
+    if (
+        file_path.suffix == ".py"
+        and file_path.name.startswith("bench_")
+        and not parent.session.isinitpath(file_path)
+    ):
         return pytest.Module.from_parent(parent, path=file_path)
     return None
 
@@ -60,8 +63,9 @@ def wide() -> wl.Workload:
 
 
 @pytest.fixture(scope="session")
-def workloads_by_name(master: wl.Workload, txn: wl.Workload,
-                      wide: wl.Workload) -> dict[str, wl.Workload]:
+def workloads_by_name(
+    master: wl.Workload, txn: wl.Workload, wide: wl.Workload
+) -> dict[str, wl.Workload]:
     """The three workloads by name, for parametrized benchmarks."""
     return {"master": master, "txn": txn, "wide": wide}
 
@@ -71,11 +75,16 @@ def measure(benchmark: Any) -> Callable[..., Any]:
     """``measure(fn, nbytes, records, **info)``: time ``fn`` for BENCH_ROUNDS rounds (one call
     each) and record the sizes the end-of-run summary turns into MB/s and records/s."""
 
-    def run(fn: Callable[[], Any], nbytes: int, records: int, *, n_rounds: int | None = None,
-            **info: Any) -> Any:
+    def run(
+        fn: Callable[[], Any],
+        nbytes: int,
+        records: int,
+        *,
+        n_rounds: int | None = None,
+        **info: Any,
+    ) -> Any:
         benchmark.extra_info.update(bytes=int(nbytes), records=int(records), **info)
-        return benchmark.pedantic(fn, rounds=n_rounds or rounds(), iterations=1,
-                                  warmup_rounds=0)
+        return benchmark.pedantic(fn, rounds=n_rounds or rounds(), iterations=1, warmup_rounds=0)
 
     return run
 
@@ -83,8 +92,9 @@ def measure(benchmark: Any) -> Callable[..., Any]:
 # ---- end-of-run summary -----------------------------------------------------------------------
 
 
-def _rows(config: pytest.Config) -> list[tuple[str, float, float, float | None, float | None,
-                                               dict[str, Any]]]:
+def _rows(
+    config: pytest.Config,
+) -> list[tuple[str, float, float, float | None, float | None, dict[str, Any]]]:
     bs = getattr(config, "_benchmarksession", None)
     if bs is None or bs.disabled:
         return []
@@ -126,8 +136,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         tr.write_line(f"{_short(name)[:58]:58s} {med:9.4f} {mb} {rs}  {note}")
 
 
-def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list[dict[str, Any]],
-                                 output_json: dict[str, Any]) -> None:
+def pytest_benchmark_update_json(
+    config: pytest.Config, benchmarks: list[dict[str, Any]], output_json: dict[str, Any]
+) -> None:
     """Store MB/s and records/s (median round) next to each benchmark in saved JSON."""
     for b in output_json.get("benchmarks", []):
         info, stats = b.get("extra_info", {}), b.get("stats", {})

@@ -104,8 +104,10 @@ WIDE_LENGTH = WIDE_GROUPS * WIDE_QUADS_PER_GROUP * WIDE_QUAD
 
 def wide_copybook() -> str:
     """The 2,000-field copybook (fixed reference format, columns 8-72)."""
-    lines = ["      * Wide record: 2,000 elementary fields in 50 groups.",
-             "       01  WIDE-RECORD."]
+    lines = [
+        "      * Wide record: 2,000 elementary fields in 50 groups.",
+        "       01  WIDE-RECORD.",
+    ]
     for g in range(1, WIDE_GROUPS + 1):
         lines.append(f"           05  WR-GROUP-{g:03d}.")
         for q in range(1, WIDE_QUADS_PER_GROUP + 1):
@@ -180,32 +182,143 @@ def _pick(rng: np.random.Generator, vocab: np.ndarray, n: int) -> tuple[np.ndarr
 # --------------------------------------------------------------------------------------------
 
 LAST_PLAIN = [
-    "SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "MILLER", "DAVIS", "WILSON", "ANDERSON",
-    "TAYLOR", "THOMAS", "MOORE", "MARTIN", "JACKSON", "THOMPSON", "WHITE", "HARRIS", "CLARK",
-    "LEWIS", "ROBINSON", "WALKER", "YOUNG", "ALLEN", "KING", "WRIGHT", "SCOTT", "HILL", "GREEN",
-    "ADAMS", "BAKER", "NELSON", "CARTER", "MITCHELL", "ROBERTS", "TURNER", "PHILLIPS",
-    "CAMPBELL", "PARKER", "EVANS", "EDWARDS", "COLLINS", "STEWART", "MORRIS", "ROGERS",
-    "O'CONNOR", "VAN DER BERG", "MACDONALD-STUART",
+    "SMITH",
+    "JOHNSON",
+    "WILLIAMS",
+    "BROWN",
+    "JONES",
+    "MILLER",
+    "DAVIS",
+    "WILSON",
+    "ANDERSON",
+    "TAYLOR",
+    "THOMAS",
+    "MOORE",
+    "MARTIN",
+    "JACKSON",
+    "THOMPSON",
+    "WHITE",
+    "HARRIS",
+    "CLARK",
+    "LEWIS",
+    "ROBINSON",
+    "WALKER",
+    "YOUNG",
+    "ALLEN",
+    "KING",
+    "WRIGHT",
+    "SCOTT",
+    "HILL",
+    "GREEN",
+    "ADAMS",
+    "BAKER",
+    "NELSON",
+    "CARTER",
+    "MITCHELL",
+    "ROBERTS",
+    "TURNER",
+    "PHILLIPS",
+    "CAMPBELL",
+    "PARKER",
+    "EVANS",
+    "EDWARDS",
+    "COLLINS",
+    "STEWART",
+    "MORRIS",
+    "ROGERS",
+    "O'CONNOR",
+    "VAN DER BERG",
+    "MACDONALD-STUART",
 ]
 LAST_ACCENTED = ["MUÑOZ", "NÚÑEZ", "PEÑA", "MÜLLER", "GÖRÜR", "BRONTË", "DESCHÊNES", "IBÁÑEZ"]
 FIRST_PLAIN = [
-    "JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID",
-    "ELIZABETH", "WILLIAM", "BARBARA", "RICHARD", "SUSAN", "JOSEPH", "JESSICA", "THOMAS",
-    "SARAH", "CHARLES", "KAREN", "MARIA", "ANN MARIE", "JEAN-PAUL",
+    "JAMES",
+    "MARY",
+    "ROBERT",
+    "PATRICIA",
+    "JOHN",
+    "JENNIFER",
+    "MICHAEL",
+    "LINDA",
+    "DAVID",
+    "ELIZABETH",
+    "WILLIAM",
+    "BARBARA",
+    "RICHARD",
+    "SUSAN",
+    "JOSEPH",
+    "JESSICA",
+    "THOMAS",
+    "SARAH",
+    "CHARLES",
+    "KAREN",
+    "MARIA",
+    "ANN MARIE",
+    "JEAN-PAUL",
 ]
 FIRST_ACCENTED = ["JOSÉ", "RENÉE", "ZOË", "CHLOÉ", "JÜRGEN", "ÑUSTA", "ANDRÉ", "HÉLÈNE"]
 STREET_NAMES = [
-    "MAIN ST", "OAK AVE", "PINE RD", "MAPLE DR", "CEDAR LN", "ELM ST", "WASHINGTON BLVD",
-    "LAKE VIEW TER", "PARK PL", "HILLCREST CT", "SUNSET WAY", "RIVER RD", "CHURCH ST",
-    "MILL POND RD", "HIGHLAND AVE", "FOREST DR",
+    "MAIN ST",
+    "OAK AVE",
+    "PINE RD",
+    "MAPLE DR",
+    "CEDAR LN",
+    "ELM ST",
+    "WASHINGTON BLVD",
+    "LAKE VIEW TER",
+    "PARK PL",
+    "HILLCREST CT",
+    "SUNSET WAY",
+    "RIVER RD",
+    "CHURCH ST",
+    "MILL POND RD",
+    "HIGHLAND AVE",
+    "FOREST DR",
 ]
 CITIES = [
-    "SPRINGFIELD", "RIVERSIDE", "FRANKLIN", "GREENVILLE", "BRISTOL", "CLINTON", "FAIRVIEW",
-    "SALEM", "MADISON", "GEORGETOWN", "ARLINGTON", "ASHLAND", "BURLINGTON", "MANCHESTER",
-    "OXFORD", "JACKSONVILLE", "SAN JOSE", "LOS ANGELES", "NEW YORK", "KANSAS CITY",
+    "SPRINGFIELD",
+    "RIVERSIDE",
+    "FRANKLIN",
+    "GREENVILLE",
+    "BRISTOL",
+    "CLINTON",
+    "FAIRVIEW",
+    "SALEM",
+    "MADISON",
+    "GEORGETOWN",
+    "ARLINGTON",
+    "ASHLAND",
+    "BURLINGTON",
+    "MANCHESTER",
+    "OXFORD",
+    "JACKSONVILLE",
+    "SAN JOSE",
+    "LOS ANGELES",
+    "NEW YORK",
+    "KANSAS CITY",
 ]
-STATES = ["CA", "NY", "TX", "FL", "IL", "PA", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ",
-          "MA", "TN", "IN", "MO", "MD", "WI"]
+STATES = [
+    "CA",
+    "NY",
+    "TX",
+    "FL",
+    "IL",
+    "PA",
+    "OH",
+    "GA",
+    "NC",
+    "MI",
+    "NJ",
+    "VA",
+    "WA",
+    "AZ",
+    "MA",
+    "TN",
+    "IN",
+    "MO",
+    "MD",
+    "WI",
+]
 ACCENT_RATE = 0.03
 
 
@@ -244,7 +357,7 @@ def master_chunk(index: int, n: int = CHUNK) -> Chunk:
 
     def put(block: np.ndarray) -> None:
         nonlocal pos
-        out[:, pos:pos + block.shape[1]] = block
+        out[:, pos : pos + block.shape[1]] = block
         pos += block.shape[1]
 
     tin = rng.integers(100_000_000, 1_000_000_000, m)
@@ -285,9 +398,14 @@ def master_chunk(index: int, n: int = CHUNK) -> Chunk:
     pos += 10  # FILLER stays spaces
     assert pos == MASTER_LENGTH
     vals.update(
-        tin=tin[:8].tolist(), zip=zip5[:8].tolist(), birth_date=birth[:8].tolist(),
-        balance_cents=balance[:8].tolist(), income_cents=income[:8].tolist(),
-        tax_cents=tax[:8].tolist(), dependents=deps[:8].tolist(), forms=forms[:8].tolist(),
+        tin=tin[:8].tolist(),
+        zip=zip5[:8].tolist(),
+        birth_date=birth[:8].tolist(),
+        balance_cents=balance[:8].tolist(),
+        income_cents=income[:8].tolist(),
+        tax_cents=tax[:8].tolist(),
+        dependents=deps[:8].tolist(),
+        forms=forms[:8].tolist(),
         quarterly_cents=quarterly[:8].tolist(),
     )
     return Chunk(out[:n].tobytes(), vals)
@@ -310,16 +428,16 @@ def txn_chunk(index: int, n: int = CHUNK) -> Chunk:
     length = 4 + TXN_HEADER + TXN_ENTRY * count
     out[:, 0:4] = binary(length * 65536, 4)  # 2-byte length then two zero bytes
     p = 4
-    out[:, p:p + 9] = zoned(rng.integers(100_000_000, 1_000_000_000, m), 9, False)
+    out[:, p : p + 9] = zoned(rng.integers(100_000_000, 1_000_000_000, m), 9, False)
     p += 9
-    out[:, p:p + 8] = _pick(rng, text_vocab(["IMF", "BMF", "IRAF", "EPMF", "NMF"], 8), m)[0]
+    out[:, p : p + 8] = _pick(rng, text_vocab(["IMF", "BMF", "IRAF", "EPMF", "NMF"], 8), m)[0]
     p += 8
-    out[:, p:p + 6] = zoned(rng.integers(2015, 2025, m) * 100 + rng.integers(1, 13, m), 6, False)
+    out[:, p : p + 6] = zoned(rng.integers(2015, 2025, m) * 100 + rng.integers(1, 13, m), 6, False)
     p += 6
     balance = _signed(rng, m, 0, 10**12, 0.2)
-    out[:, p:p + 7] = packed(balance, 13, True)
+    out[:, p : p + 7] = packed(balance, 13, True)
     p += 7
-    out[:, p:p + 2] = binary(count, 2)
+    out[:, p : p + 2] = binary(count, 2)
     p += 2
     assert p == 4 + TXN_HEADER
     k = m * TXN_MAX
@@ -340,8 +458,24 @@ def txn_chunk(index: int, n: int = CHUNK) -> Chunk:
 # Wide records
 # --------------------------------------------------------------------------------------------
 
-WIDE_WORDS = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT", "GOLF", "HOTEL", "INDIA",
-              "JULIET", "KILO", "LIMA", "", "MIKE", "NOVEMBER", "OSCAR"]
+WIDE_WORDS = [
+    "ALPHA",
+    "BRAVO",
+    "CHARLIE",
+    "DELTA",
+    "ECHO",
+    "FOXTROT",
+    "GOLF",
+    "HOTEL",
+    "INDIA",
+    "JULIET",
+    "KILO",
+    "LIMA",
+    "",
+    "MIKE",
+    "NOVEMBER",
+    "OSCAR",
+]
 
 
 def wide_chunk(index: int, n: int = CHUNK) -> Chunk:
@@ -447,8 +581,10 @@ def main() -> None:
     for name in ("master", "txn", "wide"):
         t = time.perf_counter()
         w = workload(name)
-        print(f"{name:7s} {w.records:>10,d} records {w.mb:9.1f} MB  {w.path}  "
-              f"({time.perf_counter() - t:.1f} s)")
+        print(
+            f"{name:7s} {w.records:>10,d} records {w.mb:9.1f} MB  {w.path}  "
+            f"({time.perf_counter() - t:.1f} s)"
+        )
 
 
 if __name__ == "__main__":

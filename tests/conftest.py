@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, settings
 
 _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
-settings.register_profile("default", max_examples=40, deadline=None,
-                          suppress_health_check=_SLOW_DATA)
-settings.register_profile("ci", max_examples=600, deadline=None,
-                          suppress_health_check=_SLOW_DATA, print_blob=True)
+settings.register_profile(
+    "default", max_examples=40, deadline=None, suppress_health_check=_SLOW_DATA
+)
+settings.register_profile(
+    "ci", max_examples=600, deadline=None, suppress_health_check=_SLOW_DATA, print_blob=True
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

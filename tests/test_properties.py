@@ -103,8 +103,18 @@ def test_parser_matches_direct_layout(spec: GroupSpec) -> None:
     parsed, built = legacyio.load_copybook(render_copybook(spec)), build_layout(spec)
     pairs = list(zip(parsed.items(), built.items(), strict=True))
     for a, b in pairs:
-        for attr in ("path", "usage", "offset", "size", "occurs", "redefines", "sign_leading",
-                     "sign_separate", "is_filler", "value_type"):
+        for attr in (
+            "path",
+            "usage",
+            "offset",
+            "size",
+            "occurs",
+            "redefines",
+            "sign_leading",
+            "sign_separate",
+            "is_filler",
+            "value_type",
+        ):
             assert getattr(a, attr) == getattr(b, attr), (render_copybook(spec), a.path, attr)
         if b.picture is not None:
             for attr in ("category", "length", "digits", "scale", "signed", "p_count"):
@@ -134,8 +144,9 @@ def test_decoder_matches_reference(case: tuple[Layout, FileFormat, list[bytes]])
 @given(data=st.data())
 def test_decoder_matches_reference_per_kind(kind: str, data: st.DataObject) -> None:
     """Small layouts of one usage family, so that every example exercises its edge bytes."""
-    layout, fmt, records = data.draw(cases(valid=False, kinds=(kind,), allow_groups=False,
-                                           allow_odo=False, allow_filler=False))
+    layout, fmt, records = data.draw(
+        cases(valid=False, kinds=(kind,), allow_groups=False, allow_odo=False, allow_filler=False)
+    )
     table = legacyio.read_table(b"".join(records), layout, format=fmt)
     for raw, row in zip(records, table.to_pylist()):
         expected = decode_record(layout, fmt, raw)

@@ -45,15 +45,18 @@ U5P = FieldSpec("F", "packed", int_digits=5)
         (S5P, "12345A", 12345),
         (S5P, "12345B", -12345),
         (S5P, "00000D", 0),
-        (S5P, "1234AC", None),      # digit nibble A
-        (S5P, "123450", None),      # sign nibble 0
+        (S5P, "1234AC", None),  # digit nibble A
+        (S5P, "123450", None),  # sign nibble 0
         (U5P, "12345F", 12345),
         (U5P, "12345C", 12345),
-        (U5P, "12345D", None),      # negative sign in an unsigned field
+        (U5P, "12345D", None),  # negative sign in an unsigned field
         (FieldSpec("F", "packed", int_digits=4, signed=True), "01234C", 1234),
         (FieldSpec("F", "packed", int_digits=4, signed=True), "11234C", None),  # pad nibble
-        (FieldSpec("F", "packed", int_digits=3, frac_digits=2, signed=True), "12345D",
-         Decimal("-123.45")),
+        (
+            FieldSpec("F", "packed", int_digits=3, frac_digits=2, signed=True),
+            "12345D",
+            Decimal("-123.45"),
+        ),
         (FieldSpec("F", "packed", int_digits=3, p_right=2, signed=True), "123C", 12300),
         (FieldSpec("F", "packed_nosign", int_digits=4), "1234", 1234),
         (FieldSpec("F", "packed_nosign", int_digits=3), "0123", 123),
@@ -70,8 +73,10 @@ def test_packed_encode() -> None:
     assert enc(S5P, 7) == "00007C"
     assert enc(U5P, 12345) == "12345F"
     assert enc(FieldSpec("F", "packed", int_digits=4, signed=True), -1) == "00001D"
-    assert enc(FieldSpec("F", "packed", int_digits=1, frac_digits=2, signed=True),
-               Decimal("-1.5")) == "150D"
+    assert (
+        enc(FieldSpec("F", "packed", int_digits=1, frac_digits=2, signed=True), Decimal("-1.5"))
+        == "150D"
+    )
     assert enc(FieldSpec("F", "packed_nosign", int_digits=3), 5) == "0005"
     with pytest.raises(ReferenceError):
         enc(S5P, 123456)
@@ -98,33 +103,35 @@ S3TS = FieldSpec("F", "zoned", int_digits=3, signed=True, sign_separate=True)
         (S3Z, "F1F2B3", -123),
         (S3Z, "F1F2A3", 123),
         (S3Z, "F1F2E3", 123),
-        (S3Z, "F1F293", None),      # zone 9
-        (S3Z, "F1F2DA", None),      # digit A
-        (S3Z, "F1C2C3", None),      # a sign zone outside the sign position
-        (S3Z, "40F1C2", 12),        # leading space reads as zero
+        (S3Z, "F1F293", None),  # zone 9
+        (S3Z, "F1F2DA", None),  # digit A
+        (S3Z, "F1C2C3", None),  # a sign zone outside the sign position
+        (S3Z, "40F1C2", 12),  # leading space reads as zero
         (S3Z, "4040D2", -2),
-        (S3Z, "F140C2", None),      # a space after a digit
-        (S3Z, "404040", None),      # all spaces
-        (S3Z, "000000", None),      # low-values
+        (S3Z, "F140C2", None),  # a space after a digit
+        (S3Z, "404040", None),  # all spaces
+        (S3Z, "000000", None),  # low-values
         (U3Z, "F1F2F3", 123),
-        (U3Z, "F1F2C3", 123),       # non-canonical positive zone in an unsigned field
-        (U3Z, "F1F2D3", None),      # negative zone in an unsigned field
+        (U3Z, "F1F2C3", 123),  # non-canonical positive zone in an unsigned field
+        (U3Z, "F1F2D3", None),  # negative zone in an unsigned field
         (S3L, "D1F2F3", -123),
         (S3L, "C1F2F3", 123),
-        (S3L, "F1F2D3", None),      # the sign is in the first byte
+        (S3L, "F1F2D3", None),  # the sign is in the first byte
         (S3LS, "60F1F2F3", -123),
         (S3LS, "4EF1F2F3", 123),
-        (S3LS, "40F1F2F3", None),   # a space is no sign
+        (S3LS, "40F1F2F3", None),  # a space is no sign
         (S3LS, "4E40F1F2", 12),
         (S3TS, "F1F2F360", -123),
         (S3TS, "F1F2F34E", 123),
         (S3TS, "F1F2F340", None),
-        (S3TS, "F1F2404E", None),   # the last digit position is never a space
+        (S3TS, "F1F2404E", None),  # the last digit position is never a space
         (FieldSpec("F", "zoned", int_digits=3, p_right=2), "F1F2F3", 12300),
-        (FieldSpec("F", "zoned", frac_digits=2, p_left=2, signed=True), "F1D2",
-         Decimal("-0.0012")),
-        (FieldSpec("F", "zoned", int_digits=2, frac_digits=2, signed=True), "F1F2F3D4",
-         Decimal("-12.34")),
+        (FieldSpec("F", "zoned", frac_digits=2, p_left=2, signed=True), "F1D2", Decimal("-0.0012")),
+        (
+            FieldSpec("F", "zoned", int_digits=2, frac_digits=2, signed=True),
+            "F1F2F3D4",
+            Decimal("-12.34"),
+        ),
     ],
 )
 def test_zoned_decode(spec: FieldSpec, hexbytes: str, value) -> None:
@@ -136,8 +143,18 @@ def test_zoned_decode(spec: FieldSpec, hexbytes: str, value) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [(b"123", 123), (b"12}", -120), (b"12{", 120), (b"12J", -121), (b"12C", 123),
-     (b"12r", -122), (b"12p", -120), (b" 12", 12), (b"1 2", None), (b"12\xc3", None)],
+    [
+        (b"123", 123),
+        (b"12}", -120),
+        (b"12{", 120),
+        (b"12J", -121),
+        (b"12C", 123),
+        (b"12r", -122),
+        (b"12p", -120),
+        (b" 12", 12),
+        (b"1 2", None),
+        (b"12\xc3", None),
+    ],
 )
 def test_zoned_ascii_decode(text: bytes, value) -> None:
     assert dec(S3Z, text.hex(), LATIN1) == value
@@ -168,15 +185,16 @@ def test_binary() -> None:
     c5s = FieldSpec("F", "comp5", int_digits=4, signed=True)
     assert dec(s4, "FFFF") == -1
     assert dec(s4, "D8F1") == -9999
-    assert dec(s4, "D8F0") is None                # -10000: beyond 4 digits
+    assert dec(s4, "D8F0") is None  # -10000: beyond 4 digits
     assert dec(u4, "270F") == 9999
     assert dec(u4, "2710") is None
     assert dec(u4, "FFFF") is None
     assert dec(c5u, "FFFF") == 65535
     assert dec(c5s, "8000") == -32768
     assert dec(s4, "FFFE", FileFormat(binary_byteorder="little")) == -257
-    assert dec(FieldSpec("F", "binary", int_digits=7, frac_digits=2, signed=True),
-               "FFFFFF85") == Decimal("-1.23")
+    assert dec(
+        FieldSpec("F", "binary", int_digits=7, frac_digits=2, signed=True), "FFFFFF85"
+    ) == Decimal("-1.23")
     assert dec(FieldSpec("F", "binary", int_digits=2, p_right=3), "000C") == 12000
     assert enc(s4, -2) == "FFFE"
     assert enc(c5u, 65535) == "FFFF"
@@ -200,7 +218,7 @@ F8 = FieldSpec("F", "float8")
         (F4, "3F100000", 1 / 16**2),
         (F4, "00000000", 0.0),
         (F4, "4019999A", 0.10000002384185791015625),  # exact IBM value, float32-representable
-        (F4, "7FFFFFFF", None),                        # beyond float32
+        (F4, "7FFFFFFF", None),  # beyond float32
         (F8, "4110000000000000", 1.0),
         (F8, "C220000000000000", -32.0),
         (F8, "7FFFFFFFFFFFFFFF", 7.237005577332262e75),
@@ -249,25 +267,34 @@ def test_text_and_national() -> None:
     n2 = FieldSpec("F", "national", length=2)
     assert dec(n2, "00410042") == "AB"
     assert dec(n2, "00E90020") == "é"
-    assert dec(n2, "D83DDE00") == "\U0001F600"
-    assert dec(n2, "D8000041") is None              # lone high surrogate
+    assert dec(n2, "D83DDE00") == "\U0001f600"
+    assert dec(n2, "D8000041") is None  # lone high surrogate
     assert enc(n2, "é") == "00E90020"
 
 
 # ---- structure -----------------------------------------------------------------------------
 def test_groups_occurs_odo_redefines() -> None:
-    spec = GroupSpec("REC", [
-        FieldSpec("CNT", "zoned", int_digits=1),
-        GroupSpec("GRP-A", [FieldSpec("X-1", "text", length=1),
-                            FieldSpec("N-1", "packed", int_digits=1, signed=True)], occurs=2),
-        FieldSpec("FILL", "filler", length=1),
-        FieldSpec("AREA", "text", length=2),
-        FieldSpec("AREA-N", "binary", int_digits=4, signed=True, redefines="AREA"),
-        FieldSpec("TAB", "text", length=1, occurs=3, odo_min=0, odo_object="CNT"),
-    ])
+    spec = GroupSpec(
+        "REC",
+        [
+            FieldSpec("CNT", "zoned", int_digits=1),
+            GroupSpec(
+                "GRP-A",
+                [
+                    FieldSpec("X-1", "text", length=1),
+                    FieldSpec("N-1", "packed", int_digits=1, signed=True),
+                ],
+                occurs=2,
+            ),
+            FieldSpec("FILL", "filler", length=1),
+            FieldSpec("AREA", "text", length=2),
+            FieldSpec("AREA-N", "binary", int_digits=4, signed=True, redefines="AREA"),
+            FieldSpec("TAB", "text", length=1, occurs=3, odo_min=0, odo_object="CNT"),
+        ],
+    )
     layout = build_layout(spec)
     assert layout.record_length == 1 + 2 * 2 + 1 + 2 + 3
-    data = bytes.fromhex("F2" "C11C" "C22D" "5C" "0102" "E7E8E9")
+    data = bytes.fromhex("F2C11CC22D5C0102E7E8E9")
     assert decode_record(layout, EBCDIC, data) == {
         "CNT": 2,
         "GRP_A": [{"X_1": "A", "N_1": 1}, {"X_1": "B", "N_1": -2}],
@@ -278,10 +305,15 @@ def test_groups_occurs_odo_redefines() -> None:
     # an out-of-range count is clipped to the table; an invalid one gives no occurrences
     assert decode_record(layout, EBCDIC, b"\xf9" + data[1:])["TAB"] == ["X", "Y", "Z"]
     assert decode_record(layout, EBCDIC, b"\x00" + data[1:])["TAB"] == []
-    values = {"CNT": 1, "GRP_A": [{"X_1": "A", "N_1": 1}, {"X_1": "B", "N_1": -2}],
-              "AREA": None, "AREA_N": -1, "TAB": ["Q"]}
+    values = {
+        "CNT": 1,
+        "GRP_A": [{"X_1": "A", "N_1": 1}, {"X_1": "B", "N_1": -2}],
+        "AREA": None,
+        "AREA_N": -1,
+        "TAB": ["Q"],
+    }
     out = encode_record(layout, EBCDIC, values)
-    assert out.hex().upper() == "F1" "C11C" "C22D" "40" "FFFF" "D84040"
+    assert out.hex().upper() == "F1C11CC22D40FFFFD84040"
     # the base of a chain is written first, a non-null alternative over it
     out2 = encode_record(layout, EBCDIC, {**values, "AREA": "ZZ"})
     assert out2 == out

@@ -20,7 +20,7 @@ def table_lines(name: str, data: bytes) -> list[str]:
     lines = [f"           05  {name}."]
     for start in range(0, len(data), CHUNK):
         lines.append("               10  FILLER PIC X(16) VALUE")
-        lines.append(f'                   X"{data[start:start + CHUNK].hex().upper()}".')
+        lines.append(f'                   X"{data[start : start + CHUNK].hex().upper()}".')
     return lines
 
 

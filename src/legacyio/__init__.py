@@ -27,7 +27,7 @@ _API = {
 }
 
 
-def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute
+def __getattr__(name: str):
     """Import the engine lazily so ``import legacyio`` stays cheap for the CLI."""
     mod = _API.get(name)
     if mod is None:

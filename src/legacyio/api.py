@@ -57,8 +57,9 @@ def open_reader(
     **kw: Any,
 ) -> pa.RecordBatchReader:
     """Stream a mainframe file as Arrow record batches; memory is bounded by ``batch_size``."""
-    schema, batches, _ = open_stream(source, copybook, options, format=format, report=report,
-                                     progress=progress, **kw)
+    schema, batches, _ = open_stream(
+        source, copybook, options, format=format, report=report, progress=progress, **kw
+    )
     return pa.RecordBatchReader.from_batches(schema, batches)
 
 
@@ -73,8 +74,9 @@ def read_table(
     **kw: Any,
 ) -> pa.Table:
     """Decode a whole mainframe file into a typed Arrow table."""
-    schema, batches, plan = open_stream(source, copybook, options, format=format,
-                                        report=report, progress=progress, **kw)
+    schema, batches, plan = open_stream(
+        source, copybook, options, format=format, report=report, progress=progress, **kw
+    )
     table = pa.Table.from_batches(list(batches), schema=schema)
     if plan.orphan and plan.keep_residue:
         md = dict(table.schema.metadata or {})
@@ -94,8 +96,9 @@ def read_segments(
 ) -> dict[str, pa.Table]:
     """One table per segment of a multi-segment file: the common columns plus that segment's
     group. Needs ``segment_field`` and ``segments``."""
-    schema, batches, plan = open_stream(source, copybook, options, format=format,
-                                        report=report, **kw)
+    schema, batches, plan = open_stream(
+        source, copybook, options, format=format, report=report, **kw
+    )
     if not plan.fmt.segments:
         raise OptionsError("read_segments needs segment_field and a segments map")
     table = pa.Table.from_batches(list(batches), schema=schema)
@@ -139,8 +142,7 @@ def encode(
 ) -> bytes:
     """Encode a table to the bytes of a mainframe file."""
     buf = io.BytesIO()
-    plan, fmt, wopts = plan_for_writing(table.schema, copybook, format, kw, options,
-                                        search_path)
+    plan, fmt, wopts = plan_for_writing(table.schema, copybook, format, kw, options, search_path)
     write_stream(table, buf, plan, fmt, wopts, table.schema)
     return buf.getvalue()
 
@@ -193,8 +195,9 @@ def verify(
     # one pass over the input: the decoder reads through a tee that keeps the bytes until the
     # comparison has consumed them (stream sources cannot be read twice)
     original = _Tee(open_source(source))
-    schema, batches, plan = open_stream(original, copybook, options, format=format,
-                                        report=report, progress=progress, **kw)
+    schema, batches, plan = open_stream(
+        original, copybook, options, format=format, report=report, progress=progress, **kw
+    )
     if not plan.keep_residue:
         raise OptionsError("verify needs the residue (residue=True and no column projection)")
     fmt = plan.fmt
@@ -254,8 +257,7 @@ def verify(
         if tmpdir is not None:
             tmpdir.cleanup()
     ok = mismatch is None and h_in.digest() == h_out.digest()
-    return VerifyResult(ok, records, total, h_in.hexdigest(), h_out.hexdigest(), mismatch,
-                        report)
+    return VerifyResult(ok, records, total, h_in.hexdigest(), h_out.hexdigest(), mismatch, report)
 
 
 def _same_bytes(a: Any, b: Any) -> bool:
@@ -327,8 +329,9 @@ class _Tee:
         self.close()
 
 
-def _locate(plan: Plan, got: bytes, chunk: bytes, lens: np.ndarray, base: int,
-            first: int) -> Mismatch:
+def _locate(
+    plan: Plan, got: bytes, chunk: bytes, lens: np.ndarray, base: int, first: int
+) -> Mismatch:
     """First differing byte -> record number, file offset and the field it falls in."""
     m = min(len(got), len(chunk))
     a = np.frombuffer(got[:m], dtype=np.uint8)
@@ -349,8 +352,8 @@ def field_at(plan: Plan, offset: int) -> str | None:
         for it in root.walk():
             if it.is_group:
                 continue
-            if it.offset <= offset < it.offset + it.size:
-                best = it.dotted
-            elif it.occurs and it.offset <= offset < it.end:
+            if it.offset <= offset < it.offset + it.size or (
+                it.occurs and it.offset <= offset < it.end
+            ):
                 best = it.dotted
     return best

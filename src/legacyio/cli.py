@@ -27,8 +27,14 @@ from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioErr
 from legacyio.jobfile import COMMAND_SECTIONS, JobFile, load_job, segments_value
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 
-__all__ = ["build_format", "build_read_options", "build_write_options", "cli",
-           "file_format_options", "main"]
+__all__ = [
+    "build_format",
+    "build_read_options",
+    "build_write_options",
+    "cli",
+    "file_format_options",
+    "main",
+]
 
 _FORMAT_FIELDS = [a.name for a in attrs.fields(FileFormat)]
 _READ_FIELDS = [a.name for a in attrs.fields(ReadOptions)]
@@ -39,13 +45,15 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERRUPT = 0, 1, 2, 130
 
 # ---- option types -------------------------------------------------------------------------
 
+
 class SegmentType(click.ParamType):
     """``ID=GROUP``: records whose segment field holds ID use the REDEFINES group GROUP."""
 
     name = "ID=GROUP"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> tuple[str, str]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
         if isinstance(value, tuple) and len(value) == 2:
             return value
         text = str(value)
@@ -73,118 +81,224 @@ def _stack(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
 # ---- shared option groups (each defined ONCE) -----------------------------------------------
 
 copybook_options = _stack(
-    click.option("-c", "--copybook", type=click.Path(dir_okay=False),
-                 help="Copybook file describing the records."),
-    click.option("-I", "--copybook-dir", "copybook_dir", multiple=True,
-                 type=click.Path(file_okay=False),
-                 help="Folder searched for COPY members (repeatable)."),
-    click.option("--copybook-format", type=_choice("fixed", "free"), default=None,
-                 help="Copybook source format (default: detected)."),
+    click.option(
+        "-c",
+        "--copybook",
+        type=click.Path(dir_okay=False),
+        help="Copybook file describing the records.",
+    ),
+    click.option(
+        "-I",
+        "--copybook-dir",
+        "copybook_dir",
+        multiple=True,
+        type=click.Path(file_okay=False),
+        help="Folder searched for COPY members (repeatable).",
+    ),
+    click.option(
+        "--copybook-format",
+        type=_choice("fixed", "free"),
+        default=None,
+        help="Copybook source format (default: detected).",
+    ),
 )
 
 file_format_options = _stack(
-    click.option("--record-format", "record_format", type=_choice("F", "FB", "V", "VB", "D", "ODO"),
-                 help="F/FB fixed, V RDW, VB blocked RDW, D text lines, ODO length from "
-                      "OCCURS DEPENDING ON counts. [default: F]"),
-    click.option("--record-length", type=click.IntRange(min=1),
-                 help="Fixed record length (default: from the copybook)."),
-    click.option("--encoding", help="Code page: cp037 (default), cp1047, cp500, ..., or an "
-                                    "ASCII-side codec (ascii, latin-1, utf-8)."),
-    click.option("--rdw", "--rdw-byteorder", "rdw_byteorder", type=_choice("big", "little"),
-                 help="Byte order of RDW/BDW lengths. [default: big]"),
-    click.option("--rdw-adjustment", type=int,
-                 help="Added to each RDW value to get the length including the RDW (GnuCOBOL: "
-                      "4). [default: 0]"),
+    click.option(
+        "--record-format",
+        "record_format",
+        type=_choice("F", "FB", "V", "VB", "D", "ODO"),
+        help="F/FB fixed, V RDW, VB blocked RDW, D text lines, ODO length from "
+        "OCCURS DEPENDING ON counts. [default: F]",
+    ),
+    click.option(
+        "--record-length",
+        type=click.IntRange(min=1),
+        help="Fixed record length (default: from the copybook).",
+    ),
+    click.option(
+        "--encoding",
+        help="Code page: cp037 (default), cp1047, cp500, ..., or an "
+        "ASCII-side codec (ascii, latin-1, utf-8).",
+    ),
+    click.option(
+        "--rdw",
+        "--rdw-byteorder",
+        "rdw_byteorder",
+        type=_choice("big", "little"),
+        help="Byte order of RDW/BDW lengths. [default: big]",
+    ),
+    click.option(
+        "--rdw-adjustment",
+        type=int,
+        help="Added to each RDW value to get the length including the RDW (GnuCOBOL: "
+        "4). [default: 0]",
+    ),
     click.option("--bdw-adjustment", type=int, help="Added to each BDW value. [default: 0]"),
-    click.option("--block-size", type=click.IntRange(min=8),
-                 help="Maximum block length when writing VB. [default: 32760]"),
-    click.option("--header-bytes", type=click.IntRange(min=0),
-                 help="Bytes before the first record."),
-    click.option("--header-records", type=click.IntRange(min=0),
-                 help="Records skipped after the header bytes."),
-    click.option("--trailer-bytes", type=click.IntRange(min=0),
-                 help="Bytes after the last record."),
+    click.option(
+        "--block-size",
+        type=click.IntRange(min=8),
+        help="Maximum block length when writing VB. [default: 32760]",
+    ),
+    click.option(
+        "--header-bytes", type=click.IntRange(min=0), help="Bytes before the first record."
+    ),
+    click.option(
+        "--header-records",
+        type=click.IntRange(min=0),
+        help="Records skipped after the header bytes.",
+    ),
+    click.option(
+        "--trailer-bytes", type=click.IntRange(min=0), help="Bytes after the last record."
+    ),
     click.option("--length-field", help="Copybook field holding each record's length."),
-    click.option("--variable-occurs/--fixed-occurs", "variable_occurs", default=None,
-                 help="OCCURS DEPENDING ON tables shrink the record (default: yes for "
-                      "V/VB/D/ODO) or take their maximum size."),
-    click.option("--float-format", type=_choice("ibm", "ieee"),
-                 help="COMP-1/COMP-2 representation. [default: ibm]"),
-    click.option("--float-byteorder", type=_choice("big", "little"),
-                 help="Byte order of IEEE floats. [default: big]"),
-    click.option("--binary-byteorder", type=_choice("big", "little"),
-                 help="Byte order of COMP/BINARY. [default: big]"),
-    click.option("--comp5-byteorder", type=_choice("big", "little"),
-                 help="Byte order of COMP-5. [default: big]"),
-    click.option("--ascii-sign", type=_choice("ibm", "mf"),
-                 help="Zoned sign convention written to ASCII files. [default: mf]"),
-    click.option("--line-terminator", type=_choice("lf", "crlf"),
-                 help="Line end written to D (text line) files; reading accepts both. "
-                      "[default: lf]"),
+    click.option(
+        "--variable-occurs/--fixed-occurs",
+        "variable_occurs",
+        default=None,
+        help="OCCURS DEPENDING ON tables shrink the record (default: yes for "
+        "V/VB/D/ODO) or take their maximum size.",
+    ),
+    click.option(
+        "--float-format",
+        type=_choice("ibm", "ieee"),
+        help="COMP-1/COMP-2 representation. [default: ibm]",
+    ),
+    click.option(
+        "--float-byteorder",
+        type=_choice("big", "little"),
+        help="Byte order of IEEE floats. [default: big]",
+    ),
+    click.option(
+        "--binary-byteorder",
+        type=_choice("big", "little"),
+        help="Byte order of COMP/BINARY. [default: big]",
+    ),
+    click.option(
+        "--comp5-byteorder",
+        type=_choice("big", "little"),
+        help="Byte order of COMP-5. [default: big]",
+    ),
+    click.option(
+        "--ascii-sign",
+        type=_choice("ibm", "mf"),
+        help="Zoned sign convention written to ASCII files. [default: mf]",
+    ),
+    click.option(
+        "--line-terminator",
+        type=_choice("lf", "crlf"),
+        help="Line end written to D (text line) files; reading accepts both. [default: lf]",
+    ),
     click.option("--segment-field", help="Field whose value tells a record's segment."),
-    click.option("--segment", "segments", type=SegmentType(), multiple=True,
-                 help="Segment map entry ID=GROUP (repeatable)."),
+    click.option(
+        "--segment",
+        "segments",
+        type=SegmentType(),
+        multiple=True,
+        help="Segment map entry ID=GROUP (repeatable).",
+    ),
     click.option("--record", help="Which 01-level record of the copybook to use."),
 )
 
-_batch_size_option = click.option("--batch-size", type=click.IntRange(min=1),
-                                  help="Records per batch (memory bound). [default: 32768 reading, 65536 writing]")
-_names_option = click.option("--names", type=_choice("python", "cobol"),
-                             help="Column names: COBOL names with '-' as '_' (python) or as "
-                                  "written (cobol). [default: python]")
-_fillers_option = click.option("--fillers/--no-fillers", default=None,
-                               help="Keep FILLER bytes as binary columns. [default: yes]")
+_batch_size_option = click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="Records per batch (memory bound). [default: 32768 reading, 65536 writing]",
+)
+_names_option = click.option(
+    "--names",
+    type=_choice("python", "cobol"),
+    help="Column names: COBOL names with '-' as '_' (python) or as "
+    "written (cobol). [default: python]",
+)
+_fillers_option = click.option(
+    "--fillers/--no-fillers",
+    default=None,
+    help="Keep FILLER bytes as binary columns. [default: yes]",
+)
 
 read_options = _stack(
     _batch_size_option,
-    click.option("--batch-bytes", type=click.IntRange(min=1),
-                 help="At most this many bytes of records per batch (wide records get fewer "
-                      "than --batch-size). [default: 67108864]"),
-    click.option("--columns", multiple=True,
-                 help="Decode only these top-level columns (comma-separated, repeatable)."),
-    click.option("--strict/--no-strict", default=None,
-                 help="Stop at the first bad field (exit 1) instead of writing null and "
-                      "counting it."),
-    click.option("--trim", type=_choice("right", "left", "both", "none"),
-                 help="Spaces stripped from text. [default: right]"),
-    click.option("--flatten/--no-flatten", default=None,
-                 help="Flat columns (GROUP_FIELD, ARR_1..n) instead of structs and lists."),
+    click.option(
+        "--batch-bytes",
+        type=click.IntRange(min=1),
+        help="At most this many bytes of records per batch (wide records get fewer "
+        "than --batch-size). [default: 67108864]",
+    ),
+    click.option(
+        "--columns",
+        multiple=True,
+        help="Decode only these top-level columns (comma-separated, repeatable).",
+    ),
+    click.option(
+        "--strict/--no-strict",
+        default=None,
+        help="Stop at the first bad field (exit 1) instead of writing null and counting it.",
+    ),
+    click.option(
+        "--trim",
+        type=_choice("right", "left", "both", "none"),
+        help="Spaces stripped from text. [default: right]",
+    ),
+    click.option(
+        "--flatten/--no-flatten",
+        default=None,
+        help="Flat columns (GROUP_FIELD, ARR_1..n) instead of structs and lists.",
+    ),
     _names_option,
-    click.option("--residue/--no-residue", default=None,
-                 help="Keep what a byte-exact round trip needs. [default: yes]"),
+    click.option(
+        "--residue/--no-residue",
+        default=None,
+        help="Keep what a byte-exact round trip needs. [default: yes]",
+    ),
     _fillers_option,
-    click.option("--record-number/--no-record-number", default=None,
-                 help="Add a record_number column."),
-    click.option("--record-offset/--no-record-offset", default=None,
-                 help="Add a record_offset column."),
+    click.option(
+        "--record-number/--no-record-number", default=None, help="Add a record_number column."
+    ),
+    click.option(
+        "--record-offset/--no-record-offset", default=None, help="Add a record_offset column."
+    ),
     click.option("--file-name/--no-file-name", default=None, help="Add a file_name column."),
-    click.option("--lenient-framing/--no-lenient-framing", default=None,
-                 help="Report a trailing partial record instead of failing."),
+    click.option(
+        "--lenient-framing/--no-lenient-framing",
+        default=None,
+        help="Report a trailing partial record instead of failing.",
+    ),
     click.option("--threads", type=click.IntRange(min=1), help="Decoding threads."),
 )
 
 write_options = _stack(
     _batch_size_option,
-    click.option("--on-overflow", type=_choice("error", "truncate"),
-                 help="A value too large for its field: fail or truncate. [default: error]"),
-    click.option("--null-as", type=_choice("error", "spaces", "low-values", "zero"),
-                 help="How to write a null into a field with no null form. [default: error]"),
-    click.option("--use-residue/--no-use-residue", default=None,
-                 help="Write records from the raw copies a decoded table carries. "
-                      "[default: yes]"),
+    click.option(
+        "--on-overflow",
+        type=_choice("error", "truncate"),
+        help="A value too large for its field: fail or truncate. [default: error]",
+    ),
+    click.option(
+        "--null-as",
+        type=_choice("error", "spaces", "low-values", "zero"),
+        help="How to write a null into a field with no null form. [default: error]",
+    ),
+    click.option(
+        "--use-residue/--no-use-residue",
+        default=None,
+        help="Write records from the raw copies a decoded table carries. [default: yes]",
+    ),
 )
 
 run_options = _stack(
-    click.option("--job", type=click.Path(dir_okay=False),
-                 help="TOML job file with the options of this step (flags override it)."),
-    click.option("-q", "--quiet/--no-quiet", default=None,
-                 help="No progress bar and no summary."),
-    click.option("--debug", is_flag=True, default=None,
-                 help="Show the traceback of an error."),
+    click.option(
+        "--job",
+        type=click.Path(dir_okay=False),
+        help="TOML job file with the options of this step (flags override it).",
+    ),
+    click.option("-q", "--quiet/--no-quiet", default=None, help="No progress bar and no summary."),
+    click.option("--debug", is_flag=True, default=None, help="Show the traceback of an error."),
 )
 
 
 # ---- building option objects (ONE place each) -------------------------------------------
+
 
 def format_fields(params: dict[str, Any]) -> dict[str, Any]:
     """The FileFormat fields given explicitly (flags or job file)."""
@@ -195,8 +309,11 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
             continue
         if name == "record_format":
             v = str(v).upper()
-        elif isinstance(v, str) and name != "encoding" and name not in (
-                "segment_field", "length_field", "record"):
+        elif (
+            isinstance(v, str)
+            and name != "encoding"
+            and name not in ("segment_field", "length_field", "record")
+        ):
             v = v.lower()
         out[name] = tuple(v) if name == "segments" else v
     return out
@@ -278,6 +395,7 @@ def _apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
 
 # ---- errors and exit status -------------------------------------------------------------------
 
+
 class _Abort(Exception):
     """Carries an exit status out of a command after the message was printed."""
 
@@ -301,7 +419,7 @@ def _errors(debug: bool) -> Iterator[None]:
             traceback.print_exc()
         _err("interrupted; no output was left behind")
         raise _Abort(EXIT_INTERRUPT) from None
-    except BaseException as e:  # noqa: BLE001 - every error becomes one line + exit status
+    except BaseException as e:
         if isinstance(e, SystemExit):
             raise
         if debug:
@@ -319,19 +437,22 @@ def _classify(e: BaseException) -> tuple[int, str]:
     if isinstance(e, LegacyioError):
         return EXIT_DATA, str(e)
     if isinstance(e, FileExistsError):
-        return EXIT_USAGE, f"{e.filename or e} exists; use --overwrite to replace it" \
-            if e.filename else f"{e}; use --overwrite to replace it"
-    if isinstance(e, (FileNotFoundError, IsADirectoryError, NotADirectoryError,
-                      PermissionError)):
+        return (
+            EXIT_USAGE,
+            f"{e.filename or e} exists; use --overwrite to replace it"
+            if e.filename
+            else f"{e}; use --overwrite to replace it",
+        )
+    if isinstance(e, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)):
         return EXIT_USAGE, f"{e.filename}: {e.strerror}" if e.filename else str(e)
     if isinstance(e, OSError):
-        return EXIT_DATA, f"{e.filename}: {e.strerror}" if e.filename else \
-            (e.strerror or type(e).__name__)
+        return EXIT_DATA, f"{e.filename}: {e.strerror}" if e.filename else (
+            e.strerror or type(e).__name__
+        )
     if isinstance(e, KeyError):  # an item name the copybook does not have
         return EXIT_USAGE, f"not in the copybook: {e.args[0] if e.args else e}"
     # anything else could quote data in its message: name the kind only
-    return EXIT_DATA, (f"internal error ({type(e).__name__}); rerun with --debug for the "
-                       "traceback")
+    return EXIT_DATA, (f"internal error ({type(e).__name__}); rerun with --debug for the traceback")
 
 
 def _command(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -354,6 +475,7 @@ def _command(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # ---- progress and summary -------------------------------------------------------------------
+
 
 class ProgressBar:
     """A one-line progress display on stderr (records, MB, MB/s, ETA from the input size),
@@ -382,8 +504,11 @@ class ProgressBar:
     def _draw(self, now: float) -> None:
         el = max(now - self.start, 1e-9)
         rate = self.bytes / el
-        parts = [f"{self.verb} {self.records:,} records", f"{self.bytes / 1e6:,.1f} MB",
-                 f"{rate / 1e6:,.1f} MB/s"]
+        parts = [
+            f"{self.verb} {self.records:,} records",
+            f"{self.bytes / 1e6:,.1f} MB",
+            f"{rate / 1e6:,.1f} MB/s",
+        ]
         if self.total:
             frac = min(self.bytes / self.total, 1.0)
             width = 20
@@ -415,17 +540,14 @@ def _short_path(path: str) -> str:
     return path.split(".", 1)[1] if "." in path else path
 
 
-def summary_line(verb: str, records: int, nbytes: int, seconds: float,
-                 report: Any = None) -> str:
+def summary_line(verb: str, records: int, nbytes: int, seconds: float, report: Any = None) -> str:
     """``converted 1,000 records (187,000 bytes) in 0.42 s, 0.4 MB/s; bad fields: BAL 3``."""
     rate = nbytes / seconds / 1e6 if seconds > 0 else 0.0
-    line = (f"{verb} {records:,} records ({nbytes:,} bytes) in {seconds:.2f} s, "
-            f"{rate:,.1f} MB/s")
+    line = f"{verb} {records:,} records ({nbytes:,} bytes) in {seconds:.2f} s, {rate:,.1f} MB/s"
     if report is not None:
         if report.fields:
             items = sorted(report.fields.items(), key=lambda kv: -kv[1].count)
-            line += "; bad fields: " + ", ".join(f"{_short_path(k)} {v.count:,}"
-                                                 for k, v in items)
+            line += "; bad fields: " + ", ".join(f"{_short_path(k)} {v.count:,}" for k, v in items)
         if report.framing:
             line += f"; framing issues: {len(report.framing):,}"
         if report.unmatched_segments:
@@ -458,6 +580,7 @@ def _input_size(path: str) -> int | None:
 
 # ---- helpers shared by the commands -----------------------------------------------------------
 
+
 def _need(params: dict[str, Any], name: str, label: str) -> str:
     v = params.get(name)
     if not v:
@@ -484,14 +607,16 @@ def _load_layout(params: dict[str, Any], text: str | None = None) -> Any:
     else:
         if not os.path.exists(source):
             raise CopybookError("copybook file not found", file=str(source))
-    return load_copybook(source, search_path=tuple(params.get("copybook_dir") or ()),
-                         format=params.get("copybook_format"))
+    return load_copybook(
+        source,
+        search_path=tuple(params.get("copybook_dir") or ()),
+        format=params.get("copybook_format"),
+    )
 
 
 def _check_names(layout: Any, fmt: FileFormat) -> None:
     """Fields named by options must exist: a usage error (exit 2) before reading."""
-    for opt, name in (("--segment-field", fmt.segment_field),
-                      ("--length-field", fmt.length_field)):
+    for opt, name in (("--segment-field", fmt.segment_field), ("--length-field", fmt.length_field)):
         if name:
             try:
                 layout.find(name)
@@ -501,8 +626,9 @@ def _check_names(layout: Any, fmt: FileFormat) -> None:
                 raise OptionsError(f"{opt}: {name}: {e}") from None
 
 
-def _check_output(path: str, overwrite: bool, inputs: tuple[str, ...],
-                  parent_made: bool = False) -> None:
+def _check_output(
+    path: str, overwrite: bool, inputs: tuple[str, ...], parent_made: bool = False
+) -> None:
     for inp in inputs:
         if inp and os.path.abspath(inp) == os.path.abspath(path):
             raise OptionsError(f"output {path} is the input file")
@@ -514,6 +640,7 @@ def _check_output(path: str, overwrite: bool, inputs: tuple[str, ...],
 
 
 # ---- head rendering ---------------------------------------------------------------------------
+
 
 def _cell(value: Any, width: int) -> str:
     """One value as short text: lists compactly, bytes as hex, long text cut with an ellipsis."""
@@ -556,17 +683,26 @@ def render_table(table: Any, width: int = 24) -> str:
     if table.num_columns == 0:
         return ""
     heads = list(table.column_names)
-    cols = [[_cell(v, width) for v in table.column(i).to_pylist()]
-            for i in range(table.num_columns)]
-    right = [pa.types.is_integer(f.type) or pa.types.is_decimal(f.type)
-             or pa.types.is_floating(f.type) for f in table.schema]
+    cols = [
+        [_cell(v, width) for v in table.column(i).to_pylist()] for i in range(table.num_columns)
+    ]
+    right = [
+        pa.types.is_integer(f.type) or pa.types.is_decimal(f.type) or pa.types.is_floating(f.type)
+        for f in table.schema
+    ]
     widths = [max([len(h), *(len(c) for c in col)]) for h, col in zip(heads, cols)]
-    lines = ["  ".join(h.rjust(w) if r else h.ljust(w)
-                       for h, w, r in zip(heads, widths, right)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(
+            h.rjust(w) if r else h.ljust(w) for h, w, r in zip(heads, widths, right)
+        ).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     for i in range(table.num_rows):
-        lines.append("  ".join(col[i].rjust(w) if r else col[i].ljust(w)
-                               for col, w, r in zip(cols, widths, right)).rstrip())
+        lines.append(
+            "  ".join(
+                col[i].rjust(w) if r else col[i].ljust(w) for col, w, r in zip(cols, widths, right)
+            ).rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -586,6 +722,7 @@ def render_vertical(table: Any, width: int = 72, first: int = 1) -> str:
 
 # ---- commands ---------------------------------------------------------------------------------
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="legacyio", prog_name="legacyio")
 def cli() -> None:
@@ -594,26 +731,45 @@ def cli() -> None:
 
 
 _output_options = _stack(
-    click.option("--to", "to", type=_choice("parquet", "arrow", "feather", "arrows", "csv",
-                                            "jsonl"),
-                 help="Output format (default: from OUTPUT's extension; parquet when none)."),
-    click.option("--compression",
-                 type=_choice("none", "snappy", "gzip", "brotli", "zstd", "lz4"),
-                 help="Parquet / Arrow compression. [default: snappy for Parquet]"),
+    click.option(
+        "--to",
+        "to",
+        type=_choice("parquet", "arrow", "feather", "arrows", "csv", "jsonl"),
+        help="Output format (default: from OUTPUT's extension; parquet when none).",
+    ),
+    click.option(
+        "--compression",
+        type=_choice("none", "snappy", "gzip", "brotli", "zstd", "lz4"),
+        help="Parquet / Arrow compression. [default: snappy for Parquet]",
+    ),
     click.option("--compression-level", type=int, help="Codec compression level."),
-    click.option("--row-group-size", type=click.IntRange(min=1),
-                 help="Parquet rows per row group (default: one row group per batch)."),
-    click.option("--decimals", type=_choice("string", "number"),
-                 help="JSON Lines decimals: exact strings or exact JSON numbers. "
-                      "[default: string]"),
-    click.option("--split-segments/--no-split-segments", default=None,
-                 help="One output per segment; OUTPUT is then a folder."),
-    click.option("--overwrite/--no-overwrite", default=None,
-                 help="Replace an existing OUTPUT."),
-    click.option("--report-file", type=click.Path(dir_okay=False),
-                 help="Write the decode report (counts and places, no values) as JSON."),
-    click.option("-v", "--verbose/--no-verbose", default=None,
-                 help="Print where each bad field first occurs."),
+    click.option(
+        "--row-group-size",
+        type=click.IntRange(min=1),
+        help="Parquet rows per row group (default: one row group per batch).",
+    ),
+    click.option(
+        "--decimals",
+        type=_choice("string", "number"),
+        help="JSON Lines decimals: exact strings or exact JSON numbers. [default: string]",
+    ),
+    click.option(
+        "--split-segments/--no-split-segments",
+        default=None,
+        help="One output per segment; OUTPUT is then a folder.",
+    ),
+    click.option("--overwrite/--no-overwrite", default=None, help="Replace an existing OUTPUT."),
+    click.option(
+        "--report-file",
+        type=click.Path(dir_okay=False),
+        help="Write the decode report (counts and places, no values) as JSON.",
+    ),
+    click.option(
+        "-v",
+        "--verbose/--no-verbose",
+        default=None,
+        help="Print where each bad field first occurs.",
+    ),
 )
 
 
@@ -667,30 +823,36 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
         raise OptionsError("--split-segments needs --segment-field and --segment ID=GROUP")
     report = DecodeReport()
     bar = _progress(p, "converting", _input_size(src))
-    writer_kw = {"compression": p.get("compression"),
-                 "compression_level": p.get("compression_level"),
-                 "row_group_size": p.get("row_group_size"),
-                 "decimals": (p.get("decimals") or "string").lower()}
+    writer_kw = {
+        "compression": p.get("compression"),
+        "compression_level": p.get("compression_level"),
+        "row_group_size": p.get("row_group_size"),
+        "decimals": (p.get("decimals") or "string").lower(),
+    }
     t0 = time.monotonic()
     try:
         if split:
-            records = _convert_split(legacyio, src, out, out_fmt, layout, fmt, ropts, report,
-                                     bar, overwrite, writer_kw)
+            records = _convert_split(
+                legacyio, src, out, out_fmt, layout, fmt, ropts, report, bar, overwrite, writer_kw
+            )
         else:
-            reader = legacyio.open_reader(src, layout, ropts, format=fmt, report=report,
-                                          progress=bar)
-            with open_output(out, reader.schema, format=out_fmt, overwrite=overwrite,
-                             **writer_kw) as w:
-                # the next batch decodes while this one is written
-                with closing(prefetch(reader)) as batches:
-                    for batch in batches:
-                        w.write_batch(batch)
+            reader = legacyio.open_reader(
+                src, layout, ropts, format=fmt, report=report, progress=bar
+            )
+            # the next batch decodes while this one is written
+            with (
+                open_output(
+                    out, reader.schema, format=out_fmt, overwrite=overwrite, **writer_kw
+                ) as w,
+                closing(prefetch(reader)) as batches,
+            ):
+                for batch in batches:
+                    w.write_batch(batch)
             records = w.records
     finally:
         bar.close()
     nbytes = report.bytes or bar.bytes
-    _finish(p, summary_line("converted", records, nbytes, time.monotonic() - t0, report),
-            report)
+    _finish(p, summary_line("converted", records, nbytes, time.monotonic() - t0, report), report)
 
 
 def _segment_columns(schema: Any, fmt: FileFormat) -> dict[str, str]:
@@ -705,9 +867,19 @@ def _segment_columns(schema: Any, fmt: FileFormat) -> dict[str, str]:
     return out
 
 
-def _convert_split(legacyio: Any, src: str, out: str, out_fmt: str, layout: Any,
-                   fmt: FileFormat, ropts: ReadOptions, report: Any, bar: ProgressBar,
-                   overwrite: bool, writer_kw: dict[str, Any]) -> int:
+def _convert_split(
+    legacyio: Any,
+    src: str,
+    out: str,
+    out_fmt: str,
+    layout: Any,
+    fmt: FileFormat,
+    ropts: ReadOptions,
+    report: Any,
+    bar: ProgressBar,
+    overwrite: bool,
+    writer_kw: dict[str, Any],
+) -> int:
     """One output file per segment in the folder ``out``: the common columns plus that
     segment's group, only the records of that segment."""
     import pyarrow as pa
@@ -717,8 +889,9 @@ def _convert_split(legacyio: Any, src: str, out: str, out_fmt: str, layout: Any,
     from legacyio.outputs import open_output
 
     flat = ropts.flatten
-    reader = legacyio.open_reader(src, layout, attrs.evolve(ropts, flatten=False), format=fmt,
-                                  report=report, progress=bar)
+    reader = legacyio.open_reader(
+        src, layout, attrs.evolve(ropts, flatten=False), format=fmt, report=report, progress=bar
+    )
     seg_cols = _segment_columns(reader.schema, fmt)
     if not seg_cols:
         raise OptionsError("none of the segment groups is a top-level column of the record")
@@ -741,13 +914,13 @@ def _convert_split(legacyio: Any, src: str, out: str, out_fmt: str, layout: Any,
         for col in seg_cols:
             keep = [n for n in reader.schema.names if n not in seg_cols or n == col]
             keeps[col] = keep
-            sch = pa.schema([reader.schema.field(n) for n in keep],
-                            metadata=reader.schema.metadata)
+            sch = pa.schema([reader.schema.field(n) for n in keep], metadata=reader.schema.metadata)
             if flat:
                 sch = flatten_table(sch.empty_table()).schema
             schemas[col] = sch
-            writers[col] = open_output(targets[col], sch, format=out_fmt, overwrite=overwrite,
-                                       **writer_kw)
+            writers[col] = open_output(
+                targets[col], sch, format=out_fmt, overwrite=overwrite, **writer_kw
+            )
         for batch in reader:
             for col, w in writers.items():
                 mask = pc.is_valid(batch.column(col))
@@ -776,9 +949,12 @@ def _convert_split(legacyio: Any, src: str, out: str, out_fmt: str, layout: Any,
 @write_options
 @_names_option
 @_fillers_option
-@click.option("--from", "from_", type=_choice("parquet", "arrow", "feather", "arrows", "csv",
-                                              "jsonl"),
-              help="Input format (default: from INPUT's extension).")
+@click.option(
+    "--from",
+    "from_",
+    type=_choice("parquet", "arrow", "feather", "arrows", "csv", "jsonl"),
+    help="Input format (default: from INPUT's extension).",
+)
 @click.option("--overwrite/--no-overwrite", default=None, help="Replace an existing OUTPUT.")
 @run_options
 @click.argument("input", required=False, type=click.Path(dir_okay=False))
@@ -803,14 +979,27 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
     _check_names(layout, fmt)
     wopts = build_write_options(p)
     names = p.get("names")
-    schema, batches = open_input(src, layout, fmt, format=info.format,
-                                 names=names.lower() if names else None,
-                                 fillers=p.get("fillers"), batch_size=wopts.batch_size)
+    schema, batches = open_input(
+        src,
+        layout,
+        fmt,
+        format=info.format,
+        names=names.lower() if names else None,
+        fillers=p.get("fillers"),
+        batch_size=wopts.batch_size,
+    )
     bar = _progress(p, "encoding", None)
     t0 = time.monotonic()
     try:
-        stats = legacyio.write_table(_nonempty(batches, schema), out, layout, wopts,
-                                     format=fmt, progress=bar, overwrite=overwrite)
+        stats = legacyio.write_table(
+            _nonempty(batches, schema),
+            out,
+            layout,
+            wopts,
+            format=fmt,
+            progress=bar,
+            overwrite=overwrite,
+        )
     finally:
         bar.close()
     _finish(p, summary_line("encoded", stats.records, stats.bytes, time.monotonic() - t0))
@@ -832,14 +1021,25 @@ def _nonempty(batches: Iterator[Any], schema: Any) -> Iterator[Any]:
 @copybook_options
 @file_format_options
 @read_options
-@click.option("-n", "--records", "records", type=click.IntRange(min=0),
-              help="How many records to show. [default: 10]")
+@click.option(
+    "-n",
+    "--records",
+    "records",
+    type=click.IntRange(min=0),
+    help="How many records to show. [default: 10]",
+)
 @click.option("--skip", type=click.IntRange(min=0), help="Records to skip first.")
-@click.option("--format", "out_format", type=_choice("table", "vertical", "jsonl"),
-              help="table (aligned columns), vertical (one field a line) or jsonl. "
-                   "[default: table]")
-@click.option("--max-width", type=click.IntRange(min=4),
-              help="Longest value shown in a table cell. [default: 24]")
+@click.option(
+    "--format",
+    "out_format",
+    type=_choice("table", "vertical", "jsonl"),
+    help="table (aligned columns), vertical (one field a line) or jsonl. [default: table]",
+)
+@click.option(
+    "--max-width",
+    type=click.IntRange(min=4),
+    help="Longest value shown in a table cell. [default: 24]",
+)
 @run_options
 @click.argument("input", required=False, type=click.Path(dir_okay=False))
 @_command
@@ -857,8 +1057,9 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
     layout = _load_layout(p)
     fmt = build_format(p)
     _check_names(layout, fmt)
-    ropts = build_read_options(p, residue=False, fillers=False,
-                               batch_size=max(min(n + skip, 65536), 1))
+    ropts = build_read_options(
+        p, residue=False, fillers=False, batch_size=max(min(n + skip, 65536), 1)
+    )
     reader = legacyio.open_reader(src, layout, ropts, format=fmt)
     got: list[Any] = []
     rows = 0
@@ -877,8 +1078,11 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
         sys.stdout.flush()
         return
     width = int(p.get("max_width") or 24)
-    text = render_vertical(table, width * 3, first=skip + 1) if fmt_name == "vertical" else \
-        render_table(table, width)
+    text = (
+        render_vertical(table, width * 3, first=skip + 1)
+        if fmt_name == "vertical"
+        else render_table(table, width)
+    )
     click.echo(text)
 
 
@@ -886,12 +1090,19 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
 @copybook_options
 @file_format_options
 @read_options
-@click.option("--via", type=_choice("parquet"),
-              help="Also go through a Parquet file on disk between decoding and encoding.")
-@click.option("--report-file", type=click.Path(dir_okay=False),
-              help="Write the decode report (counts and places, no values) as JSON.")
-@click.option("-v", "--verbose/--no-verbose", default=None,
-              help="Print where each bad field first occurs.")
+@click.option(
+    "--via",
+    type=_choice("parquet"),
+    help="Also go through a Parquet file on disk between decoding and encoding.",
+)
+@click.option(
+    "--report-file",
+    type=click.Path(dir_okay=False),
+    help="Write the decode report (counts and places, no values) as JSON.",
+)
+@click.option(
+    "-v", "--verbose/--no-verbose", default=None, help="Print where each bad field first occurs."
+)
 @run_options
 @click.argument("input", required=False, type=click.Path(dir_okay=False))
 @_command
@@ -908,8 +1119,9 @@ def verify(ctx: click.Context, p: dict[str, Any]) -> None:
     bar = _progress(p, "verifying", _input_size(src))
     t0 = time.monotonic()
     try:
-        res = legacyio.verify(src, layout, format=fmt, options=ropts,
-                              via=(p.get("via") or None), progress=bar)
+        res = legacyio.verify(
+            src, layout, format=fmt, options=ropts, via=(p.get("via") or None), progress=bar
+        )
     finally:
         bar.close()
     secs = time.monotonic() - t0
@@ -936,8 +1148,12 @@ def verify(ctx: click.Context, p: dict[str, Any]) -> None:
 @cli.command()
 @copybook_options
 @click.option("--record", help="Show only this 01-level record.")
-@click.option("--format", "out_format", type=_choice("text", "json"),
-              help="text (aligned) or json (machine-readable). [default: text]")
+@click.option(
+    "--format",
+    "out_format",
+    type=_choice("text", "json"),
+    help="text (aligned) or json (machine-readable). [default: text]",
+)
 @run_options
 @_command
 def schema(ctx: click.Context, p: dict[str, Any]) -> None:
@@ -951,8 +1167,12 @@ def schema(ctx: click.Context, p: dict[str, Any]) -> None:
         raise click.UsageError("missing option -c/--copybook")
     if not os.path.exists(source):
         raise CopybookError("copybook file not found", file=str(source))
-    layout = load_copybook(source, search_path=tuple(p.get("copybook_dir") or ()),
-                           record=p.get("record"), format=p.get("copybook_format"))
+    layout = load_copybook(
+        source,
+        search_path=tuple(p.get("copybook_dir") or ()),
+        record=p.get("record"),
+        format=p.get("copybook_format"),
+    )
     if (p.get("out_format") or "text").lower() == "json":
         click.echo(render_json(layout))
     else:

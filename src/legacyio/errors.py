@@ -74,7 +74,9 @@ class DecodeError(LegacyioError):
 class EncodeError(LegacyioError):
     """A value cannot be written to its field; names the record number and field path."""
 
-    def __init__(self, message: str, *, record: int | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, record: int | None = None, field: str | None = None
+    ) -> None:
         self.message = message
         self.record = record
         self.field = field

@@ -37,9 +37,14 @@ def _list_item(arr: pa.Array, j: int) -> pa.Array:
     return values.take(pa.array(idx, mask=~valid))
 
 
-def _flatten_column(name: str, field: pa.Field, arr: pa.Array,
-                    out_names: list[str], out_arrays: list[pa.Array],
-                    out_fields: list[pa.Field]) -> None:
+def _flatten_column(
+    name: str,
+    field: pa.Field,
+    arr: pa.Array,
+    out_names: list[str],
+    out_arrays: list[pa.Array],
+    out_fields: list[pa.Field],
+) -> None:
     t = arr.type
     if pa.types.is_struct(t):
         children = arr.flatten()
@@ -51,8 +56,9 @@ def _flatten_column(name: str, field: pa.Field, arr: pa.Array,
         n = _occurs_max(field, arr)
         vf = pa.field("item", t.value_type)
         for j in range(n):
-            _flatten_column(f"{name}_{j + 1}", vf, _list_item(arr, j), out_names, out_arrays,
-                            out_fields)
+            _flatten_column(
+                f"{name}_{j + 1}", vf, _list_item(arr, j), out_names, out_arrays, out_fields
+            )
         return
     out_names.append(name)
     out_arrays.append(arr)
@@ -66,14 +72,20 @@ def flatten_table(table: pa.Table) -> pa.Table:
     arrays: list[pa.Array] = []
     fields: list[pa.Field] = []
     for field, col in zip(table.schema, table.columns):
-        arr = col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks) \
-            if col.num_chunks else pa.array([], type=col.type)
+        arr = (
+            col.chunk(0)
+            if col.num_chunks == 1
+            else pa.concat_arrays(col.chunks)
+            if col.num_chunks
+            else pa.array([], type=col.type)
+        )
         _flatten_column(field.name, field, arr, names, arrays, fields)
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=table.schema.metadata))
 
 
-def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Array],
-             n: int) -> pa.Array | None:
+def _rebuild(
+    name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Array], n: int
+) -> pa.Array | None:
     if pa.types.is_struct(typ):
         kids = []
         for i in range(typ.num_fields):
@@ -93,14 +105,14 @@ def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Ar
         m = _occurs_max(field, pa.array([], type=typ))
         items = []
         for j in range(m):
-            a = _rebuild(f"{name}_{j + 1}", typ.value_type, pa.field("item", typ.value_type),
-                         flat, n)
+            a = _rebuild(
+                f"{name}_{j + 1}", typ.value_type, pa.field("item", typ.value_type), flat, n
+            )
             items.append(a)
         present = np.zeros((n, m), dtype=bool)
         for j, a in enumerate(items):
             if a is not None:
-                present[:, j] = np.asarray(a.is_valid().to_numpy(zero_copy_only=False),
-                                           dtype=bool)
+                present[:, j] = np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         occ = (field.metadata or {}).get(b"occurs", b"")
         if m and b"DEPENDING" not in occ:
             # a fixed OCCURS always has all its occurrences (missing ones are nulls)
@@ -108,8 +120,9 @@ def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Ar
         elif m and _count_column(field, flat) is not None:
             # an ODO list has as many elements as its DEPENDING ON column says
             counts = _count_column(field, flat)
-            lengths = np.clip(np.asarray(counts.fill_null(0).to_numpy(zero_copy_only=False),
-                                         dtype=np.int64), 0, m)
+            lengths = np.clip(
+                np.asarray(counts.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64), 0, m
+            )
         elif m:
             # no count column: the list runs to its last present element
             last = m - np.argmax(present[:, ::-1], axis=1)
@@ -136,9 +149,18 @@ def _rebuild(name: str, typ: pa.DataType, field: pa.Field, flat: dict[str, pa.Ar
         r = np.concatenate(order_rows) if order_rows else np.zeros(0, dtype=np.int64)
         jj = np.concatenate(order_j) if order_j else np.zeros(0, dtype=np.int64)
         dest = offsets[:-1][r] + jj
-        stacked = pa.concat_arrays([
-            (items[j] if items[j] is not None else pa.nulls(n, typ.value_type)).filter(
-                pa.array(lengths > j)) for j in range(m)]) if m else pa.nulls(0, typ.value_type)
+        stacked = (
+            pa.concat_arrays(
+                [
+                    (items[j] if items[j] is not None else pa.nulls(n, typ.value_type)).filter(
+                        pa.array(lengths > j)
+                    )
+                    for j in range(m)
+                ]
+            )
+            if m
+            else pa.nulls(0, typ.value_type)
+        )
         inv = np.empty(total, dtype=np.int64)
         inv[dest] = np.arange(total)
         values = stacked.take(pa.array(inv))
@@ -168,8 +190,10 @@ def _count_column(field: pa.Field, flat: dict[str, pa.Array]) -> pa.Array | None
 def unflatten_table(flat: pa.Table, schema: pa.Schema) -> pa.Table:
     """Rebuild a nested table of ``schema`` from its flattened columns."""
     flat = flat.combine_chunks()
-    cols = {name: (c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks))
-            for name, c in zip(flat.column_names, flat.columns)}
+    cols = {
+        name: (c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks))
+        for name, c in zip(flat.column_names, flat.columns)
+    }
     n = flat.num_rows
     arrays = []
     for f in schema:

@@ -65,8 +65,14 @@ def inspect_input(path: str | os.PathLike[str], format: str | None = None) -> In
     return InputInfo(p, fmt, schema)
 
 
-def target_schema(layout: Layout, fmt: FileFormat, *, names: str = "python",
-                  fillers: bool = True, flat: bool = False) -> pa.Schema:
+def target_schema(
+    layout: Layout,
+    fmt: FileFormat,
+    *,
+    names: str = "python",
+    fillers: bool = True,
+    flat: bool = False,
+) -> pa.Schema:
     """The schema ``legacyio`` reads this copybook into (the schema ``write_table`` expects)."""
     plan = Plan(layout, fmt, ReadOptions(names=names, fillers=fillers))  # type: ignore[arg-type]
     schema = plan.schema()
@@ -116,9 +122,11 @@ def _conform(arr: pa.Array, target: pa.DataType, column: str) -> pa.Array:
         offsets = arr.offsets
         mask = pc.invert(arr.is_valid()) if arr.null_count else None
         return pa.ListArray.from_arrays(pc.cast(offsets, pa.int32()), vals, mask=mask)
-    if (pa.types.is_binary(target) or pa.types.is_large_binary(target)
-            or pa.types.is_fixed_size_binary(target)) and (
-            pa.types.is_string(t) or pa.types.is_large_string(t)):
+    if (
+        pa.types.is_binary(target)
+        or pa.types.is_large_binary(target)
+        or pa.types.is_fixed_size_binary(target)
+    ) and (pa.types.is_string(t) or pa.types.is_large_string(t)):
         try:
             return hex_decode(arr, target)
         except ValueError as e:
@@ -128,32 +136,41 @@ def _conform(arr: pa.Array, target: pa.DataType, column: str) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         if pa.types.is_decimal(target) and pa.types.is_decimal(t):
             limit = pa.scalar(10 ** (target.precision - target.scale), t)
-            bad = pc.or_(pc.greater_equal(pc.abs(arr), limit),
-                         pc.not_equal(pc.round(arr, target.scale), arr))
+            bad = pc.or_(
+                pc.greater_equal(pc.abs(arr), limit), pc.not_equal(pc.round(arr, target.scale), arr)
+            )
             idx = pc.index(bad, True).as_py()
             if idx is not None and idx >= 0:
-                raise ValueError(f"column {column}, row {idx + 1}: the value does not fit "
-                                 f"{target} (too many digits or decimals)") from None
-        raise ValueError(f"column {column}: a value cannot be converted from {t} to "
-                         f"{target}") from None
+                raise ValueError(
+                    f"column {column}, row {idx + 1}: the value does not fit "
+                    f"{target} (too many digits or decimals)"
+                ) from None
+        raise ValueError(
+            f"column {column}: a value cannot be converted from {t} to {target}"
+        ) from None
 
 
 class _Conformer:
     """Turns the batches of one input into batches of the copybook's schema."""
 
-    def __init__(self, path: str, nested: pa.Schema, flat_schema: pa.Schema | None,
-                 input_names: list[str]) -> None:
+    def __init__(
+        self, path: str, nested: pa.Schema, flat_schema: pa.Schema | None, input_names: list[str]
+    ) -> None:
         self.path = path
         self.records = 0
         known = set(nested.names) | (set(flat_schema.names) if flat_schema else set())
         unknown = [n for n in input_names if n not in known and n not in _EXTRA_COLUMNS]
         if unknown:
-            raise OptionsError(f"{path}: column(s) not in the copybook: {', '.join(unknown)} "
-                               "(wrong copybook, or --names cobol/python?)")
+            raise OptionsError(
+                f"{path}: column(s) not in the copybook: {', '.join(unknown)} "
+                "(wrong copybook, or --names cobol/python?)"
+            )
         present = [n for n in input_names if n in nested.names]
-        flat_only = [n for n in input_names
-                     if flat_schema is not None and n in flat_schema.names
-                     and n not in nested.names]
+        flat_only = [
+            n
+            for n in input_names
+            if flat_schema is not None and n in flat_schema.names and n not in nested.names
+        ]
         self.flat = bool(flat_only)
         self.nested = nested
         self.flat_schema = flat_schema
@@ -175,13 +192,19 @@ class _Conformer:
         try:
             if self.flat:
                 assert self.flat_schema is not None
-                cols = [_conform(batch.column(n), self.flat_schema.field(n).type, n)
-                        for n in self.flat_names]
-                flat = pa.Table.from_arrays(cols, schema=pa.schema(
-                    [self.flat_schema.field(n) for n in self.flat_names]))
+                cols = [
+                    _conform(batch.column(n), self.flat_schema.field(n).type, n)
+                    for n in self.flat_names
+                ]
+                flat = pa.Table.from_arrays(
+                    cols, schema=pa.schema([self.flat_schema.field(n) for n in self.flat_names])
+                )
                 table = unflatten_table(flat, self.schema)
-                return table.combine_chunks().to_batches()[0] if table.num_rows else \
-                    pa.RecordBatch.from_pylist([], schema=self.schema)
+                return (
+                    table.combine_chunks().to_batches()[0]
+                    if table.num_rows
+                    else pa.RecordBatch.from_pylist([], schema=self.schema)
+                )
             cols = [_conform(batch.column(f.name), f.type, f.name) for f in self.schema]
             return pa.RecordBatch.from_arrays(cols, schema=self.schema)
         except ValueError as e:
@@ -199,10 +222,16 @@ def _arrow_message(e: Exception, names: list[str]) -> str:
     text = str(e)
     m = re.search(r"column #(\d+)", text)
     col = names[int(m.group(1))] if m and int(m.group(1)) < len(names) else None
-    m2 = re.search(r"to ((?:decimal|int|uint|float|double|bool|string|fixed_size_binary)"
-                   r"[\w\[\]]*(?:\([^)]*\))?)", text)
-    what = f"a value cannot be converted to {m2.group(1)}" if m2 else \
-        f"the input cannot be parsed ({type(e).__name__})"
+    m2 = re.search(
+        r"to ((?:decimal|int|uint|float|double|bool|string|fixed_size_binary)"
+        r"[\w\[\]]*(?:\([^)]*\))?)",
+        text,
+    )
+    what = (
+        f"a value cannot be converted to {m2.group(1)}"
+        if m2
+        else f"the input cannot be parsed ({type(e).__name__})"
+    )
     if "Rescaling" in text or "precision" in text or "scale" in text:
         what = "a decimal value does not fit its column (too many digits or decimals)"
     return f"column {col}: {what}" if col else what
@@ -229,8 +258,11 @@ def open_input(
     if fillers is None:
         fillers = bool(info.read.get("fillers", True))
     nested = target_schema(layout, fmt, names=names, fillers=fillers)
-    nested = nested.remove(nested.get_field_index(RESIDUE_COLUMN)) \
-        if RESIDUE_COLUMN in nested.names else nested
+    nested = (
+        nested.remove(nested.get_field_index(RESIDUE_COLUMN))
+        if RESIDUE_COLUMN in nested.names
+        else nested
+    )
     nested = nested.append(pa.field(RESIDUE_COLUMN, pa.binary()))
     flat = flatten_table(nested.empty_table()).schema
     if info.format == "parquet":
@@ -281,15 +313,17 @@ def _first_json_keys(path: str) -> list[str]:
             buf = lines[-1]
 
 
-def _jsonl(path: str, nested: pa.Schema, flat: pa.Schema,
-           batch_size: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+def _jsonl(
+    path: str, nested: pa.Schema, flat: pa.Schema, batch_size: int
+) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     import pyarrow.json as pj
 
     keys = _first_json_keys(path)
     conf = _Conformer(path, nested, flat, keys)
     source = flat if conf.flat else nested
-    read_schema = pa.schema([pa.field(k, _textual(source.field(k).type)) for k in keys
-                             if k in source.names])
+    read_schema = pa.schema(
+        [pa.field(k, _textual(source.field(k).type)) for k in keys if k in source.names]
+    )
     block = max(1 << 20, min(batch_size * 256, 64 << 20))
 
     def batches() -> Iterator[pa.RecordBatch]:
@@ -303,18 +337,23 @@ def _jsonl(path: str, nested: pa.Schema, flat: pa.Schema,
                     reader = pj.open_json(
                         pa.input_stream(path),
                         read_options=pj.ReadOptions(block_size=block),
-                        parse_options=pj.ParseOptions(explicit_schema=read_schema,
-                                                      unexpected_field_behavior="error"))
+                        parse_options=pj.ParseOptions(
+                            explicit_schema=read_schema, unexpected_field_behavior="error"
+                        ),
+                    )
                 b = reader.read_next_batch()
             except StopIteration:
                 return
             except pa.ArrowInvalid as e:
                 text = str(e)
                 if "unexpected field" in text.lower():
-                    raise EncodeError(f"{path}: after line {first - 1}: an object has a key "
-                                      "that the first line does not have") from None
-                raise EncodeError(f"{path}: after line {first - 1}: "
-                                  f"{_arrow_message(e, read_schema.names)}") from None
+                    raise EncodeError(
+                        f"{path}: after line {first - 1}: an object has a key "
+                        "that the first line does not have"
+                    ) from None
+                raise EncodeError(
+                    f"{path}: after line {first - 1}: {_arrow_message(e, read_schema.names)}"
+                ) from None
             for i in range(0, max(b.num_rows, 1), batch_size):
                 if b.num_rows:
                     yield conf(b.slice(i, batch_size))
@@ -322,20 +361,30 @@ def _jsonl(path: str, nested: pa.Schema, flat: pa.Schema,
     return conf.schema, batches()
 
 
-def _csv(path: str, nested: pa.Schema, flat: pa.Schema,
-         batch_size: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+def _csv(
+    path: str, nested: pa.Schema, flat: pa.Schema, batch_size: int
+) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     import pyarrow.csv as pcsv
 
     types = {f.name: _textual(f.type) for f in flat}
-    types.update({f.name: _textual(f.type) for f in nested
-                  if not pa.types.is_struct(f.type) and not pa.types.is_list(f.type)})
-    convert = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True,
-                                  quoted_strings_can_be_null=False)
+    types.update(
+        {
+            f.name: _textual(f.type)
+            for f in nested
+            if not pa.types.is_struct(f.type) and not pa.types.is_list(f.type)
+        }
+    )
+    convert = pcsv.ConvertOptions(
+        column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
+    )
     parse = pcsv.ParseOptions(newlines_in_values=True)
     try:
-        reader = pcsv.open_csv(pa.input_stream(path), parse_options=parse,
-                               convert_options=convert,
-                               read_options=pcsv.ReadOptions(block_size=1 << 22))
+        reader = pcsv.open_csv(
+            pa.input_stream(path),
+            parse_options=parse,
+            convert_options=convert,
+            read_options=pcsv.ReadOptions(block_size=1 << 22),
+        )
     except pa.ArrowInvalid as e:
         raise EncodeError(f"{path}: {_arrow_message(e, [])}") from None
     names = reader.schema.names
@@ -349,8 +398,9 @@ def _csv(path: str, nested: pa.Schema, flat: pa.Schema,
             except StopIteration:
                 return
             except pa.ArrowInvalid as e:
-                raise EncodeError(f"{path}: after record {first - 1}: "
-                                  f"{_arrow_message(e, names)}") from None
+                raise EncodeError(
+                    f"{path}: after record {first - 1}: {_arrow_message(e, names)}"
+                ) from None
             for i in range(0, b.num_rows, batch_size):
                 yield conf(b.slice(i, batch_size))
 

@@ -10,6 +10,7 @@ never leaves a half file behind.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import lzma
 import os
@@ -18,7 +19,7 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
-__all__ = ["SourceStream", "AtomicSink", "open_source", "open_sink"]
+__all__ = ["AtomicSink", "SourceStream", "open_sink", "open_source"]
 
 _COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
@@ -75,18 +76,18 @@ class _MemorySource(SourceStream):
         self.size = len(mv)
 
     def read(self, n: int) -> memoryview:
-        out = self._mv[self._pos:self._pos + max(n, 0)]
+        out = self._mv[self._pos : self._pos + max(n, 0)]
         self._pos += len(out)
         return out
 
     def readinto(self, buf: Any) -> int:
         dst = memoryview(buf).cast("B")
         src = self.read(len(dst))
-        dst[:len(src)] = src
+        dst[: len(src)] = src
         return len(src)
 
     def view(self) -> memoryview:
-        out = self._mv[self._pos:]
+        out = self._mv[self._pos :]
         self._pos = len(self._mv)
         return out
 
@@ -114,7 +115,7 @@ class _FileSource(SourceStream):
             else:
                 chunk = self._f.read(want - total)
                 got = len(chunk) if chunk else 0
-                dst[total:total + got] = chunk
+                dst[total : total + got] = chunk
             if not got:
                 break
             total += got
@@ -193,10 +194,16 @@ def open_source(source: Any) -> SourceStream:
         return _NativeSource(source, str(name), size, owned=False)
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
-        return _FileSource(source, name if isinstance(name, str) else "<stream>",
-                           _remaining_size(source), owned=False)
-    raise TypeError(f"cannot read from a {type(source).__name__}: give a path, bytes, a binary "
-                    "file object or a pyarrow NativeFile")
+        return _FileSource(
+            source,
+            name if isinstance(name, str) else "<stream>",
+            _remaining_size(source),
+            owned=False,
+        )
+    raise TypeError(
+        f"cannot read from a {type(source).__name__}: give a path, bytes, a binary "
+        "file object or a pyarrow NativeFile"
+    )
 
 
 _UMASK: int | None = None
@@ -244,7 +251,7 @@ class AtomicSink:
             elif ext == ".bz2":
                 self._out = bz2.BZ2File(raw, "wb")
             elif ext == ".xz":
-                self._out = lzma.LZMAFile(raw, "wb")
+                self._out = lzma.LZMAFile(raw, "wb")  # noqa: SIM115 (closed by close())
             else:
                 self._out = raw
         elif hasattr(target, "write"):
@@ -252,8 +259,10 @@ class AtomicSink:
             name = getattr(target, "path", None) or getattr(target, "name", None)
             self.name = name if isinstance(name, str) else f"<{type(target).__name__}>"
         else:
-            raise TypeError(f"cannot write to a {type(target).__name__}: give a path, a binary "
-                            "file object or a pyarrow NativeFile")
+            raise TypeError(
+                f"cannot write to a {type(target).__name__}: give a path, a binary "
+                "file object or a pyarrow NativeFile"
+            )
 
     def write(self, data: Any) -> int:
         """Write a bytes-like object (bytes, memoryview, contiguous NumPy array)."""
@@ -319,12 +328,10 @@ class AtomicSink:
                 try:
                     if f is not None:
                         f.close()
-                except Exception:  # noqa: BLE001 - closing a file we are discarding anyway
+                except Exception:
                     pass
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._tmp)
-            except FileNotFoundError:
-                pass
             self._tmp = None
         self.closed = True
 

@@ -39,7 +39,7 @@ from typing import Any
 
 from legacyio.errors import OptionsError
 
-__all__ = ["GROUP_SECTIONS", "COMMAND_SECTIONS", "PATH_KEYS", "JobFile", "load_job"]
+__all__ = ["COMMAND_SECTIONS", "GROUP_SECTIONS", "PATH_KEYS", "JobFile", "load_job"]
 
 GROUP_SECTIONS = ("format", "read", "write", "job", "options")
 COMMAND_SECTIONS = ("convert", "encode", "head", "verify", "schema")
@@ -151,8 +151,9 @@ def load_job(path: str | os.PathLike[str]) -> JobFile:
                 if isinstance(v, str):
                     opts[k] = job.resolve_path(v, existing)
                 elif isinstance(v, list):
-                    opts[k] = [job.resolve_path(x, existing) if isinstance(x, str) else x
-                               for x in v]
+                    opts[k] = [
+                        job.resolve_path(x, existing) if isinstance(x, str) else x for x in v
+                    ]
     return job
 
 
@@ -169,6 +170,6 @@ def segments_value(value: Any, where: str) -> tuple[tuple[str, str], ...]:
             elif isinstance(item, list) and len(item) == 2:
                 out.append((str(item[0]), str(item[1])))
             else:
-                raise OptionsError(f"{where}: segments entries are \"ID=GROUP\" strings")
+                raise OptionsError(f'{where}: segments entries are "ID=GROUP" strings')
         return tuple(out)
-    raise OptionsError(f"{where}: segments must be a table {{ID = \"GROUP\"}} or a list")
+    raise OptionsError(f'{where}: segments must be a table {{ID = "GROUP"}} or a list')

@@ -17,10 +17,40 @@ ODO variable length given by OCCURS DEPENDING ON counts, no header."""
 
 EBCDIC_CODE_PAGES = frozenset(
     [
-        "cp037", "cp1047", "cp500", "cp273", "cp277", "cp278", "cp280", "cp284", "cp285",
-        "cp297", "cp871", "cp875", "cp1025", "cp1026", "cp1140", "cp1141", "cp1142", "cp1143",
-        "cp1144", "cp1145", "cp1146", "cp1147", "cp1148", "cp1149", "cp424", "cp290", "cp420",
-        "cp833", "cp838", "cp870", "cp1097", "cp1112", "cp1122", "cp1123",
+        "cp037",
+        "cp1047",
+        "cp500",
+        "cp273",
+        "cp277",
+        "cp278",
+        "cp280",
+        "cp284",
+        "cp285",
+        "cp297",
+        "cp871",
+        "cp875",
+        "cp1025",
+        "cp1026",
+        "cp1140",
+        "cp1141",
+        "cp1142",
+        "cp1143",
+        "cp1144",
+        "cp1145",
+        "cp1146",
+        "cp1147",
+        "cp1148",
+        "cp1149",
+        "cp424",
+        "cp290",
+        "cp420",
+        "cp833",
+        "cp838",
+        "cp870",
+        "cp1097",
+        "cp1112",
+        "cp1122",
+        "cp1123",
     ]
 )
 
@@ -29,15 +59,20 @@ def normalize_encoding(name: str) -> str:
     """Canonical lower-case codec name (``CP037``, ``ibm-037``, ``037`` -> ``cp037``)."""
     n = name.strip().lower().replace("_", "-")
     for prefix in ("ibm-", "ibm", "cp-", "ebcdic-cp-"):
-        if n.startswith(prefix) and n[len(prefix):].isdigit():
-            n = n[len(prefix):]
+        if n.startswith(prefix) and n[len(prefix) :].isdigit():
+            n = n[len(prefix) :]
             break
     if n.isdigit():
         n = "cp" + n.lstrip("0").rjust(3, "0")
     if n.startswith("cp") and n[2:].isdigit():
         n = "cp" + n[2:].lstrip("0").rjust(3, "0")
-    aliases = {"latin1": "latin-1", "iso-8859-1": "latin-1", "iso8859-1": "latin-1",
-               "utf8": "utf-8", "us-ascii": "ascii"}
+    aliases = {
+        "latin1": "latin-1",
+        "iso-8859-1": "latin-1",
+        "iso8859-1": "latin-1",
+        "utf8": "utf-8",
+        "us-ascii": "ascii",
+    }
     return aliases.get(n, n)
 
 

@@ -35,9 +35,17 @@ FORMATS = ("parquet", "arrow", "feather", "arrows", "csv", "jsonl")
 v2), ``arrows`` the Arrow IPC stream format."""
 
 _EXTENSIONS = {
-    ".parquet": "parquet", ".pq": "parquet", ".parq": "parquet",
-    ".arrow": "arrow", ".feather": "feather", ".ipc": "arrow", ".arrows": "arrows",
-    ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".parq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "feather",
+    ".ipc": "arrow",
+    ".arrows": "arrows",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
 }
 _COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz")
 
@@ -58,15 +66,18 @@ def format_for_path(path: str | os.PathLike[str], override: str | None = None) -
             base = base[: -len(suffix)]
     ext = os.path.splitext(base)[1]
     if ext not in _EXTENSIONS:
-        raise OptionsError(f"{os.fspath(path)}: cannot tell the format from the extension "
-                           f"{ext or '(none)'!r}; give --to/--from ({', '.join(FORMATS)})")
+        raise OptionsError(
+            f"{os.fspath(path)}: cannot tell the format from the extension "
+            f"{ext or '(none)'!r}; give --to/--from ({', '.join(FORMATS)})"
+        )
     return _EXTENSIONS[ext]
 
 
 # ---- hex for binary columns --------------------------------------------------------------
 
-_HEX_LUT = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)),
-                         dtype=np.uint8).reshape(256, 2)
+_HEX_LUT = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint8).reshape(
+    256, 2
+)
 _NIBBLE = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789abcdef"):
     _NIBBLE[_c] = _i
@@ -80,15 +91,21 @@ def _binary_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     bufs = arr.buffers()
     if pa.types.is_fixed_size_binary(arr.type):
         w = arr.type.byte_width
-        data = np.frombuffer(bufs[1], dtype=np.uint8) if bufs[1] is not None and w else \
-            np.zeros(0, dtype=np.uint8)
-        data = data[arr.offset * w:(arr.offset + n) * w]
+        data = (
+            np.frombuffer(bufs[1], dtype=np.uint8)
+            if bufs[1] is not None and w
+            else np.zeros(0, dtype=np.uint8)
+        )
+        data = data[arr.offset * w : (arr.offset + n) * w]
         return data, np.arange(n + 1, dtype=np.int64) * w
     odt = np.int64 if pa.types.is_large_binary(arr.type) else np.int32
-    offsets = np.frombuffer(bufs[1], dtype=odt)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else \
-        np.zeros(0, dtype=np.uint8)
-    data = data[offsets[0]:offsets[-1]] if n else data[:0]
+    offsets = np.frombuffer(bufs[1], dtype=odt)[arr.offset : arr.offset + n + 1].astype(np.int64)
+    data = (
+        np.frombuffer(bufs[2], dtype=np.uint8)
+        if bufs[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
+    data = data[offsets[0] : offsets[-1]] if n else data[:0]
     return data, offsets - (offsets[0] if n else 0)
 
 
@@ -99,8 +116,9 @@ def hex_encode(arr: pa.Array) -> pa.Array:
     out = _HEX_LUT[data].reshape(-1)
     odt = np.int64 if len(out) >= 2**31 else np.int32
     typ = pa.large_string() if odt is np.int64 else pa.string()
-    res = pa.Array.from_buffers(typ, n, [None, pa.py_buffer((offsets * 2).astype(odt)),
-                                         pa.py_buffer(out)])
+    res = pa.Array.from_buffers(
+        typ, n, [None, pa.py_buffer((offsets * 2).astype(odt)), pa.py_buffer(out)]
+    )
     if arr.null_count:
         res = pc.if_else(arr.is_valid(), res, pa.scalar(None, typ))
     return res
@@ -112,10 +130,13 @@ def hex_decode(arr: pa.Array, target: pa.DataType) -> pa.Array:
     arr = pc.cast(arr, pa.large_string()) if not pa.types.is_large_string(arr.type) else arr
     n = len(arr)
     bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + n + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else \
-        np.zeros(0, dtype=np.uint8)
-    data = data[offsets[0]:offsets[-1]] if n else data[:0]
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = (
+        np.frombuffer(bufs[2], dtype=np.uint8)
+        if bufs[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
+    data = data[offsets[0] : offsets[-1]] if n else data[:0]
     offsets = offsets - (offsets[0] if n else 0)
     lengths = np.diff(offsets)
     valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
@@ -128,16 +149,18 @@ def hex_decode(arr: pa.Array, target: pa.DataType) -> pa.Array:
             bad_rows = np.append(bad_rows, np.searchsorted(offsets, pos, side="right") - 1)
         raise ValueError(f"row {int(bad_rows.min()) + 1}: not a hexadecimal string")
     out = (nib[0::2] << 4) | nib[1::2]
-    res = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets // 2),
-                                                       pa.py_buffer(out.astype(np.uint8))])
+    res = pa.Array.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(offsets // 2), pa.py_buffer(out.astype(np.uint8))]
+    )
     if arr.null_count:
         res = pc.if_else(arr.is_valid(), res, pa.scalar(None, pa.large_binary()))
     if pa.types.is_fixed_size_binary(target):
         w = target.byte_width
         wrong = (lengths // 2 != w) & valid
         if wrong.any():
-            raise ValueError(f"row {int(np.flatnonzero(wrong)[0]) + 1}: hex string is not "
-                             f"{w} bytes long")
+            raise ValueError(
+                f"row {int(np.flatnonzero(wrong)[0]) + 1}: hex string is not {w} bytes long"
+            )
         return pc.cast(pc.cast(res, pa.binary()), target)
     return pc.cast(res, target)
 
@@ -232,18 +255,22 @@ def json_lines(batch: pa.RecordBatch | pa.Table, decimals: DecimalStyle = "strin
         return b""
     if isinstance(batch, pa.Table):
         batch = batch.combine_chunks().to_batches()[0] if batch.num_rows else batch
-    struct = pa.StructArray.from_arrays(batch.columns, fields=list(batch.schema)) \
-        if batch.num_columns else None
+    struct = (
+        pa.StructArray.from_arrays(batch.columns, fields=list(batch.schema))
+        if batch.num_columns
+        else None
+    )
     if struct is None:
         return b"{}\n" * n
     lines = pc.binary_join_element_wise(_fragments(struct, decimals), "\n", "")
     lines = pc.cast(lines, pa.large_string())
     bufs = lines.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[lines.offset:lines.offset + n + 1]
-    return bytes(memoryview(bufs[2])[int(offsets[0]):int(offsets[-1])])
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[lines.offset : lines.offset + n + 1]
+    return bytes(memoryview(bufs[2])[int(offsets[0]) : int(offsets[-1])])
 
 
 # ---- writers ---------------------------------------------------------------------------
+
 
 class _SinkFile:
     """Minimal file object over an AtomicSink for pyarrow writers (tracks ``tell``)."""
@@ -281,10 +308,18 @@ class OutputWriter:
     """Streams record batches into one output file; ``close()`` commits it atomically and
     ``abort()`` removes every trace of it."""
 
-    def __init__(self, path: str | os.PathLike[str], fmt: str, schema: pa.Schema, *,
-                 overwrite: bool = False, compression: str | None = None,
-                 compression_level: int | None = None, row_group_size: int | None = None,
-                 decimals: DecimalStyle = "string") -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        fmt: str,
+        schema: pa.Schema,
+        *,
+        overwrite: bool = False,
+        compression: str | None = None,
+        compression_level: int | None = None,
+        row_group_size: int | None = None,
+        decimals: DecimalStyle = "string",
+    ) -> None:
         self.path = os.fspath(path)
         self.format = fmt
         self.schema = schema
@@ -308,8 +343,12 @@ class OutputWriter:
             import pyarrow.parquet as pq
 
             comp = compression or "snappy"
-            self._writer = pq.ParquetWriter(pa.PythonFile(self._file, mode="w"), self.schema,
-                                            compression=comp, compression_level=level)
+            self._writer = pq.ParquetWriter(
+                pa.PythonFile(self._file, mode="w"),
+                self.schema,
+                compression=comp,
+                compression_level=level,
+            )
         elif fmt in ("arrow", "feather", "arrows"):
             comp = None if compression in (None, "none") else compression
             if comp not in (None, "lz4", "zstd"):
@@ -319,20 +358,25 @@ class OutputWriter:
             opts = pa.ipc.IpcWriteOptions(compression=comp)
             sink = pa.PythonFile(self._file, mode="w")
             self._writer = (pa.ipc.new_stream if fmt == "arrows" else pa.ipc.new_file)(
-                sink, self.schema, options=opts)
+                sink, self.schema, options=opts
+            )
         elif fmt == "csv":
             if compression not in (None, "none"):
-                raise OptionsError("CSV output is compressed by the file name (.csv.gz), not "
-                                   "--compression")
+                raise OptionsError(
+                    "CSV output is compressed by the file name (.csv.gz), not --compression"
+                )
             for f in self.schema:
                 if pa.types.is_struct(f.type) or pa.types.is_list(f.type):
-                    raise OptionsError(f"CSV needs flat columns; {f.name} is nested (use "
-                                       "--flatten)")
+                    raise OptionsError(
+                        f"CSV needs flat columns; {f.name} is nested (use --flatten)"
+                    )
             self._header = True
         elif fmt == "jsonl":
             if compression not in (None, "none"):
-                raise OptionsError("JSON Lines output is compressed by the file name "
-                                   "(.jsonl.gz), not --compression")
+                raise OptionsError(
+                    "JSON Lines output is compressed by the file name "
+                    "(.jsonl.gz), not --compression"
+                )
         else:  # pragma: no cover - format_for_path validates the name
             raise OptionsError(f"unknown output format {fmt!r}")
 
@@ -395,7 +439,7 @@ class OutputWriter:
         try:
             if self._writer is not None:
                 self._writer.close()
-        except Exception:  # noqa: BLE001 - the file is discarded anyway
+        except Exception:
             pass
         self._writer = None
         self._sink.abort()
@@ -410,14 +454,21 @@ class OutputWriter:
             self.abort()
 
 
-def open_output(path: str | os.PathLike[str], schema: pa.Schema, *, format: str | None = None,
-                overwrite: bool = False, **kw: Any) -> OutputWriter:
+def open_output(
+    path: str | os.PathLike[str],
+    schema: pa.Schema,
+    *,
+    format: str | None = None,
+    overwrite: bool = False,
+    **kw: Any,
+) -> OutputWriter:
     """An ``OutputWriter`` for ``path`` in ``format`` (default: from the extension)."""
     return OutputWriter(path, format_for_path(path, format), schema, overwrite=overwrite, **kw)
 
 
-def write_batches(batches: Iterable[pa.RecordBatch], path: str | os.PathLike[str],
-                  schema: pa.Schema, **kw: Any) -> int:
+def write_batches(
+    batches: Iterable[pa.RecordBatch], path: str | os.PathLike[str], schema: pa.Schema, **kw: Any
+) -> int:
     """Write all batches to ``path`` atomically; returns the record count. The next batch
     is produced (decoded) in the background while this one is written."""
     from contextlib import closing

@@ -4,6 +4,7 @@ both at once). Memory stays bounded: at most ``depth`` batches wait between the 
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -47,15 +48,13 @@ def prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
                 if not put(item):
                     return
             put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+        except BaseException as exc:
             put(_Failure(exc))
         finally:
             close = getattr(it, "close", None)
             if close is not None and stop.is_set():
-                try:
+                with contextlib.suppress(Exception):
                     close()
-                except Exception:  # noqa: BLE001 - the consumer is already unwinding
-                    pass
 
     worker = threading.Thread(target=produce, name="legacyio-prefetch", daemon=True)
     worker.start()

@@ -58,12 +58,12 @@ class Node:
     children: list[Node] = attrs.Factory(list)
     occurs_max: int = 0
     depending: tuple[str, ...] | None = None
-    in_chain: bool = False        # base or alternative of a REDEFINES chain
-    alternative: bool = False     # REDEFINES another item (written after the base)
+    in_chain: bool = False  # base or alternative of a REDEFINES chain
+    alternative: bool = False  # REDEFINES another item (written after the base)
     segment_ids: tuple[str, ...] | None = None
     is_odo_object: bool = False
-    output: bool = True           # part of the output schema
-    identity: bool = False        # decode is a bijection: bytes always re-encode exactly
+    output: bool = True  # part of the output schema
+    identity: bool = False  # decode is a bijection: bytes always re-encode exactly
     _child_fields: list[pa.Field] | None = None
 
     @property
@@ -204,10 +204,14 @@ class Plan:
         if self.ropts.columns is not None:
             wanted = {c.upper().replace("_", "-") for c in self.ropts.columns}
             for n in self.top:
-                n.output = (n.name.upper().replace("_", "-") in wanted
-                            or n.item.name.upper() in wanted)
-            unknown = wanted - {n.name.upper().replace("_", "-") for n in self.top} - {
-                n.item.name.upper() for n in self.top}
+                n.output = (
+                    n.name.upper().replace("_", "-") in wanted or n.item.name.upper() in wanted
+                )
+            unknown = (
+                wanted
+                - {n.name.upper().replace("_", "-") for n in self.top}
+                - {n.item.name.upper() for n in self.top}
+            )
             if unknown:
                 raise OptionsError(f"unknown column(s): {', '.join(sorted(unknown))}")
             self.columns_filter = wanted
@@ -253,22 +257,43 @@ class Plan:
     def _node(self, item: Item, rel: int) -> Node:
         name = self._name(item)
         occurs_max = item.occurs.max if item.occurs else 0
-        depending = tuple(item.occurs.depending_path) if (
-            item.occurs and item.occurs.depending_path) else None
+        depending = (
+            tuple(item.occurs.depending_path)
+            if (item.occurs and item.occurs.depending_path)
+            else None
+        )
         seg = self._seg_groups.get(item.name.upper())
         if item.is_group:
-            node = Node(item, name, rel, item.size, "group", occurs_max=occurs_max,
-                        depending=depending, segment_ids=tuple(seg) if seg else None)
+            node = Node(
+                item,
+                name,
+                rel,
+                item.size,
+                "group",
+                occurs_max=occurs_max,
+                depending=depending,
+                segment_ids=tuple(seg) if seg else None,
+            )
             node.children = self._children(item, item.offset)
             return node
         if item.is_filler:
-            return Node(item, name, rel, item.size, "raw", occurs_max=occurs_max,
-                        depending=depending)
+            return Node(
+                item, name, rel, item.size, "raw", occurs_max=occurs_max, depending=depending
+            )
         codec = make_codec(item, self.fmt, trim=self.ropts.trim)
-        return Node(item, name, rel, item.size, "field", codec=codec, occurs_max=occurs_max,
-                    depending=depending, segment_ids=tuple(seg) if seg else None,
-                    is_odo_object=tuple(item.path) in self.odo_paths,
-                    identity=_is_identity(codec))
+        return Node(
+            item,
+            name,
+            rel,
+            item.size,
+            "field",
+            codec=codec,
+            occurs_max=occurs_max,
+            depending=depending,
+            segment_ids=tuple(seg) if seg else None,
+            is_odo_object=tuple(item.path) in self.odo_paths,
+            identity=_is_identity(codec),
+        )
 
     def _variable_tables(self) -> list[_Table]:
         """ODO tables that shift what follows them; each must sit outside any OCCURS."""
@@ -282,8 +307,17 @@ class Plan:
                     self.nested = _NestedWalker(self.roots, self.layout, self.fmt)
                     return []
                 obj = self.layout.find(".".join(it.occurs.depending_path))
-                tables.append(_Table(it.offset, it.size, it.occurs.max, it.occurs.min,
-                                     obj.offset, make_codec(obj, self.fmt), it.dotted))
+                tables.append(
+                    _Table(
+                        it.offset,
+                        it.size,
+                        it.occurs.max,
+                        it.occurs.min,
+                        obj.offset,
+                        make_codec(obj, self.fmt),
+                        it.dotted,
+                    )
+                )
         tables.sort(key=lambda t: t.offset)
         return tables
 
@@ -300,9 +334,14 @@ class Plan:
             fields.append(pa.field("file_name", pa.string()))
         md = {
             META_FORMAT: json.dumps(attrs.asdict(self.fmt)).encode(),
-            META_READ: json.dumps({"trim": self.ropts.trim, "names": self.ropts.names,
-                                   "fillers": self.ropts.fillers,
-                                   "residue": self.keep_residue}).encode(),
+            META_READ: json.dumps(
+                {
+                    "trim": self.ropts.trim,
+                    "names": self.ropts.names,
+                    "fillers": self.ropts.fillers,
+                    "residue": self.keep_residue,
+                }
+            ).encode(),
         }
         if self.layout.source_text:
             md[META_COPYBOOK] = self.layout.source_text.encode()
@@ -326,8 +365,10 @@ class Plan:
         bad = np.zeros(n, dtype=bool)
         for t in self.tables:
             if t.object_offset + t.object_codec.width > prefix.shape[1]:
-                raise OptionsError(f"{t.path}: its DEPENDING ON field is not in the fixed part "
-                                   "of the record; ODO framing cannot find record lengths")
+                raise OptionsError(
+                    f"{t.path}: its DEPENDING ON field is not in the fixed part "
+                    "of the record; ODO framing cannot find record lengths"
+                )
             c, b = self._counts(prefix, t)
             bad |= b
             length -= (t.max - c) * t.stride
@@ -335,8 +376,9 @@ class Plan:
         return length
 
     def _counts(self, mat: np.ndarray, t: _Table) -> tuple[np.ndarray, np.ndarray]:
-        vals, invalid = t.object_codec.decode(mat[:, t.object_offset:t.object_offset
-                                                  + t.object_codec.width])
+        vals, invalid = t.object_codec.decode(
+            mat[:, t.object_offset : t.object_offset + t.object_codec.width]
+        )
         c = _to_int(vals)
         bad = (c < t.min) | (c > t.max)
         if invalid is not None:
@@ -359,7 +401,7 @@ class Plan:
             wide[:, :w] = mat
             mat, owned = wide, True
         elif w > self.width:
-            mat = mat[:, :self.width]
+            mat = mat[:, : self.width]
         avail = lengths.astype(np.int64).copy()
         total_shift = np.zeros(n, dtype=np.int64)
         for t in self.tables:
@@ -375,7 +417,7 @@ class Plan:
                         mat, owned = mat.copy(), True
                     idx = np.flatnonzero(c == u)
                     used = t.offset + u * t.stride
-                    moved = mat[idx, used:used + tail]
+                    moved = mat[idx, used : used + tail]
                     block = mat[idx]
                     block[:, end_max:] = moved
                     block[:, used:end_max] = self.pad
@@ -407,7 +449,7 @@ class Plan:
                     idx = np.flatnonzero(c == u)
                     used = t.offset + u * t.stride
                     block = mat[idx]
-                    block[:, used:used + tail] = block[:, end_max:].copy()
+                    block[:, used : used + tail] = block[:, end_max:].copy()
                     mat[idx] = block
             lengths -= (t.max - c) * t.stride
         return mat, lengths
@@ -428,9 +470,12 @@ class Plan:
         re-encodes and compares)."""
         n = mat.shape[0]
         ctx = _DecodeCtx(self, report, first_record, rec_offsets, self.ropts.strict)
-        ctx.vouched = (self.keep_residue and mat.shape[1] == self.width
-                       and (avail is None or bool((avail == self.width).all()))
-                       and self.covered())
+        ctx.vouched = (
+            self.keep_residue
+            and mat.shape[1] == self.width
+            and (avail is None or bool((avail == self.width).all()))
+            and self.covered()
+        )
         rows = np.arange(n, dtype=np.int64)
         base = np.zeros(n, dtype=np.int64)
         if avail is not None and (len(avail) == 0 or avail.min() >= self.width):
@@ -438,7 +483,8 @@ class Plan:
         seg_sel = None
         if self.segment_codec is not None:
             seg_vals, _ = self.segment_codec.decode(
-                mat[:, self.segment_offset:self.segment_offset + self.segment_codec.width])
+                mat[:, self.segment_offset : self.segment_offset + self.segment_codec.width]
+            )
             if not pa.types.is_string(seg_vals.type):
                 seg_vals = pc.cast(seg_vals, pa.string())  # a numeric segment-id field
             # ids are compared without padding: spaces and low-values on either side
@@ -453,12 +499,17 @@ class Plan:
             if report is not None and not matched.all():
                 report.unmatched_segments += int((~matched).sum())
                 first = int(np.flatnonzero(~matched)[0])
-                report.add_framing("segment id matches no segment", first_record + first,
-                                   int(rec_offsets[first]) + self.segment_offset)
+                report.add_framing(
+                    "segment id matches no segment",
+                    first_record + first,
+                    int(rec_offsets[first]) + self.segment_offset,
+                )
         ctx.seg_sel = seg_sel
         arrays = [
-            arr for n_, arr in zip(self.top, ctx.decode_children(self.top, mat, rows, base, avail,
-                                                                  {}, True))
+            arr
+            for n_, arr in zip(
+                self.top, ctx.decode_children(self.top, mat, rows, base, avail, {}, True)
+            )
             if n_.output
         ]
         return arrays, ctx.vouched
@@ -486,7 +537,7 @@ class Plan:
                     for c in node.children:
                         mark(c, at)
                 else:
-                    covered[at:at + node.width] = True
+                    covered[at : at + node.width] = True
 
         for n in self.top:
             mark(n, 0)
@@ -529,11 +580,11 @@ class Plan:
             mat = out
             mat[...] = self.fill
         rows = np.arange(n, dtype=np.int64)
-        ctx.encode_children(self.top, cols, mat, rows, top=True,
-                            src=None if self.variable else src)
+        ctx.encode_children(self.top, cols, mat, rows, top=True, src=None if self.variable else src)
         if self.variable:
-            counts = [ctx.table_counts.get(t.path, np.full(n, t.max, dtype=np.int64))
-                      for t in self.tables]
+            counts = [
+                ctx.table_counts.get(t.path, np.full(n, t.max, dtype=np.int64)) for t in self.tables
+            ]
             return self.compact(mat, counts)
         if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "D"):
             return mat, self._root_lengths(cols, n)
@@ -604,13 +655,14 @@ class _NestedWalker:
         codec = self.codecs[path]
         if at + codec.width > len(row):
             return 0
-        vals, invalid = codec.decode(row[None, at:at + codec.width])
+        vals, invalid = codec.decode(row[None, at : at + codec.width])
         if invalid is not None and invalid[0]:
             return 0
         return int(min(max(_to_int(vals)[0], 0), big_m))
 
-    def walk(self, row: np.ndarray, from_stored: bool,
-             emit: Callable[[int, int, int], None]) -> int:
+    def walk(
+        self, row: np.ndarray, from_stored: bool, emit: Callable[[int, int, int], None]
+    ) -> int:
         """Emit (stored offset, maximum-layout offset, length) runs in record order; counts are
         read from ``row``, which is the stored record (``from_stored``) or the maximum layout.
         Returns the stored length."""
@@ -623,8 +675,11 @@ class _NestedWalker:
             if it.occurs.depending_path:
                 path = tuple(it.occurs.depending_path)
                 sc, sx = seen.get(path, (-1, -1))
-                n = self._count(path, row, sc if from_stored else sx, it.occurs.max) \
-                    if sc >= 0 else 0
+                n = (
+                    self._count(path, row, sc if from_stored else sx, it.occurs.max)
+                    if sc >= 0
+                    else 0
+                )
             for j in range(n):
                 c = one(it, c, shift + j * it.size)
             return c
@@ -655,8 +710,9 @@ class _NestedWalker:
             end = max(end, item(root, 0, -root.offset))
         return end
 
-    def expand(self, mat: np.ndarray, lengths: np.ndarray, width: int,
-               pad: int) -> tuple[np.ndarray, np.ndarray]:
+    def expand(
+        self, mat: np.ndarray, lengths: np.ndarray, width: int, pad: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Stored records -> maximum layout, and how many bytes of it each record really has."""
         n = mat.shape[0]
         out = np.full((n, width), pad, dtype=np.uint8)
@@ -666,7 +722,7 @@ class _NestedWalker:
 
             def emit(c: int, x: int, ln: int, row=row, dst=dst, size=size, i=i) -> None:
                 take = max(0, min(ln, size - c))
-                dst[x:x + take] = row[c:c + take]
+                dst[x : x + take] = row[c : c + take]
                 if take < ln and avail[i] == width:
                     avail[i] = x + take
 
@@ -682,7 +738,7 @@ class _NestedWalker:
             row, dst = mat[i], out[i]
 
             def emit(c: int, x: int, ln: int, row=row, dst=dst) -> None:
-                dst[c:c + ln] = row[x:x + ln]
+                dst[c : c + ln] = row[x : x + ln]
 
             lengths[i] = self.walk(row, False, emit)
         return out, lengths
@@ -724,8 +780,14 @@ def _as_array(col: Any) -> pa.Array:
 class _DecodeCtx:
     """State of one batch decode: where records are, what to report."""
 
-    def __init__(self, plan: Plan, report: DecodeReport | None, first_record: int,
-                 rec_offsets: np.ndarray, strict: bool) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        report: DecodeReport | None,
+        first_record: int,
+        rec_offsets: np.ndarray,
+        strict: bool,
+    ) -> None:
         self.plan = plan
         self.report = report
         self.first_record = first_record
@@ -737,8 +799,9 @@ class _DecodeCtx:
         self.record_objects: dict[tuple, np.ndarray] = {}
         """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
 
-    def bad(self, node: Node, mask: np.ndarray, rows: np.ndarray, base: np.ndarray,
-            reason: str) -> None:
+    def bad(
+        self, node: Node, mask: np.ndarray, rows: np.ndarray, base: np.ndarray, reason: str
+    ) -> None:
         """Report (or, in strict mode, raise on) bad values of ``node``."""
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
@@ -754,9 +817,16 @@ class _DecodeCtx:
         if self.report is not None:
             self.report.add_field(node.path, len(idx), record, offset, reason)
 
-    def decode_children(self, nodes: list[Node], mat: np.ndarray, rows: np.ndarray,
-                        base: np.ndarray, avail: np.ndarray | None, odo: dict[tuple, Any],
-                        at_record_level: bool) -> list[pa.Array]:
+    def decode_children(
+        self,
+        nodes: list[Node],
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict[tuple, Any],
+        at_record_level: bool,
+    ) -> list[pa.Array]:
         out = []
         for node in nodes:
             if not node.output:
@@ -767,32 +837,59 @@ class _DecodeCtx:
             out.append(self.decode_node(node, mat, rows, base, avail, odo, at_record_level))
         return out
 
-    def decode_node(self, node: Node, mat: np.ndarray, rows: np.ndarray, base: np.ndarray,
-                    avail: np.ndarray | None, odo: dict[tuple, Any],
-                    at_record_level: bool) -> pa.Array:
+    def decode_node(
+        self,
+        node: Node,
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict[tuple, Any],
+        at_record_level: bool,
+    ) -> pa.Array:
         sel = None
         if node.segment_ids is not None and self.seg_sel is not None and at_record_level:
             sel = self.seg_sel.get(node.item.name.upper())
         if sel is not None and not sel.all():
             self.vouched = False  # rows of other segments are null here
             idx = np.flatnonzero(sel)
-            sub = self._decode_node(node, mat[idx], rows[idx], base[idx],
-                                    None if avail is None else avail[idx], {}, at_record_level)
+            sub = self._decode_node(
+                node,
+                mat[idx],
+                rows[idx],
+                base[idx],
+                None if avail is None else avail[idx],
+                {},
+                at_record_level,
+            )
             pos = np.cumsum(sel) - 1
             take = pa.array(pos, type=pa.int64(), mask=~sel)
             return sub.take(take)
         return self._decode_node(node, mat, rows, base, avail, odo, at_record_level)
 
-    def _decode_node(self, node: Node, mat: np.ndarray, rows: np.ndarray, base: np.ndarray,
-                     avail: np.ndarray | None, odo: dict[tuple, Any],
-                     at_record_level: bool) -> pa.Array:
+    def _decode_node(
+        self,
+        node: Node,
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict[tuple, Any],
+        at_record_level: bool,
+    ) -> pa.Array:
         m = mat.shape[0]
         if not node.occurs_max:
-            return self._decode_one(node, mat[:, node.rel:node.rel + node.width], rows,
-                                    base + node.rel, None if avail is None else avail - node.rel,
-                                    odo, at_record_level)
+            return self._decode_one(
+                node,
+                mat[:, node.rel : node.rel + node.width],
+                rows,
+                base + node.rel,
+                None if avail is None else avail - node.rel,
+                odo,
+                at_record_level,
+            )
         big_m, s = node.occurs_max, node.width
-        block = mat[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
+        block = mat[:, node.rel : node.rel + big_m * s].reshape(m, big_m, s)
         if node.depending is not None:
             counts = self._count(node, odo, rows, base, m)
         else:
@@ -813,14 +910,22 @@ class _DecodeCtx:
         e_avail = None
         if avail is not None:
             e_avail = np.repeat(avail - node.rel, counts) - j * s
-        values = self._decode_one(node, elems, e_rows, e_base, e_avail, {"__parent__": (
-            odo, np.repeat(np.arange(m), counts))}, False)
+        values = self._decode_one(
+            node,
+            elems,
+            e_rows,
+            e_base,
+            e_avail,
+            {"__parent__": (odo, np.repeat(np.arange(m), counts))},
+            False,
+        )
         offsets = np.zeros(m + 1, dtype=np.int32)
         np.cumsum(counts, out=offsets[1:])
         return pa.ListArray.from_arrays(pa.array(offsets), values)
 
-    def _count(self, node: Node, odo: dict, rows: np.ndarray, base: np.ndarray,
-               m: int) -> np.ndarray:
+    def _count(
+        self, node: Node, odo: dict, rows: np.ndarray, base: np.ndarray, m: int
+    ) -> np.ndarray:
         key = node.depending
         d, mapping = odo, None
         while key not in d:
@@ -844,16 +949,26 @@ class _DecodeCtx:
 
     def record_level_object(self, key: tuple, rows: np.ndarray) -> np.ndarray:
         if key not in self.record_objects:
-            raise OptionsError(f"DEPENDING ON object {'.'.join(key)} was not decoded before "
-                               "its table")
+            raise OptionsError(
+                f"DEPENDING ON object {'.'.join(key)} was not decoded before its table"
+            )
         return self.record_objects[key][rows]
 
-    def _decode_one(self, node: Node, mat: np.ndarray, rows: np.ndarray, base: np.ndarray,
-                    avail: np.ndarray | None, odo: dict, at_record_level: bool) -> pa.Array:
+    def _decode_one(
+        self,
+        node: Node,
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict,
+        at_record_level: bool,
+    ) -> pa.Array:
         m = mat.shape[0]
         if node.kind == "group":
-            arrays = self.decode_children(node.children, mat, rows, base, avail, odo,
-                                          at_record_level)
+            arrays = self.decode_children(
+                node.children, mat, rows, base, avail, odo, at_record_level
+            )
             fields = node.child_fields()
             arrays = [a for c, a in zip(node.children, arrays) if c.output]
             if not fields:
@@ -867,7 +982,8 @@ class _DecodeCtx:
         if node.kind == "raw":
             data = np.ascontiguousarray(mat)
             arr = pa.FixedSizeBinaryArray.from_buffers(
-                pa.binary(node.width), m, [None, pa.py_buffer(data)])
+                pa.binary(node.width), m, [None, pa.py_buffer(data)]
+            )
             if truncated is not None:
                 arr = pc.if_else(pa.array(truncated), pa.scalar(None, arr.type), arr)
             return arr
@@ -904,8 +1020,9 @@ def _gather_rows(mat: np.ndarray, rows: np.ndarray, cols: np.ndarray, s: int) ->
     if cs != 1 or rs < w:
         return mat[rows[:, None], cols[:, None] + np.arange(s)[None, :]]
     # the bytes from the first row's start to the last row's end, as one strided run
-    flat = np.lib.stride_tricks.as_strided(mat, shape=((n - 1) * rs + w,), strides=(1,),
-                                           writeable=False)
+    flat = np.lib.stride_tricks.as_strided(
+        mat, shape=((n - 1) * rs + w,), strides=(1,), writeable=False
+    )
     return np.lib.stride_tricks.sliding_window_view(flat, s)[rows * rs + cols]
 
 
@@ -922,8 +1039,9 @@ def _walk_nodes(node: Node):
 class _EncodeCtx:
     """State of one batch encode: null policy, errors with record numbers."""
 
-    def __init__(self, plan: Plan, wopts: WriteOptions, first_record: int,
-                 skip: np.ndarray | None) -> None:
+    def __init__(
+        self, plan: Plan, wopts: WriteOptions, first_record: int, skip: np.ndarray | None
+    ) -> None:
         self.plan = plan
         self.wopts = wopts
         self.first_record = first_record
@@ -944,9 +1062,15 @@ class _EncodeCtx:
         if len(idx):
             raise EncodeError(why, record=self.first_record + int(rows[idx[0]]), field=node.path)
 
-    def encode_children(self, nodes: list[Node], cols: dict[str, pa.Array], mat: np.ndarray,
-                        rows: np.ndarray, top: bool = False,
-                        src: np.ndarray | None = None) -> None:
+    def encode_children(
+        self,
+        nodes: list[Node],
+        cols: dict[str, pa.Array],
+        mat: np.ndarray,
+        rows: np.ndarray,
+        top: bool = False,
+        src: np.ndarray | None = None,
+    ) -> None:
         # base items first, REDEFINES alternatives after them so that a non-null alternative
         # writes the bytes it stands for
         order = [n for n in nodes if not n.alternative] + [n for n in nodes if n.alternative]
@@ -955,27 +1079,43 @@ class _EncodeCtx:
             if arr is None:
                 if node.kind == "raw" or node.in_chain or not node.output:
                     continue
-                raise EncodeError(f"column {node.name} is missing from the table",
-                                  field=node.path)
+                raise EncodeError(f"column {node.name} is missing from the table", field=node.path)
             self.encode_node(node, arr, mat, rows, src)
 
-    def encode_node(self, node: Node, arr: pa.Array, mat: np.ndarray, rows: np.ndarray,
-                    src: np.ndarray | None = None) -> None:
+    def encode_node(
+        self,
+        node: Node,
+        arr: pa.Array,
+        mat: np.ndarray,
+        rows: np.ndarray,
+        src: np.ndarray | None = None,
+    ) -> None:
         """Encode one node's column into ``mat``; ``src`` (residue check only) holds the
         original bytes at the same places, copied for fields that always re-encode exactly."""
         m = mat.shape[0]
         write = _valid_mask(arr) if node.in_chain else None
         if not node.occurs_max:
-            out = mat[:, node.rel:node.rel + node.width]
-            self._encode_one(node, arr, out, rows, write,
-                             None if src is None else src[:, node.rel:node.rel + node.width])
+            out = mat[:, node.rel : node.rel + node.width]
+            self._encode_one(
+                node,
+                arr,
+                out,
+                rows,
+                write,
+                None if src is None else src[:, node.rel : node.rel + node.width],
+            )
             return
         big_m, s = node.occurs_max, node.width
-        if not pa.types.is_list(arr.type) and not pa.types.is_large_list(arr.type) \
-                and not pa.types.is_fixed_size_list(arr.type):
+        if (
+            not pa.types.is_list(arr.type)
+            and not pa.types.is_large_list(arr.type)
+            and not pa.types.is_fixed_size_list(arr.type)
+        ):
             raise EncodeError(f"column is {arr.type}, expected a list", field=node.path)
-        lengths = np.asarray(pc.fill_null(pc.list_value_length(arr), 0).to_numpy(
-            zero_copy_only=False), dtype=np.int64)
+        lengths = np.asarray(
+            pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
         over = lengths > big_m
         if over.any():
             self.fail(node, over, rows, f"more than {big_m} occurrences")
@@ -1007,10 +1147,10 @@ class _EncodeCtx:
         else:
             elems = np.full((k, s), self.plan.fill, dtype=np.uint8)
         e_rows = np.repeat(rows, lengths if write is None else np.where(write, lengths, 0))
-        block = mat[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
+        block = mat[:, node.rel : node.rel + big_m * s].reshape(m, big_m, s)
         e_src = None
         if src is not None:
-            e_block = src[:, node.rel:node.rel + big_m * s].reshape(m, big_m, s)
+            e_block = src[:, node.rel : node.rel + big_m * s].reshape(m, big_m, s)
             e_src = e_block.reshape(k, s) if sel is None else e_block[sel]
         self._encode_one(node, flat, elems, e_rows, None, e_src)
         if sel is None:
@@ -1026,8 +1166,13 @@ class _EncodeCtx:
                 short &= write
             if short.any():
                 if self.wopts.null_as == "error":
-                    self.fail(node, short, rows, f"fewer than {big_m} occurrences in a fixed "
-                              "OCCURS (use null_as=spaces|low-values|zero)")
+                    self.fail(
+                        node,
+                        short,
+                        rows,
+                        f"fewer than {big_m} occurrences in a fixed "
+                        "OCCURS (use null_as=spaces|low-values|zero)",
+                    )
                 else:
                     missing = (np.arange(big_m)[None, :] >= lengths[:, None]) & short[:, None]
                     if node.kind == "field":
@@ -1051,11 +1196,19 @@ class _EncodeCtx:
             return
         bad = vals != lengths
         if bad.any():
-            self.fail(node, bad, rows,
-                      f"list length differs from its DEPENDING ON field {obj.item.name}")
+            self.fail(
+                node, bad, rows, f"list length differs from its DEPENDING ON field {obj.item.name}"
+            )
 
-    def _encode_one(self, node: Node, arr: pa.Array, out: np.ndarray, rows: np.ndarray,
-                    write: np.ndarray | None, src: np.ndarray | None = None) -> None:
+    def _encode_one(
+        self,
+        node: Node,
+        arr: pa.Array,
+        out: np.ndarray,
+        rows: np.ndarray,
+        write: np.ndarray | None,
+        src: np.ndarray | None = None,
+    ) -> None:
         if node.kind == "group":
             if not pa.types.is_struct(arr.type):
                 raise EncodeError(f"column is {arr.type}, expected a struct", field=node.path)
@@ -1067,8 +1220,9 @@ class _EncodeCtx:
                 idx = np.flatnonzero(write)
                 sub = np.ascontiguousarray(out[idx])
                 sub_cols = {k: v.take(pa.array(idx)) for k, v in cols.items()}
-                self.encode_children(node.children, sub_cols, sub, rows[idx],
-                                     src=None if src is None else src[idx])
+                self.encode_children(
+                    node.children, sub_cols, sub, rows[idx], src=None if src is None else src[idx]
+                )
                 out[idx] = sub
             else:
                 self.encode_children(node.children, cols, out, rows, src=src)
@@ -1085,8 +1239,11 @@ class _EncodeCtx:
             else:
                 put_rows(out, data[ok], ok)
             return
-        if src is not None and arr.null_count == 0 and (
-                node.identity or _all_canonical(node.codec, src)):
+        if (
+            src is not None
+            and arr.null_count == 0
+            and (node.identity or _all_canonical(node.codec, src))
+        ):
             # the original bytes are what encoding these values gives: copy, don't encode
             if write is not None:
                 put_rows(out, src[write], write)
@@ -1110,8 +1267,12 @@ class _EncodeCtx:
             if write is not None:
                 pass  # nulls in a REDEFINES chain are simply not written
             elif self.wopts.null_as == "error":
-                self.fail(node, nulls, rows, "null value and no null representation "
-                          "(use null_as=spaces|low-values|zero)")
+                self.fail(
+                    node,
+                    nulls,
+                    rows,
+                    "null value and no null representation (use null_as=spaces|low-values|zero)",
+                )
             else:
                 fill = np.frombuffer(node.codec.fill(self.wopts.null_as), dtype=np.uint8)
                 enc = enc.copy() if not enc.flags.writeable else enc
@@ -1149,7 +1310,7 @@ def _fixed_bytes(arr: pa.Array, width: int) -> np.ndarray:
     n = len(arr)
     if pa.types.is_fixed_size_binary(arr.type) and arr.type.byte_width == width:
         buf = arr.buffers()[1]
-        data = np.frombuffer(buf, dtype=np.uint8)[arr.offset * width:(arr.offset + n) * width]
+        data = np.frombuffer(buf, dtype=np.uint8)[arr.offset * width : (arr.offset + n) * width]
         return data.reshape(n, width)
     if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
         try:  # every value exactly `width` bytes: one vectorized cast
@@ -1160,6 +1321,5 @@ def _fixed_bytes(arr: pa.Array, width: int) -> np.ndarray:
     for i, v in enumerate(arr.to_pylist()):  # rare: values of other lengths
         if v is not None:
             b = bytes(v)[:width]
-            out[i, :len(b)] = np.frombuffer(b, dtype=np.uint8)
+            out[i, : len(b)] = np.frombuffer(b, dtype=np.uint8)
     return out
-

@@ -38,8 +38,9 @@ def terminator(fmt: FileFormat) -> bytes:
     return b"\r\n" if fmt.line_terminator == "crlf" else b"\n"
 
 
-def frame_framer(plan: Plan, fmt: FileFormat, *, lenient: bool = False,
-                 report: DecodeReport | None = None) -> Any:
+def frame_framer(
+    plan: Plan, fmt: FileFormat, *, lenient: bool = False, report: DecodeReport | None = None
+) -> Any:
     """The framer for a plan: fixed, RDW/BDW, text lines or ODO-variable."""
     kw: dict[str, Any] = {"record_length": plan.width, "lenient": lenient, "report": report}
     if fmt.record_format == "ODO":
@@ -55,9 +56,10 @@ def frame_framer(plan: Plan, fmt: FileFormat, *, lenient: bool = False,
         off, adj = item.offset, fmt.rdw_adjustment
 
         def length_fn(prefix: np.ndarray) -> np.ndarray:
-            vals, invalid = codec.decode(prefix[:, off:off + codec.width])
-            out = np.asarray(vals.fill_null(-1).to_numpy(zero_copy_only=False),
-                             dtype=np.int64) + adj
+            vals, invalid = codec.decode(prefix[:, off : off + codec.width])
+            out = (
+                np.asarray(vals.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64) + adj
+            )
             if invalid is not None:
                 out[invalid] = -1
             return out
@@ -70,8 +72,14 @@ def frame_framer(plan: Plan, fmt: FileFormat, *, lenient: bool = False,
 class _BatchDecoder:
     """Turns RecordBlocks into RecordBatches for one plan."""
 
-    def __init__(self, plan: Plan, fmt: FileFormat, ropts: ReadOptions,
-                 report: DecodeReport | None, source_name: str) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        fmt: FileFormat,
+        ropts: ReadOptions,
+        report: DecodeReport | None,
+        source_name: str,
+    ) -> None:
         self.plan = plan
         self.fmt = fmt
         self.ropts = ropts
@@ -101,15 +109,17 @@ class _BatchDecoder:
         n = len(block.lengths)
         mat, avail, raw = self.matrix(block)
         rec_offsets = block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
-        arrays, vouched = plan.decode_vouched(mat, avail, rec_offsets, block.first_record,
-                                              self.report)
+        arrays, vouched = plan.decode_vouched(
+            mat, avail, rec_offsets, block.first_record, self.report
+        )
         names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
             cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw, vouched))
         if self.ropts.record_number:
-            cols.append(pa.array(np.arange(block.first_record, block.first_record + n,
-                                           dtype=np.int64)))
+            cols.append(
+                pa.array(np.arange(block.first_record, block.first_record + n, dtype=np.int64))
+            )
         if self.ropts.record_offset:
             cols.append(pa.array(rec_offsets))
         if self.ropts.file_name:
@@ -119,9 +129,17 @@ class _BatchDecoder:
             self.report.bytes += int(np.sum(block.frame_lengths)) if n else 0
         return pa.RecordBatch.from_arrays(cols, schema=self.schema)
 
-    def residue(self, block: Any, arrays: list[pa.Array], names: list[str], extra: bytes,
-                trailer: bytes, mat: np.ndarray | None = None,
-                raw: np.ndarray | None = None, vouched: bool = False) -> pa.Array:
+    def residue(
+        self,
+        block: Any,
+        arrays: list[pa.Array],
+        names: list[str],
+        extra: bytes,
+        trailer: bytes,
+        mat: np.ndarray | None = None,
+        raw: np.ndarray | None = None,
+        vouched: bool = False,
+    ) -> pa.Array:
         """Raw frames of the records whose canonical re-encoding differs from the input;
         ``vouched``: the codecs found every field canonical while decoding."""
         plan = self.plan
@@ -134,8 +152,9 @@ class _BatchDecoder:
             return self._residue_column(block, np.zeros(n, dtype=bool), extra, trailer)
         batch = pa.RecordBatch.from_arrays(arrays, names=names)
         collect = np.zeros(n, dtype=bool)
-        payload, lengths = plan.encode(batch, _CANON_WOPTS, block.first_record, None, collect,
-                                       src=mat)
+        payload, lengths = plan.encode(
+            batch, _CANON_WOPTS, block.first_record, None, collect, src=mat
+        )
         if self.fmt.record_format == "D":
             lengths = canonical_text_lengths(payload, lengths, plan.pad)
         canon = canonical_frames(self.fmt, payload, lengths)
@@ -145,16 +164,19 @@ class _BatchDecoder:
         diff = collect | (canon_len != frame_lengths)
         same = ~diff
         buf = block.buffer
-        if same.any() and (self.hlen == 0 and self.fmt.record_format in ("F", "FB")
-                           and bool((frame_lengths == plan.width).all())
-                           and _contiguous(frame_starts, frame_lengths)):
+        if same.any() and (
+            self.hlen == 0
+            and self.fmt.record_format in ("F", "FB")
+            and bool((frame_lengths == plan.width).all())
+            and _contiguous(frame_starts, frame_lengths)
+        ):
             start = int(frame_starts[0])
-            orig = buf[start:start + n * plan.width].reshape(n, plan.width)
+            orig = buf[start : start + n * plan.width].reshape(n, plan.width)
             idx = np.flatnonzero(same)
             if len(idx) == n:
-                cmp = _rows_differ(orig, canon[:, :plan.width])
+                cmp = _rows_differ(orig, canon[:, : plan.width])
             else:
-                cmp = _rows_differ(orig[idx], canon[idx, :plan.width])
+                cmp = _rows_differ(orig[idx], canon[idx, : plan.width])
             diff[idx[cmp]] = True
         elif same.any():
             # same frame length: compare headers, then payloads inside each record's length
@@ -162,7 +184,7 @@ class _BatchDecoder:
             diff |= rec_len != lengths
             if self.hlen:
                 hdr = buf[frame_starts[:, None] + np.arange(self.hlen)[None, :]]
-                diff |= np.any(hdr != canon[:, :self.hlen], axis=1)
+                diff |= np.any(hdr != canon[:, : self.hlen], axis=1)
             if raw is None:
                 raw = block.matrix(plan.width, plan.pad)
             w = min(raw.shape[1], payload.shape[1])
@@ -189,8 +211,9 @@ class _BatchDecoder:
         put_rdws(self.fmt, canon, lengths)
         return bool((hdr == canon).all())
 
-    def _residue_column(self, block: Any, diff: np.ndarray, extra: bytes,
-                        trailer: bytes) -> pa.Array:
+    def _residue_column(
+        self, block: Any, diff: np.ndarray, extra: bytes, trailer: bytes
+    ) -> pa.Array:
         """The residue column: raw frames (with any bytes before them) of the rows in ``diff``
         and of rows that carry header, gap or trailer bytes; null elsewhere."""
         n = len(block.lengths)
@@ -211,7 +234,7 @@ class _BatchDecoder:
         sizes = np.zeros(n, dtype=np.int64)
         for r in sorted(rows):
             s = int(frame_starts[r])
-            piece = gaps.get(r, b"") + bytes(buf[s:s + int(frame_lengths[r])])
+            piece = gaps.get(r, b"") + bytes(buf[s : s + int(frame_lengths[r])])
             if trailer and r == n - 1:
                 piece += trailer
             pieces.append(piece)
@@ -221,12 +244,21 @@ class _BatchDecoder:
         if self.report is not None:
             self.report.residue_records += len(rows)
         data = b"".join(pieces)
-        return pa.Array.from_buffers(
-            pa.binary(), n,
-            [pa.py_buffer(np.packbits(valid, bitorder="little").tobytes()),
-             pa.py_buffer(offsets.astype(np.int32).tobytes()), pa.py_buffer(data)],
-        ) if offsets[-1] < 2**31 else pa.array(
-            [p if v else None for p, v in zip(_spread(pieces, valid), valid)], type=pa.binary())
+        return (
+            pa.Array.from_buffers(
+                pa.binary(),
+                n,
+                [
+                    pa.py_buffer(np.packbits(valid, bitorder="little").tobytes()),
+                    pa.py_buffer(offsets.astype(np.int32).tobytes()),
+                    pa.py_buffer(data),
+                ],
+            )
+            if offsets[-1] < 2**31
+            else pa.array(
+                [p if v else None for p, v in zip(_spread(pieces, valid), valid)], type=pa.binary()
+            )
+        )
 
 
 def _rows_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -340,8 +372,9 @@ def open_stream(
                     yield finish(fut.result(), blk)
                 if done[0] == 0:
                     # no record at all: header and trailer bytes have no record to ride on
-                    plan.orphan = (bytes(getattr(framer, "header", b"") or b"")
-                                   + bytes(getattr(framer, "trailer", b"") or b""))
+                    plan.orphan = bytes(getattr(framer, "header", b"") or b"") + bytes(
+                        getattr(framer, "trailer", b"") or b""
+                    )
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)

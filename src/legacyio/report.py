@@ -52,8 +52,9 @@ class DecodeReport:
     def clean(self) -> bool:
         return not self.fields and not self.framing and not self.unmatched_segments
 
-    def add_field(self, path: str, count: int, first_record: int, first_offset: int,
-                  reason: str) -> None:
+    def add_field(
+        self, path: str, count: int, first_record: int, first_offset: int, reason: str
+    ) -> None:
         """Record ``count`` bad values of ``path``; keeps the earliest first place."""
         if count <= 0:
             return
@@ -68,8 +69,9 @@ class DecodeReport:
                     cur.first_offset = first_offset
                     cur.reason = reason
 
-    def add_framing(self, message: str, record: int | None = None,
-                    offset: int | None = None) -> None:
+    def add_framing(
+        self, message: str, record: int | None = None, offset: int | None = None
+    ) -> None:
         with self._lock:
             self.framing.append(FramingIssue(message, record, offset))
 
@@ -89,8 +91,9 @@ class DecodeReport:
                 where.append(f"byte offset {fr.offset}")
             lines.append(f"{fr.message}" + (f" ({', '.join(where)})" if where else ""))
         if self.unmatched_segments:
-            lines.append(f"{self.unmatched_segments} record(s) with a segment id that matches "
-                         "no segment")
+            lines.append(
+                f"{self.unmatched_segments} record(s) with a segment id that matches no segment"
+            )
         return lines
 
     def to_dict(self) -> dict[str, Any]:

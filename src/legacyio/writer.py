@@ -83,8 +83,7 @@ def plan_for_writing(
 class BatchEncoder:
     """Encodes record batches into framed bytes for one plan."""
 
-    def __init__(self, plan: Plan, fmt: FileFormat, wopts: WriteOptions,
-                 has_residue: bool) -> None:
+    def __init__(self, plan: Plan, fmt: FileFormat, wopts: WriteOptions, has_residue: bool) -> None:
         self.plan = plan
         self.fmt = fmt
         self.wopts = wopts
@@ -100,8 +99,11 @@ class BatchEncoder:
     def nest(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Accept flattened tables (CSV/SQL round trips): rebuild structs and lists."""
         names = set(batch.schema.names)
-        nested = [n for n in self.plan.top if n.output and n.name not in names
-                  and (n.kind == "group" or n.occurs_max)]
+        nested = [
+            n
+            for n in self.plan.top
+            if n.output and n.name not in names and (n.kind == "group" or n.occurs_max)
+        ]
         if not nested or not any(x.startswith(nested[0].name + "_") for x in names):
             return batch
         from legacyio.flatten import unflatten_table
@@ -111,8 +113,11 @@ class BatchEncoder:
         if RESIDUE_COLUMN in names:
             keep.append(schema.field(RESIDUE_COLUMN))
         table = unflatten_table(pa.Table.from_batches([batch]), pa.schema(keep))
-        return table.combine_chunks().to_batches()[0] if table.num_rows else \
-            pa.RecordBatch.from_pylist([], schema=table.schema)
+        return (
+            table.combine_chunks().to_batches()[0]
+            if table.num_rows
+            else pa.RecordBatch.from_pylist([], schema=table.schema)
+        )
 
     def encode(self, batch: pa.RecordBatch) -> tuple[bytes, np.ndarray]:
         """Bytes of a batch, and the length of each record's part in them."""
@@ -138,9 +143,8 @@ class BatchEncoder:
         if rdw:
             # RDW frames: records are encoded straight after room for their headers
             frames = np.empty((n, self.hlen + self.plan.width), dtype=np.uint8)
-            view = frames[:, self.hlen:]
-        payload, lengths = self.plan.encode(batch, self.wopts, self.records + 1, skip,
-                                            out=view)
+            view = frames[:, self.hlen :]
+        payload, lengths = self.plan.encode(batch, self.wopts, self.records + 1, skip, out=view)
         self.records += n
         if self.fmt.record_format == "D":
             lengths = canonical_text_lengths(payload, lengths, self.plan.pad)
@@ -152,8 +156,7 @@ class BatchEncoder:
             canon = frames
         else:
             canon = canonical_frames(self.fmt, payload, lengths)
-        flen = lengths + (len(terminator(self.fmt)) if self.fmt.record_format == "D"
-                          else self.hlen)
+        flen = lengths + (len(terminator(self.fmt)) if self.fmt.record_format == "D" else self.hlen)
         if skip is None:
             return cut_rows(canon, flen), flen
         use = flen.copy()
@@ -209,8 +212,9 @@ def cut_rows(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
             continue
         item = np.dtype(f"V{length}")
         # every ``unit``-th byte of the output as the start of a record of this length
-        places = np.ndarray(((out.size - length) // unit + 1,), dtype=item, buffer=out,
-                            strides=(unit,))
+        places = np.ndarray(
+            ((out.size - length) // unit + 1,), dtype=item, buffer=out, strides=(unit,)
+        )
         places[starts[rows] // unit] = mat[:, :length].view(item)[rows, 0]
     return out
 

@@ -69,24 +69,32 @@ def simple_rows(n: int) -> list[dict]:
     """The values of the SIMPLE records, as legacyio should decode them."""
     rows = []
     for i in range(n):
-        rows.append({
-            "TIN": 100000000 + i,
-            "NAME": ["ALICE", "BOB", "Ñandú é", ""][i % 4] + ("" if i % 4 == 3 else str(i)),
-            "BAL": Decimal(i * 12345 - 500000) / 100,
-            "CNT": (i % 50) - 25,
-            "AMT": Decimal(-(i * 7) if i % 2 else i * 7) / 100,
-            "ADDR": {"CITY": "PARIS", "ZIP": 75000 + i % 100},
-            "CODES": [i % 100, (i + 1) % 100, (i + 2) % 100],
-        })
+        rows.append(
+            {
+                "TIN": 100000000 + i,
+                "NAME": ["ALICE", "BOB", "Ñandú é", ""][i % 4] + ("" if i % 4 == 3 else str(i)),
+                "BAL": Decimal(i * 12345 - 500000) / 100,
+                "CNT": (i % 50) - 25,
+                "AMT": Decimal(-(i * 7) if i % 2 else i * 7) / 100,
+                "ADDR": {"CITY": "PARIS", "ZIP": 75000 + i % 100},
+                "CODES": [i % 100, (i + 1) % 100, (i + 2) % 100],
+            }
+        )
     return rows
 
 
 def simple_record(r: dict) -> bytes:
-    rec = (zoned(r["TIN"], 9, False) + text(r["NAME"], 12)
-           + packed(int(r["BAL"] * 100), 9) + int(r["CNT"]).to_bytes(2, "big", signed=True)
-           + zoned(int(r["AMT"] * 100), 7, True) + text(r["ADDR"]["CITY"], 6)
-           + zoned(r["ADDR"]["ZIP"], 5, False) + b"".join(zoned(c, 2, False) for c in r["CODES"])
-           + b"\x40\x40")
+    rec = (
+        zoned(r["TIN"], 9, False)
+        + text(r["NAME"], 12)
+        + packed(int(r["BAL"] * 100), 9)
+        + int(r["CNT"]).to_bytes(2, "big", signed=True)
+        + zoned(int(r["AMT"] * 100), 7, True)
+        + text(r["ADDR"]["CITY"], 6)
+        + zoned(r["ADDR"]["ZIP"], 5, False)
+        + b"".join(zoned(c, 2, False) for c in r["CODES"])
+        + b"\x40\x40"
+    )
     assert len(rec) == SIMPLE_LEN
     return rec
 
@@ -116,7 +124,7 @@ def bad_dat(work: Path) -> Path:
     """simple.dat with an invalid packed BAL (bytes FF) in record 3."""
     data = bytearray((work / "simple.dat").read_bytes())
     start = 2 * SIMPLE_LEN + 21
-    data[start:start + 5] = b"\xff" * 5
+    data[start : start + 5] = b"\xff" * 5
     p = work / "bad.dat"
     p.write_bytes(bytes(data))
     return p
@@ -148,8 +156,15 @@ def run_process(folder: Path, *args: str, **kw: object) -> subprocess.CompletedP
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[2] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "legacyio", *map(str, args)], cwd=folder,
-                          capture_output=True, text=True, env=env, timeout=60, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "legacyio", *map(str, args)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        **kw,
+    )
 
 
 def leftovers(folder: Path) -> list[str]:

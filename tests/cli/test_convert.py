@@ -32,8 +32,9 @@ def test_parquet_default_and_summary(run, work):
     assert leftovers(work) == []
 
 
-@pytest.mark.parametrize("ext,reader", [("arrow", "file"), ("feather", "file"),
-                                        ("arrows", "stream")])
+@pytest.mark.parametrize(
+    "ext,reader", [("arrow", "file"), ("feather", "file"), ("arrows", "stream")]
+)
 def test_arrow_ipc(run, work, ext, reader):
     assert run("convert", "-c", "simple.cpy", "simple.dat", f"out.{ext}").exit_code == 0
     with pa.memory_map(str(work / f"out.{ext}")) as src:
@@ -42,8 +43,12 @@ def test_arrow_ipc(run, work, ext, reader):
 
 
 def test_to_overrides_extension(run, work):
-    assert run("convert", "-c", "simple.cpy", "simple.dat", "out.bin", "--to", "jsonl",
-               "--no-residue").exit_code == 0
+    assert (
+        run(
+            "convert", "-c", "simple.cpy", "simple.dat", "out.bin", "--to", "jsonl", "--no-residue"
+        ).exit_code
+        == 0
+    )
     lines = (work / "out.bin").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 40 and json.loads(lines[0])["TIN"] == 100000000
 
@@ -52,10 +57,20 @@ def test_csv_is_flattened_and_reads_back(run, work):
     res = run("convert", "-c", "simple.cpy", "simple.dat", "out.csv")
     assert res.exit_code == 0, res.output
     ref = _reference(work, flatten=True)
-    types = {f.name: (pa.string() if pa.types.is_fixed_size_binary(f.type)
-                      or pa.types.is_binary(f.type) else f.type) for f in ref.schema}
-    got = pcsv.read_csv(work / "out.csv", convert_options=pcsv.ConvertOptions(
-        column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False))
+    types = {
+        f.name: (
+            pa.string()
+            if pa.types.is_fixed_size_binary(f.type) or pa.types.is_binary(f.type)
+            else f.type
+        )
+        for f in ref.schema
+    }
+    got = pcsv.read_csv(
+        work / "out.csv",
+        convert_options=pcsv.ConvertOptions(
+            column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
     assert got.column_names == ref.column_names
     assert "ADDR_CITY" in got.column_names and "CODES_3" in got.column_names
     for name in ref.column_names:
@@ -67,14 +82,17 @@ def test_csv_is_flattened_and_reads_back(run, work):
 
 def test_jsonl_decimals_exact_strings_and_numbers(run, work):
     assert run("convert", "-c", "simple.cpy", "simple.dat", "s.jsonl").exit_code == 0
-    assert run("convert", "-c", "simple.cpy", "simple.dat", "n.jsonl",
-               "--decimals", "number").exit_code == 0
+    assert (
+        run(
+            "convert", "-c", "simple.cpy", "simple.dat", "n.jsonl", "--decimals", "number"
+        ).exit_code
+        == 0
+    )
     rows = simple_rows(40)
     ref = _reference(work).to_pylist()
     for name, parse in (("s.jsonl", None), ("n.jsonl", Decimal)):
         text = (work / name).read_text(encoding="utf-8").splitlines()
-        objs = [json.loads(line, parse_float=parse) if parse else json.loads(line)
-                for line in text]
+        objs = [json.loads(line, parse_float=parse) if parse else json.loads(line) for line in text]
         assert len(objs) == 40
         for obj, want, r in zip(objs, ref, rows):
             assert Decimal(str(obj["BAL"])) == want["BAL"] == r["BAL"]
@@ -88,11 +106,14 @@ def test_jsonl_decimals_exact_strings_and_numbers(run, work):
 def test_jsonl_read_back_with_pyarrow_equals_read_table(run, work):
     import pyarrow.json as pj
 
-    assert run("convert", "-c", "simple.cpy", "simple.dat", "o.jsonl", "--no-residue",
-               "--no-fillers").exit_code == 0
+    assert (
+        run(
+            "convert", "-c", "simple.cpy", "simple.dat", "o.jsonl", "--no-residue", "--no-fillers"
+        ).exit_code
+        == 0
+    )
     ref = _reference(work, residue=False, fillers=False)
-    got = pj.read_json(work / "o.jsonl",
-                       parse_options=pj.ParseOptions(explicit_schema=ref.schema))
+    got = pj.read_json(work / "o.jsonl", parse_options=pj.ParseOptions(explicit_schema=ref.schema))
     assert got.to_pylist() == ref.to_pylist()
 
 
@@ -110,8 +131,7 @@ def test_segments_one_file_active_group_only(run, work):
 
 @pytest.mark.parametrize("ext", ["parquet", "csv"])
 def test_split_segments(run, work, ext):
-    res = run("convert", "-c", "seg.cpy", "seg.dat", "segs", "--split-segments", "--to", ext,
-              *SEGS)
+    res = run("convert", "-c", "seg.cpy", "seg.dat", "segs", "--split-segments", "--to", ext, *SEGS)
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in (work / "segs").iterdir())
     assert names == [f"ENTITY-SEG.{ext}", f"FILING-SEG.{ext}"]
@@ -134,8 +154,19 @@ def test_split_segments_needs_a_map(run, work):
 
 
 def test_parquet_options(run, work):
-    res = run("convert", "-c", "simple.cpy", "simple.dat", "o.parquet", "--compression", "zstd",
-              "--row-group-size", "16", "--batch-size", "7")
+    res = run(
+        "convert",
+        "-c",
+        "simple.cpy",
+        "simple.dat",
+        "o.parquet",
+        "--compression",
+        "zstd",
+        "--row-group-size",
+        "16",
+        "--batch-size",
+        "7",
+    )
     assert res.exit_code == 0, res.output
     meta = pq.ParquetFile(work / "o.parquet").metadata
     assert meta.num_row_groups == 3  # 16 + 16 + 8 rows, whatever the batch size
@@ -145,8 +176,18 @@ def test_parquet_options(run, work):
 
 
 def test_reader_flags_are_passed(run, work):
-    res = run("convert", "-c", "simple.cpy", "simple.dat", "o.parquet", "--columns", "TIN,BAL",
-              "--record-number", "--names", "cobol")
+    res = run(
+        "convert",
+        "-c",
+        "simple.cpy",
+        "simple.dat",
+        "o.parquet",
+        "--columns",
+        "TIN,BAL",
+        "--record-number",
+        "--names",
+        "cobol",
+    )
     assert res.exit_code == 0, res.output
     got = pq.read_table(work / "o.parquet")
     assert got.column_names == ["TIN", "BAL", "record_number"]

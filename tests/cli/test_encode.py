@@ -36,7 +36,7 @@ def test_framing_flags_apply_on_encode(run, work):
     data = (work / "v.dat").read_bytes()
     assert len(data) == 40 * (SIMPLE_LEN + 4)
     assert data[:4] == (SIMPLE_LEN + 4).to_bytes(2, "big") + b"\0\0"
-    assert data[4:4 + SIMPLE_LEN] == (work / "simple.dat").read_bytes()[:SIMPLE_LEN]
+    assert data[4 : 4 + SIMPLE_LEN] == (work / "simple.dat").read_bytes()[:SIMPLE_LEN]
     # and the same flags read it back
     res = run("verify", "-c", "simple.cpy", "v.dat", "--record-format", "V")
     assert res.exit_code == 0, res.output
@@ -51,7 +51,7 @@ def test_handwritten_jsonl_clean_table(run, work):
     (work / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     res = run("encode", "-c", "simple.cpy", "in.jsonl", "out.dat")
     assert res.exit_code == 0, res.output
-    assert (work / "out.dat").read_bytes() == (work / "simple.dat").read_bytes()[:3 * SIMPLE_LEN]
+    assert (work / "out.dat").read_bytes() == (work / "simple.dat").read_bytes()[: 3 * SIMPLE_LEN]
 
 
 def test_flattened_parquet_is_unflattened(run, work):
@@ -63,8 +63,17 @@ def test_flattened_parquet_is_unflattened(run, work):
 
 
 def test_value_too_large_is_a_data_error_without_the_value(run, work):
-    rows = [{"TIN": 1, "NAME": "X", "BAL": "98765432109.99", "CNT": 1, "AMT": "1.00",
-             "ADDR": {"CITY": "A", "ZIP": 1}, "CODES": [1, 2, 3]}]
+    rows = [
+        {
+            "TIN": 1,
+            "NAME": "X",
+            "BAL": "98765432109.99",
+            "CNT": 1,
+            "AMT": "1.00",
+            "ADDR": {"CITY": "A", "ZIP": 1},
+            "CODES": [1, 2, 3],
+        }
+    ]
     (work / "in.jsonl").write_text(json.dumps(rows[0]) + "\n", encoding="utf-8")
     res = run("encode", "-c", "simple.cpy", "in.jsonl", "out.dat")
     assert res.exit_code == 1

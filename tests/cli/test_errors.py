@@ -46,8 +46,15 @@ def test_usage_errors_exit_2(run):
 
 
 def test_wrong_record_length(run, work):
-    res = run("convert", "-c", "simple.cpy", "simple.dat", "o.parquet", "--record-length",
-              str(SIMPLE_LEN + 1))
+    res = run(
+        "convert",
+        "-c",
+        "simple.cpy",
+        "simple.dat",
+        "o.parquet",
+        "--record-length",
+        str(SIMPLE_LEN + 1),
+    )
     assert res.exit_code == 1
     line = _one_line(res)
     assert "simple.dat" in line and "record" in line and "offset" in line
@@ -89,11 +96,13 @@ def test_existing_output_refused_then_overwritten(run, work):
     res = run("convert", "-c", "simple.cpy", "simple.dat", "o.parquet")
     assert res.exit_code == 2 and "--overwrite" in _one_line(res)
     assert (work / "o.parquet").read_bytes() == b"keep me"
-    assert run("convert", "-c", "simple.cpy", "simple.dat", "o.parquet",
-               "--overwrite").exit_code == 0
+    assert (
+        run("convert", "-c", "simple.cpy", "simple.dat", "o.parquet", "--overwrite").exit_code == 0
+    )
     assert (work / "o.parquet").read_bytes()[:4] == b"PAR1"
-    res = run("convert", "-c", "simple.cpy", "simple.dat", "simple.dat", "--to", "parquet",
-              "--overwrite")
+    res = run(
+        "convert", "-c", "simple.cpy", "simple.dat", "simple.dat", "--to", "parquet", "--overwrite"
+    )
     assert res.exit_code == 2 and "is the input" in res.stderr
 
 

@@ -21,7 +21,7 @@ def test_head_table(run):
     assert "100000000" in lines[2] and "-5000.00" in lines[2] and "[0, 1, 2]" in lines[2]
     # aligned: every data line has the header's column starts
     start = lines[0].index("NAME")
-    assert lines[2][start:start + 6] == "ALICE0"
+    assert lines[2][start : start + 6] == "ALICE0"
 
 
 def test_head_cuts_long_values_and_lists(run):
@@ -31,8 +31,9 @@ def test_head_cuts_long_values_and_lists(run):
 
 
 def test_head_skip_vertical_jsonl(run):
-    res = run("head", "-c", "simple.cpy", "simple.dat", "-n", "1", "--skip", "2", "--format",
-              "vertical")
+    res = run(
+        "head", "-c", "simple.cpy", "simple.dat", "-n", "1", "--skip", "2", "--format", "vertical"
+    )
     assert res.exit_code == 0
     assert "-- record 3 --" in res.stdout and "ADDR.ZIP" in res.stdout
     res = run("head", "-c", "simple.cpy", "simple.dat", "-n", "2", "--format", "jsonl")
@@ -91,8 +92,9 @@ def test_verify_mismatch_report_and_exit_1(run, monkeypatch):
     from legacyio.report import DecodeReport
 
     def fake(*a, **kw):
-        return VerifyResult(False, 40, 2160, "a" * 64, "b" * 64, Mismatch(6, 315, "MASTER.ZIP"),
-                            DecodeReport())
+        return VerifyResult(
+            False, 40, 2160, "a" * 64, "b" * 64, Mismatch(6, 315, "MASTER.ZIP"), DecodeReport()
+        )
 
     monkeypatch.setattr(legacyio, "verify", fake)
     res = run("verify", "-c", "simple.cpy", "simple.dat")

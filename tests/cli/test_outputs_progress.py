@@ -21,18 +21,26 @@ GOLDEN = Path(__file__).resolve().parents[2] / "golden_files"
 
 
 def test_json_lines_escapes_and_exact_decimals():
-    t = pa.table({
-        "s": ["a\"b\\\n\x01é", "", None],
-        "d": pa.array([Decimal("-12345678901234567890.12"), None, Decimal("0.10")],
-                      pa.decimal128(22, 2)),
-        "b": pa.array([b"\x00\xff", None, b""], pa.binary()),
-        "g": pa.array([{"x": 1, "l": [1, 2]}, None, {"x": None, "l": None}]),
-        "f": [1.5, float("nan"), None],
-    }).slice(0)
+    t = pa.table(
+        {
+            "s": ['a"b\\\n\x01é', "", None],
+            "d": pa.array(
+                [Decimal("-12345678901234567890.12"), None, Decimal("0.10")], pa.decimal128(22, 2)
+            ),
+            "b": pa.array([b"\x00\xff", None, b""], pa.binary()),
+            "g": pa.array([{"x": 1, "l": [1, 2]}, None, {"x": None, "l": None}]),
+            "f": [1.5, float("nan"), None],
+        }
+    ).slice(0)
     lines = json_lines(t).decode().splitlines()
     objs = [json.loads(x) for x in lines]
-    assert objs[0] == {"s": "a\"b\\\n\x01é", "d": "-12345678901234567890.12", "b": "00ff",
-                       "g": {"x": 1, "l": [1, 2]}, "f": 1.5}
+    assert objs[0] == {
+        "s": 'a"b\\\n\x01é',
+        "d": "-12345678901234567890.12",
+        "b": "00ff",
+        "g": {"x": 1, "l": [1, 2]},
+        "f": 1.5,
+    }
     assert objs[1]["d"] is None and objs[1]["g"] is None and objs[1]["f"] is None
     assert objs[2] == {"s": None, "d": "0.10", "b": "", "g": {"x": None, "l": None}, "f": None}
     num = json.loads(json_lines(t.slice(0, 1), "number"), parse_float=Decimal)
@@ -68,8 +76,9 @@ def test_summary_line_names_fields_not_values():
     rep.add_field("MASTER.BALANCE", 3, 5, 100, "invalid packed")
     rep.add_field("MASTER.TIN", 1, 7, 200, "invalid zoned")
     line = summary_line("converted", 1000, 187000, 0.5, rep)
-    assert line == ("converted 1,000 records (187,000 bytes) in 0.50 s, 0.4 MB/s; "
-                    "bad fields: BALANCE 3, TIN 1")
+    assert line == (
+        "converted 1,000 records (187,000 bytes) in 0.50 s, 0.4 MB/s; bad fields: BALANCE 3, TIN 1"
+    )
 
 
 MANIFESTS = sorted(GOLDEN.glob("*.json"))

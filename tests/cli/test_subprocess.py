@@ -24,7 +24,8 @@ def test_every_command_as_a_process(work):
     assert r.stdout == "" and "converted 40 records" in r.stderr
     assert "\r" not in r.stderr  # no progress bar when stderr is not a terminal
     assert pq.read_table(work / "o.parquet").equals(
-        legacyio.read_table(work / "simple.dat", work / "simple.cpy"))
+        legacyio.read_table(work / "simple.dat", work / "simple.cpy")
+    )
     r = run_process(work, "encode", "o.parquet", "back.dat")
     assert r.returncode == 0, r.stderr
     assert (work / "back.dat").read_bytes() == (work / "simple.dat").read_bytes()
@@ -57,12 +58,28 @@ def test_ctrl_c_mid_write_leaves_nothing(work):
     fifo = work / "pipe.dat"
     os.mkfifo(fifo)
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2] / "src") + os.pathsep + \
-        env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = (
+        str(Path(__file__).resolve().parents[2] / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "legacyio", "convert", "-c", "simple.cpy", str(fifo),
-         "o.jsonl", "--batch-size", "10"],
-        cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "legacyio",
+            "convert",
+            "-c",
+            "simple.cpy",
+            str(fifo),
+            "o.jsonl",
+            "--batch-size",
+            "10",
+        ],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     chunk = b"".join(simple_record(r) for r in simple_rows(40))
     writer_done = threading.Event()
 

@@ -42,9 +42,13 @@ def text_item(length: int, *, justified: bool = False, alphabetic: bool = False)
 def national_item(chars: int, *, justified: bool = False, dbcs: bool = False) -> Item:
     """PIC N(chars) USAGE NATIONAL, or PIC G(chars) DISPLAY-1."""
     if dbcs:
-        pic = Picture(source=f"G({chars})", category=Category.DBCS, length=chars, symbols="G" * chars)
+        pic = Picture(
+            source=f"G({chars})", category=Category.DBCS, length=chars, symbols="G" * chars
+        )
         return make_item(Usage.DBCS, pic, justified=justified)
-    pic = Picture(source=f"N({chars})", category=Category.NATIONAL, length=chars, symbols="N" * chars)
+    pic = Picture(
+        source=f"N({chars})", category=Category.NATIONAL, length=chars, symbols="N" * chars
+    )
     return make_item(Usage.NATIONAL, pic, justified=justified)
 
 

@@ -125,15 +125,15 @@ def test_to_unscaled_rescale_and_types():
     assert u.u64()[0].tolist() == [2**63] and u.neg.tolist() == [True]
 
 
-@pytest.mark.parametrize("ndigits", range(0, 19))
+@pytest.mark.parametrize("ndigits", range(19))
 def test_horner_is_exact_for_every_digit_count(ndigits: int) -> None:
     """horner is exact for every digit count up to 18, also for the largest values and for
     column slices of a wider matrix."""
     rng = np.random.default_rng(ndigits)
     wide = rng.integers(0, 10, (500, ndigits + 3)).astype(np.uint8)
-    wide[0, 1:1 + ndigits] = 9
-    wide[1, 1:1 + ndigits] = 0
-    digits = wide[:, 1:1 + ndigits]
+    wide[0, 1 : 1 + ndigits] = 9
+    wide[1, 1 : 1 + ndigits] = 0
+    digits = wide[:, 1 : 1 + ndigits]
     expected = [int("".join(map(str, row)) or "0") for row in digits.tolist()]
     got = A.horner(digits)
     assert got.dtype == np.int64

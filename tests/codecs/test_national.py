@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _items_text import national_item  # noqa: E402
+from _items_text import national_item
 
-from legacyio.codecs.national import DbcsCodec, NationalCodec  # noqa: E402
-from legacyio.options import FileFormat  # noqa: E402
+from legacyio.codecs.national import DbcsCodec, NationalCodec
+from legacyio.options import FileFormat
 
 
 def codec(chars: int, trim: str = "right", **kw: bool) -> NationalCodec:

@@ -81,7 +81,7 @@ def test_negative_zero(kit):
 def test_nosign(kit):
     c = codec(kit, 5, usage=Usage.PACKED_NOSIGN, signed=False)
     assert c.width == 3
-    arr, inv = dec(kit, c, "01234511234501234F")
+    arr, _inv = dec(kit, c, "01234511234501234F")
     assert arr.to_pylist() == [12345, None, None]
     out, _ = c.encode(pa.array([12345, 7], pa.int32()))
     assert out.tobytes().hex() == "012345000007"
@@ -107,7 +107,7 @@ def test_wide(kit):
         arr = pa.array([top, top.copy_negate(), None, Decimal(0)], c.arrow_type)
         out, failed = c.encode(arr)
         assert failed is None
-        back, inv = c.decode(out)
+        back, _inv = c.decode(out)
         assert back.equals(arr)
         assert out[1].tobytes()[-1] == 0x9D
         bad = out.copy()

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _items_text import text_item  # noqa: E402
+from _items_text import text_item
 
-from legacyio.codecs.codepages import get_codepage  # noqa: E402
-from legacyio.codecs.text import TextCodec, utf8_valid_rows  # noqa: E402
-from legacyio.errors import OptionsError  # noqa: E402
-from legacyio.options import FileFormat  # noqa: E402
+from legacyio.codecs.codepages import get_codepage
+from legacyio.codecs.text import TextCodec, utf8_valid_rows
+from legacyio.errors import OptionsError
+from legacyio.options import FileFormat
 
 PAGES = ["cp037", "cp1047", "cp273", "cp875", "cp1141", "latin-1", "cp1252", "ascii", "cp437"]
 
@@ -169,7 +169,7 @@ def test_utf8_file_encoding() -> None:
     vals, invalid = c.decode(mat)
     assert invalid.tolist() == [False, True, True, False]
     assert vals.to_pylist() == ["é€", None, None, "€"]
-    enc, failed = c.encode(pa.array(["é€", "ééé€", None]))
+    _enc, failed = c.encode(pa.array(["é€", "ééé€", None]))
     assert failed.tolist() == [False, True, False]
     enc_t, failed_t = c.encode(pa.array(["ééé€", "a€€"]), truncate=True)
     assert failed_t is None
@@ -207,7 +207,7 @@ def test_pair_translation_equals_byte_translation(shape) -> None:
     lut = rng.integers(0, 256, 256).astype(np.uint8)
     n, w = shape
     wide = rng.integers(0, 256, (n, w + 3)).astype(np.uint8)
-    for mat in (np.ascontiguousarray(wide[:, :w]), wide[:, 2:2 + w]):
+    for mat in (np.ascontiguousarray(wide[:, :w]), wide[:, 2 : 2 + w]):
         out = translate(mat, pair_table(lut, f"test-{n}-{w}"))
         assert out.shape == (n, w) and out.flags.c_contiguous
         assert np.array_equal(out, lut[mat])

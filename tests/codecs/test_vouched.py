@@ -35,20 +35,54 @@ KINDS = [
 def _codec(kit, kind: tuple, digits: int, scale: int, encoding: str = "cp037"):
     usage, signed, leading, separate = kind
     # P scaling (scale < 0) is what PIC ...P(n) gives: -scale P positions in the precision
-    item = kit.numeric_item(digits, scale, signed=signed, usage=usage, sign_leading=leading,
-                            sign_separate=separate, p_count=max(0, -scale))
+    item = kit.numeric_item(
+        digits,
+        scale,
+        signed=signed,
+        usage=usage,
+        sign_leading=leading,
+        sign_separate=separate,
+        p_count=max(0, -scale),
+    )
     return make_codec(item, FileFormat(encoding=encoding))
 
 
 # bytes that are near misses of canonical ones: other sign zones and nibbles, spaces, zeros
-_NEAR = [0x00, 0x0C, 0x0D, 0x0F, 0x40, 0x99, 0xC0, 0xC5, 0xD0, 0xD3, 0xA1, 0xB2, 0xE3, 0xF0,
-         0xF5, 0xF9, 0x4E, 0x60, 0x1C, 0x1D, 0x1F, 0xFF]
+_NEAR = [
+    0x00,
+    0x0C,
+    0x0D,
+    0x0F,
+    0x40,
+    0x99,
+    0xC0,
+    0xC5,
+    0xD0,
+    0xD3,
+    0xA1,
+    0xB2,
+    0xE3,
+    0xF0,
+    0xF5,
+    0xF9,
+    0x4E,
+    0x60,
+    0x1C,
+    0x1D,
+    0x1F,
+    0xFF,
+]
 
 
 @settings(max_examples=150, deadline=None)
 @example(kind=KINDS[7], digits=18, scale=-2, seed=1195, dirt=3)  # P scaling past 18 digits
-@given(kind=st.sampled_from(KINDS), digits=st.integers(1, 24), scale=st.integers(-2, 4),
-       seed=st.integers(0, 2**32 - 1), dirt=st.integers(0, 3))
+@given(
+    kind=st.sampled_from(KINDS),
+    digits=st.integers(1, 24),
+    scale=st.integers(-2, 4),
+    seed=st.integers(0, 2**32 - 1),
+    dirt=st.integers(0, 3),
+)
 def test_vouched_batches_re_encode_to_their_bytes(kit, kind, digits, scale, seed, dirt) -> None:
     if kind[0] in (Usage.BINARY, Usage.COMP5):
         digits = min(digits, 18)
@@ -61,8 +95,9 @@ def test_vouched_batches_re_encode_to_their_bytes(kit, kind, digits, scale, seed
     if kind[1]:
         mags = np.where(rng.random(n) < 0.5, -mags, mags)
     mags[:3] = 0
-    values = pa.array([Decimal(int(v)).scaleb(-scale) for v in mags],
-                      pa.decimal256(76, max(scale, 0)))
+    values = pa.array(
+        [Decimal(int(v)).scaleb(-scale) for v in mags], pa.decimal256(76, max(scale, 0))
+    )
     mat, _ = codec.encode(values.cast(codec.arrow_type, safe=False), truncate=True)
     mat = mat.copy()
     for _ in range(dirt):
@@ -82,18 +117,23 @@ def test_vouched_batches_re_encode_to_their_bytes(kit, kind, digits, scale, seed
         pytest.fail("valid binary rows are always canonical")
 
 
-@pytest.mark.parametrize("kind,digits", [
-    (k, d) for k in KINDS for d in (1, 5, 9, 18, 19, 30)
-    if d <= 18 or k[0] not in (Usage.BINARY, Usage.COMP5)  # binary holds at most 18 digits
-])
+@pytest.mark.parametrize(
+    "kind,digits",
+    [
+        (k, d)
+        for k in KINDS
+        for d in (1, 5, 9, 18, 19, 30)
+        if d <= 18 or k[0] not in (Usage.BINARY, Usage.COMP5)  # binary holds at most 18 digits
+    ],
+)
 def test_canonical_batches_are_vouched(kit, kind, digits) -> None:
     codec = _codec(kit, kind, digits, 0)
-    big = 10 ** digits - 1
+    big = 10**digits - 1
     ints = [0, 1, big, 7 % (big + 1)] + ([-1, -big] if kind[1] else [])
     vals = pa.array([Decimal(v) for v in ints], pa.decimal256(76, 0)).cast(codec.arrow_type)
     mat, failed = codec.encode(vals)
     assert failed is None or not failed.any()
-    back, invalid, vouched = codec.decode_vouched(mat)
+    back, _invalid, vouched = codec.decode_vouched(mat)
     assert vouched
     assert back.to_pylist() == vals.to_pylist()
 

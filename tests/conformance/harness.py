@@ -36,18 +36,28 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "segment_id_level": ("seg_id", "Seg_Id0..N segment id generation is not a legacyio feature"),
     "segment_id_root": ("seg_id", "Seg_Id0..N segment id generation is not a legacyio feature"),
     "segment-children": ("hierarchy", "hierarchical segment-children nesting is not supported"),
-    "record_header_parser": ("header_parser", "custom record-header parser classes are not "
-                             "supported"),
+    "record_header_parser": (
+        "header_parser",
+        "custom record-header parser classes are not supported",
+    ),
     "minimum_record_length": ("header_parser", "minimum_record_length is not supported"),
-    "occurs_mappings": ("occurs_mappings", "OCCURS DEPENDING ON a non-numeric field through "
-                        "occurs_mappings is not supported"),
-    "record_start_offset": ("record_offsets", "record_start_offset/record_end_offset are not "
-                            "supported yet"),
-    "record_end_offset": ("record_offsets", "record_start_offset/record_end_offset are not "
-                          "supported yet"),
+    "occurs_mappings": (
+        "occurs_mappings",
+        "OCCURS DEPENDING ON a non-numeric field through occurs_mappings is not supported",
+    ),
+    "record_start_offset": (
+        "record_offsets",
+        "record_start_offset/record_end_offset are not supported yet",
+    ),
+    "record_end_offset": (
+        "record_offsets",
+        "record_start_offset/record_end_offset are not supported yet",
+    ),
     "debug": ("debug", "<FIELD>_debug raw-byte columns are not a legacyio feature"),
-    "non_terminals": ("non_terminals", "<GROUP>_NT text columns of groups are not a legacyio "
-                      "feature"),
+    "non_terminals": (
+        "non_terminals",
+        "<GROUP>_NT text columns of groups are not a legacyio feature",
+    ),
 }
 
 
@@ -79,8 +89,9 @@ def input_files(data: str) -> list[Path]:
     """A case's data: one file, or every file under a directory (recursively, name order)."""
     p = CORPUS / data
     if data.endswith("/"):
-        return sorted((f for f in p.rglob("*") if f.is_file()),
-                      key=lambda f: f.relative_to(p).as_posix())
+        return sorted(
+            (f for f in p.rglob("*") if f.is_file()), key=lambda f: f.relative_to(p).as_posix()
+        )
     return [p]
 
 
@@ -141,15 +152,22 @@ def map_case(c: dict[str, Any]) -> Mapping:
     unsupported: list[tuple[str, str]] = []
     for key in list(o):
         for prefix, (feat, why) in UNSUPPORTED.items():
-            if key == prefix or key.startswith(prefix) and key != "debug_ignore_file_size":
-                if (feat, why) not in unsupported:
-                    unsupported.append((feat, why))
+            if (key == prefix or (key.startswith(prefix) and key != "debug_ignore_file_size")) and (
+                feat,
+                why,
+            ) not in unsupported:
+                unsupported.append((feat, why))
     copybooks = c.get("copybooks") or [c["copybook"]]
     text = "\n".join((CORPUS / p).read_text(encoding="latin-1") for p in copybooks)
-    ascii_mode = (o.get("encoding", "ebcdic").lower() == "ascii"
-                  or o.get("record_format", "F").upper() in ("D", "D2"))
-    kw: dict[str, Any] = {"residue": False, "trim": "none", "record_number": True,
-                          "record_offset": True}
+    ascii_mode = o.get("encoding", "ebcdic").lower() == "ascii" or o.get(
+        "record_format", "F"
+    ).upper() in ("D", "D2")
+    kw: dict[str, Any] = {
+        "residue": False,
+        "trim": "none",
+        "record_number": True,
+        "record_offset": True,
+    }
     overrides: dict[int, str] = {}
     if ascii_mode:
         charset = o.get("ascii_charset", "UTF-8").lower()
@@ -161,8 +179,12 @@ def map_case(c: dict[str, Any]) -> Mapping:
             page = o.get("ebcdic_code_page", "common").lower()
         pages = cobrix_code_pages()
         spec = next(v for k, v in pages.items() if k == page or k.startswith(page + " "))
-        kw["encoding"] = {"common": "cp037", "common_extended": "cp037",
-                          "cp037_extended": "cp037", "custom_test": "cp037"}.get(page, page)
+        kw["encoding"] = {
+            "common": "cp037",
+            "common_extended": "cp037",
+            "cp037_extended": "cp037",
+            "custom_test": "cp037",
+        }.get(page, page)
         overrides = {int(b, 16): ch for b, ch in spec["overrides"].items()}
     rf = o.get("record_format", "F").upper()
     variable = _truthy(o.get("variable_size_occurs", "false"))
@@ -199,15 +221,20 @@ def map_case(c: dict[str, Any]) -> Mapping:
     drop_group = _truthy(o.get("drop_group_fillers", "false"))
     kw["fillers"] = True  # dropped here, after naming, to follow Cobrix's numbering
     m = Mapping(
-        kwargs=kw, copybook_text=text, files=input_files(c["data"]) if c["data"] else [],
-        ascii=ascii_mode, overrides=overrides,
+        kwargs=kw,
+        copybook_text=text,
+        files=input_files(c["data"]) if c["data"] else [],
+        ascii=ascii_mode,
+        overrides=overrides,
         trim=o.get("string_trimming_policy", "both").lower(),
         improved_nulls=_truthy(o.get("improved_null_detection", "true")),
         keep_original=o.get("schema_retention_policy", "collapse_root") == "keep_original",
         record_id=_truthy(o.get("generate_record_id", "false")),
-        drop_value_fillers=drop_value, drop_group_fillers=drop_group,
+        drop_value_fillers=drop_value,
+        drop_group_fillers=drop_group,
         filler_naming=o.get("filler_naming_policy", "sequence_numbers"),
-        header_len=header_len, unsupported=unsupported,
+        header_len=header_len,
+        unsupported=unsupported,
     )
     if "segment_filter" in o:
         m.segment_filter = (o["segment_field"].replace("-", "_"), o["segment_filter"])
@@ -293,8 +320,9 @@ class CobrixView:
         return self.text(b.decode("utf-8", errors="replace"))
 
     # -- schema walk --------------------------------------------------------------------
-    def _conv(self, f: pa.Field, prefix: str, in_occurs: bool
-              ) -> tuple[str | None, Callable[[Any], Any]]:
+    def _conv(
+        self, f: pa.Field, prefix: str, in_occurs: bool
+    ) -> tuple[str | None, Callable[[Any], Any]]:
         md = {k.decode(): v.decode() for k, v in (f.metadata or {}).items()}
         cobol = md.get("cobol_name", f.name)
         t = f.type
@@ -331,14 +359,21 @@ class CobrixView:
                         out[n] = x
                 return out
         else:
-            self.fields[path] = FieldInfo(path, vt, md.get("usage"), md.get("picture"),
-                                          int(md["offset"]) if "offset" in md else None,
-                                          int(md["length"]) if "length" in md else None,
-                                          occurs)
+            self.fields[path] = FieldInfo(
+                path,
+                vt,
+                md.get("usage"),
+                md.get("picture"),
+                int(md["offset"]) if "offset" in md else None,
+                int(md["length"]) if "length" in md else None,
+                occurs,
+            )
             elem = self._scalar(vt, filler)
         if is_list:
+
             def fn(v: Any, elem=elem) -> Any:
                 return None if v is None else [elem(x) for x in v]
+
             return name, fn
         return name, elem
 
@@ -357,8 +392,9 @@ class CobrixView:
         return lambda v: v
 
     # -- rows ---------------------------------------------------------------------------
-    def rows(self, table: pa.Table, file_id: int, lengths: np.ndarray,
-             raws: list[bytes | None]) -> list[dict[str, Any]]:
+    def rows(
+        self, table: pa.Table, file_id: int, lengths: np.ndarray, raws: list[bytes | None]
+    ) -> list[dict[str, Any]]:
         """Cobrix-style rows (nulls left out) of one file's table."""
         cols = []
         for col, name, fn in self.converters:
@@ -405,8 +441,9 @@ def read_ours(m: Mapping) -> tuple[list[dict[str, Any]], CobrixView, list[legacy
         nxt = np.append(offs[1:], end) if len(offs) else offs
         lengths = nxt - offs - m.header_len
         data = file_bytes(path)
-        raws: list[bytes | None] = [data[o:o + n] for o, n in zip(offs.tolist(),
-                                                                  lengths.tolist())]
+        raws: list[bytes | None] = [
+            data[o : o + n] for o, n in zip(offs.tolist(), lengths.tolist())
+        ]
         if m.kwargs.get("record_format") == "D":
             lengths = np.full(len(offs), -1)
             raws = [None] * len(offs)
@@ -425,8 +462,7 @@ def load_expected(c: dict[str, Any]) -> list[dict[str, Any]]:
     text = (CORPUS / c["expected"]).read_text(encoding="utf-8")
     kind = c["expected_kind"]
     if kind == "spark-json-lines":
-        return [json.loads(line, parse_float=Decimal) for line in text.split("\n")
-                if line.strip()]
+        return [json.loads(line, parse_float=Decimal) for line in text.split("\n") if line.strip()]
     if kind == "spark-json-array-pretty":
         return json.loads(text, parse_float=Decimal)
     if kind == "spark-json-objects-pretty-concatenated":
@@ -455,8 +491,9 @@ def _sort_key(v: Any) -> tuple:
     return (0, 0) if v is None else (1, v)
 
 
-def apply_comparison(rows: list[dict[str, Any]], comp: dict[str, Any],
-                     view: CobrixView) -> list[dict[str, Any]]:
+def apply_comparison(
+    rows: list[dict[str, Any]], comp: dict[str, Any], view: CobrixView
+) -> list[dict[str, Any]]:
     """drop_columns, na_fill_numeric, order_by and limit, as the Cobrix test does."""
     rows = [dict(r) for r in rows]
     for col in comp.get("drop_columns") or []:
@@ -464,9 +501,16 @@ def apply_comparison(rows: list[dict[str, Any]], comp: dict[str, Any],
             r.pop(col, None)
     fill = comp.get("na_fill_numeric")
     if fill is not None:
-        numeric = [p for p, fi in view.fields.items() if "." not in p and (
-            pa.types.is_integer(fi.type) or pa.types.is_floating(fi.type)
-            or pa.types.is_decimal(fi.type))]
+        numeric = [
+            p
+            for p, fi in view.fields.items()
+            if "." not in p
+            and (
+                pa.types.is_integer(fi.type)
+                or pa.types.is_floating(fi.type)
+                or pa.types.is_decimal(fi.type)
+            )
+        ]
         order_of = {p: i for i, p in enumerate(view.fields)}
         for i, r in enumerate(rows):
             for p in numeric:
@@ -568,11 +612,12 @@ def _field_bytes(fi: FieldInfo | None, raw: bytes | None) -> bytes | None:
     """The bytes of a (non-OCCURS) field in the record; may be cut by the record end."""
     if fi is None or fi.in_occurs or raw is None or fi.offset is None or fi.length is None:
         return None
-    return raw[fi.offset:fi.offset + fi.length]
+    return raw[fi.offset : fi.offset + fi.length]
 
 
-def _rule_binary_beyond_picture(d: Diff, fi: FieldInfo | None, b: bytes | None,
-                                view: CobrixView) -> bool:
+def _rule_binary_beyond_picture(
+    d: Diff, fi: FieldInfo | None, b: bytes | None, view: CobrixView
+) -> bool:
     """Binary (COMP) value with more digits than its PICTURE: legacyio makes it null and
     reports it; Cobrix prints it when it fits the Java type."""
     if not _is_null(d.ours) or b is None or fi is None or fi.usage != "binary":
@@ -582,7 +627,7 @@ def _rule_binary_beyond_picture(d: Diff, fi: FieldInfo | None, b: bytes | None,
     signed = fi.picture.upper().startswith("S")
     value = int.from_bytes(b, "big", signed=signed)
     digits = sum(int(r[2:-1]) if "(" in r else len(r) for r in _digit_runs(fi.picture))
-    return value == d.expected and abs(value) >= 10 ** digits
+    return value == d.expected and abs(value) >= 10**digits
 
 
 def _digit_runs(picture: str) -> list[str]:
@@ -599,8 +644,7 @@ def _digit_runs(picture: str) -> list[str]:
     return runs
 
 
-def _rule_partial_string(d: Diff, fi: FieldInfo | None, b: bytes | None,
-                         view: CobrixView) -> bool:
+def _rule_partial_string(d: Diff, fi: FieldInfo | None, b: bytes | None, view: CobrixView) -> bool:
     """Text field cut by the end of a short record: legacyio makes it null and reports
     'record too short'; Cobrix decodes the bytes that are there."""
     if not _is_null(d.ours) or b is None or fi is None or not isinstance(d.expected, str):
@@ -608,8 +652,7 @@ def _rule_partial_string(d: Diff, fi: FieldInfo | None, b: bytes | None,
     return 0 < len(b) < (fi.length or 0) and view.raw_text(b) == d.expected
 
 
-def _rule_invalid_utf8(d: Diff, fi: FieldInfo | None, b: bytes | None,
-                       view: CobrixView) -> bool:
+def _rule_invalid_utf8(d: Diff, fi: FieldInfo | None, b: bytes | None, view: CobrixView) -> bool:
     """Invalid UTF-8 in an ASCII-side text field: legacyio makes it null and reports it;
     Cobrix replaces the bad bytes with U+FFFD."""
     if not _is_null(d.ours) or b is None or not view.m.ascii or not isinstance(d.expected, str):
@@ -631,8 +674,9 @@ def _decimal_scale(fi: FieldInfo) -> int:
     return fi.type.scale if pa.types.is_decimal(fi.type) else 0
 
 
-def _rule_padded_display_number(d: Diff, fi: FieldInfo | None, b: bytes | None,
-                                view: CobrixView) -> bool:
+def _rule_padded_display_number(
+    d: Diff, fi: FieldInfo | None, b: bytes | None, view: CobrixView
+) -> bool:
     """A DISPLAY number with spaces or low-values in place of digits ('33' + X'00' in a
     PIC 9(3), '789.09    ' in a PIC 9(8).9(2)): legacyio makes it null and reports it;
     Cobrix ignores the padding."""
@@ -650,8 +694,9 @@ def _rule_padded_display_number(d: Diff, fi: FieldInfo | None, b: bytes | None,
     return value == d.expected
 
 
-def _rule_plus_in_minus_picture(d: Diff, fi: FieldInfo | None, b: bytes | None,
-                                view: CobrixView) -> bool:
+def _rule_plus_in_minus_picture(
+    d: Diff, fi: FieldInfo | None, b: bytes | None, view: CobrixView
+) -> bool:
     """An edited picture with a '-' sign symbol holding '+' for a positive value: legacyio
     follows the editing rules (a positive value shows a space) and makes it null; Cobrix
     accepts '+'."""
@@ -668,14 +713,18 @@ def _rule_plus_in_minus_picture(d: Diff, fi: FieldInfo | None, b: bytes | None,
     return Decimal(int(digits)).scaleb(-_decimal_scale(fi)) == d.expected
 
 
-def _rule_blank_numeric_zero(d: Diff, fi: FieldInfo | None, b: bytes | None,
-                             view: CobrixView) -> bool:
+def _rule_blank_numeric_zero(
+    d: Diff, fi: FieldInfo | None, b: bytes | None, view: CobrixView
+) -> bool:
     """A blank DISPLAY decimal with improved_null_detection=false: Cobrix gives 0 (but null
     for a blank integer); legacyio makes every blank number null."""
     if not _is_null(d.ours) or b is None or view.m.improved_nulls or d.expected != 0:
         return False
-    return fi is not None and fi.usage == "display" and b == (b" " if view.m.ascii
-                                                              else b"\x40") * len(b)
+    return (
+        fi is not None
+        and fi.usage == "display"
+        and b == (b" " if view.m.ascii else b"\x40") * len(b)
+    )
 
 
 TOLERANCES: dict[str, Callable[[Diff, FieldInfo | None, bytes | None, CobrixView], bool]] = {
@@ -693,7 +742,7 @@ def classify(diffs: list[Diff], view: CobrixView, raw: bytes | None) -> None:
     for d in diffs:
         p = _strip_index(d.path)
         if view.m.keep_original and not view._multi_root and p.startswith(view.root_name + "."):
-            p = p[len(view.root_name) + 1:]
+            p = p[len(view.root_name) + 1 :]
         fi = view.fields.get(p)
         b = _field_bytes(fi, raw)
         for name, rule in TOLERANCES.items():
@@ -717,14 +766,17 @@ class Outcome:
         return not self.failures and self.expected_rows == self.our_rows
 
     def summary(self, limit: int = 12) -> str:
-        lines = [f"rows: expected {self.expected_rows}, ours {self.our_rows}; "
-                 f"{len(self.failures)} differing values; tolerated {self.tolerated}"]
+        lines = [
+            f"rows: expected {self.expected_rows}, ours {self.our_rows}; "
+            f"{len(self.failures)} differing values; tolerated {self.tolerated}"
+        ]
         lines += [f"  row {i}: {d}" for i, d in self.failures[:limit]]
         return "\n".join(lines)
 
 
-def strip_expected(rows: list[dict[str, Any]], keys: set[str],
-                   counts: dict[str, int]) -> list[dict[str, Any]]:
+def strip_expected(
+    rows: list[dict[str, Any]], keys: set[str], counts: dict[str, int]
+) -> list[dict[str, Any]]:
     """Remove the columns of unsupported features (Seg_Id*, *_debug, *_NT) from expected."""
 
     def strip(v: Any) -> Any:
@@ -754,8 +806,9 @@ def _order_key(row: dict[str, Any], order: list[str]) -> tuple:
     return tuple(_sort_key(get_path(row, k)) for k in order)
 
 
-def compare_case(c: dict[str, Any], m: Mapping, ours: list[dict[str, Any]],
-                 view: CobrixView) -> Outcome:
+def compare_case(
+    c: dict[str, Any], m: Mapping, ours: list[dict[str, Any]], view: CobrixView
+) -> Outcome:
     """Compare our (Cobrix-view) rows with the case's expected rows."""
     comp = c.get("comparison") or {}
     expected = load_expected(c)
@@ -770,8 +823,9 @@ def compare_case(c: dict[str, Any], m: Mapping, ours: list[dict[str, Any]],
         candidates = [i] if i < len(ours) else []
         if order and i < len(ours):  # rows tied on the sort key may come in any order
             key = _order_key(exp, order)
-            candidates = [j for j in range(len(ours)) if j not in used
-                          and _order_key(ours[j], order) == key] or candidates
+            candidates = [
+                j for j in range(len(ours)) if j not in used and _order_key(ours[j], order) == key
+            ] or candidates
         best: list[Diff] | None = None
         best_j = None
         for j in candidates:
@@ -779,7 +833,8 @@ def compare_case(c: dict[str, Any], m: Mapping, ours: list[dict[str, Any]],
             diff_rows(exp, ours[j], "", lenient, diffs)
             classify(diffs, view, ours[j]["__raw__"])
             if best is None or sum(d.tolerated is None for d in diffs) < sum(
-                    d.tolerated is None for d in best):
+                d.tolerated is None for d in best
+            ):
                 best, best_j = diffs, j
             if not any(d.tolerated is None for d in diffs):
                 break
@@ -838,8 +893,9 @@ def iter_cases() -> Iterable[dict[str, Any]]:
 def _option_names() -> set[str]:
     import attrs
 
-    return {a.name for cls in (legacyio.FileFormat, legacyio.ReadOptions)
-            for a in attrs.fields(cls)}
+    return {
+        a.name for cls in (legacyio.FileFormat, legacyio.ReadOptions) for a in attrs.fields(cls)
+    }
 
 
 def _expected_keys(c: dict[str, Any]) -> set[str]:
@@ -861,6 +917,7 @@ def _expected_keys(c: dict[str, Any]) -> set[str]:
 
 def _has_child_segment_lists(c: dict[str, Any]) -> bool:
     """Expected rows nest child segments as lists of structs (hierarchical mode)."""
+
     def walk(v: Any) -> bool:
         if isinstance(v, dict):
             return any(walk(x) for x in v.values())
@@ -896,8 +953,9 @@ def check_known_difference(c: dict[str, Any], feature: str) -> str:
     if feature == "header_parser":
         assert not any("header_parser" in n or "minimum_record" in n for n in names)
         try:
-            legacyio.read_table(str(m.files[0]), legacyio.load_copybook(m.copybook_text),
-                                **m.kwargs)
+            legacyio.read_table(
+                str(m.files[0]), legacyio.load_copybook(m.copybook_text), **m.kwargs
+            )
         except legacyio.DecodeError:
             return "the 5-byte custom headers are not RDWs: legacyio rejects the file"
         raise AssertionError("legacyio now reads the custom-header file as plain RDW records")
@@ -909,10 +967,11 @@ def check_known_difference(c: dict[str, Any], feature: str) -> str:
             return "ODO object is PIC X and no value-to-count mapping can be given to the reader"
         raise AssertionError("legacyio now accepts the non-numeric DEPENDING ON field")
     if feature == "record_offsets":
-        assert not any(n.startswith("record_start") or n.startswith("record_end") for n in names)
+        assert not any(n.startswith(("record_start", "record_end")) for n in names)
         try:
-            legacyio.read_table(str(m.files[0]), legacyio.load_copybook(m.copybook_text),
-                                **m.kwargs)
+            legacyio.read_table(
+                str(m.files[0]), legacyio.load_copybook(m.copybook_text), **m.kwargs
+            )
         except legacyio.DecodeError:
             return "without per-record start/end offsets the file is not whole records"
         raise AssertionError("legacyio now reads the file without record offsets")

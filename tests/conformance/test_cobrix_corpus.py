@@ -19,45 +19,93 @@ import legacyio
 from . import harness as h
 
 PASSING = {
-    "test1", "test1b", "test15",
-    "test3", "test3_trim_none", "test3_trim_left", "test3_trim_right", "test3_trim_both",
-    "test7", "test7a", "test7b", "test7c", "test7d",
-    "test8_printable", "test8_non_printable",
-    "test9_cp037", "test9_cp037_ext", "test9_cp273", "test9_cp500", "test9_cp1140",
-    "test9_cp1141", "test9_cp1148", "test9_cp_custom",
-    "test12", "test12_merged", "test13a", "test13a_no_offsets", "test16", "test19",
+    "test1",
+    "test1b",
+    "test15",
+    "test3",
+    "test3_trim_none",
+    "test3_trim_left",
+    "test3_trim_right",
+    "test3_trim_both",
+    "test7",
+    "test7a",
+    "test7b",
+    "test7c",
+    "test7d",
+    "test8_printable",
+    "test8_non_printable",
+    "test9_cp037",
+    "test9_cp037_ext",
+    "test9_cp273",
+    "test9_cp500",
+    "test9_cp1140",
+    "test9_cp1141",
+    "test9_cp1148",
+    "test9_cp_custom",
+    "test12",
+    "test12_merged",
+    "test13a",
+    "test13a_no_offsets",
+    "test16",
+    "test19",
     "test25_no_mapping",
-    "test40_ascii_text_gz", "test40_ascii_text_gz_latin1", "test40_ascii_text_gz_d2",
+    "test40_ascii_text_gz",
+    "test40_ascii_text_gz_latin1",
+    "test40_ascii_text_gz_d2",
     "test40_ascii_text_mixed_dir",
     # fixed after the first conformance run: B1 (19-37 digit binary), B4 (numeric segment id)
-    "test6", "test6a", "test40_gzip", "test40_bzip2", "test40_mixed_dir",
-    "test40_mixed_dir_file_end_offset", "test17a",
+    "test6",
+    "test6a",
+    "test40_gzip",
+    "test40_bzip2",
+    "test40_mixed_dir",
+    "test40_mixed_dir_file_end_offset",
+    "test17a",
     # B5 fixed: nested OCCURS DEPENDING ON in records that shrink
     "test21",
 }
 
 KNOWN: dict[str, set[str]] = {
     "test1a": {"record_offsets"},
-    "test4": {"seg_id"}, "test4a": {"seg_id"},
-    "test5": {"seg_id"}, "test5a": {"seg_id"}, "test5b": {"seg_id"}, "test5c": {"seg_id"},
-    "test5d": {"seg_id"}, "test13b": {"seg_id"},
-    "test14_rdw_part_of_length": {"seg_id"}, "test14_rdw_adjustment": {"seg_id"},
-    "test17b": {"seg_id"}, "test17b_underscore": {"seg_id"}, "test17b_star": {"seg_id"},
+    "test4": {"seg_id"},
+    "test4a": {"seg_id"},
+    "test5": {"seg_id"},
+    "test5a": {"seg_id"},
+    "test5b": {"seg_id"},
+    "test5c": {"seg_id"},
+    "test5d": {"seg_id"},
+    "test13b": {"seg_id"},
+    "test14_rdw_part_of_length": {"seg_id"},
+    "test14_rdw_adjustment": {"seg_id"},
+    "test17b": {"seg_id"},
+    "test17b_underscore": {"seg_id"},
+    "test17b_star": {"seg_id"},
     "test10": {"non_terminals"},
-    "test11": {"header_parser"}, "test11_min_length": {"header_parser"},
-    "test17c": {"hierarchy"}, "test17d": {"hierarchy"}, "test17e": {"hierarchy"},
+    "test11": {"header_parser"},
+    "test11_min_length": {"header_parser"},
+    "test17c": {"hierarchy"},
+    "test17d": {"hierarchy"},
+    "test17e": {"hierarchy"},
     "test17f": {"hierarchy", "debug"},
-    "test24": {"debug"}, "test24b": {"debug"},
-    "test25": {"occurs_mappings"}, "test25_fixed": {"occurs_mappings"},
+    "test24": {"debug"},
+    "test24b": {"debug"},
+    "test25": {"occurs_mappings"},
+    "test25_fixed": {"occurs_mappings"},
 }
 
-_BIN9 = ("B1: PIC 9(19)/9(20)/9(37) BINARY (Cobrix 9/16-byte binary) is accepted by the layout "
-         "but BinaryCodec raises a plain ValueError (not a LegacyioError); B2 also applies "
-         "(PIC S9(n).9(m) never decodes)")
-_SEGLOW = ("B3: the segment id is matched after trimming whitespace only; 'C' + 4 x X'00' "
-           "never matches 'C', so no REDEFINES alternative is selected")
-_SEGNUM = ("B4: a numeric segment field (PIC 9(1)) crashes the reader with "
-           "ArrowNotImplementedError (utf8_trim_whitespace on int32)")
+_BIN9 = (
+    "B1: PIC 9(19)/9(20)/9(37) BINARY (Cobrix 9/16-byte binary) is accepted by the layout "
+    "but BinaryCodec raises a plain ValueError (not a LegacyioError); B2 also applies "
+    "(PIC S9(n).9(m) never decodes)"
+)
+_SEGLOW = (
+    "B3: the segment id is matched after trimming whitespace only; 'C' + 4 x X'00' "
+    "never matches 'C', so no REDEFINES alternative is selected"
+)
+_SEGNUM = (
+    "B4: a numeric segment field (PIC 9(1)) crashes the reader with "
+    "ArrowNotImplementedError (utf8_trim_whitespace on int32)"
+)
 LEGACYIO_BUGS: dict[str, str] = {}
 """Cases that fail because of a legacyio bug (strict xfail); all found so far are fixed."""
 
@@ -91,7 +139,8 @@ def _check_result(c: dict, r: h.CaseResult) -> None:
     if kind == "error":
         assert isinstance(r.error, legacyio.LegacyioError), (
             f"expected legacyio to refuse this input like Cobrix "
-            f"({c['expected_error_contains']!r}); got {r.error!r}")
+            f"({c['expected_error_contains']!r}); got {r.error!r}"
+        )
         return
     if r.error is not None:
         raise AssertionError(f"legacyio failed: {type(r.error).__name__}: {r.error}")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from big_copybook import generate  # noqa: E402
+from big_copybook import generate
 
-from legacyio.copybook import load_copybook  # noqa: E402
+from legacyio.copybook import load_copybook
 
 
 def test_two_thousand_fields() -> None:

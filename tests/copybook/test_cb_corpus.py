@@ -35,8 +35,9 @@ def test_corpus_present() -> None:
     assert _copybooks()
 
 
-@pytest.mark.parametrize("path", _copybooks() if CORPUS.is_dir() else [CORPUS / "missing"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", _copybooks() if CORPUS.is_dir() else [CORPUS / "missing"], ids=lambda p: p.name
+)
 def test_every_corpus_copybook_builds(path: Path) -> None:
     layout = load_copybook(path, odo_mappings=ODO_MAPPED.get(path.name, ()))
     assert layout.record_length > 0
@@ -48,7 +49,7 @@ def test_every_corpus_copybook_builds(path: Path) -> None:
 
 
 def test_test25_without_mapping_is_an_error() -> None:
-    with pytest.raises(CopybookError, match="FIELD.*integral"):
+    with pytest.raises(CopybookError, match=r"FIELD.*integral"):
         load_copybook(CORPUS / "data" / "test25_copybook.cob")
 
 
@@ -57,7 +58,10 @@ def test_test1_record_length_matches_readme() -> None:
     assert layout.record_length == 2202  # README: 80 x 27 bytes always reserved
     detail = layout.find("ACCOUNT-DETAIL")
     assert (detail.size, detail.occurs.max, detail.occurs.depending_path) == (
-        27, 80, ("RECORD", "METADATA", "NUMBER-OF-ACCTS"))
+        27,
+        80,
+        ("RECORD", "METADATA", "NUMBER-OF-ACCTS"),
+    )
     assert layout.min_record_length == 2202 - 79 * 27
 
 
@@ -99,8 +103,11 @@ def _area_sizes(record: Item) -> dict[int, int]:
     return out
 
 
-CASES_WITH_LAYOUT = [c for c in _manifest()["cases"] if c.get("expected_layout")] if (
-    CORPUS / "MANIFEST.json").is_file() else []
+CASES_WITH_LAYOUT = (
+    [c for c in _manifest()["cases"] if c.get("expected_layout")]
+    if (CORPUS / "MANIFEST.json").is_file()
+    else []
+)
 
 
 @pytest.mark.parametrize("case", CASES_WITH_LAYOUT, ids=lambda c: c["name"])
@@ -123,9 +130,9 @@ def test_offsets_match_cobrix_layout(case: dict) -> None:
 def test_cobrix_sizes_for_wide_binary() -> None:
     layout = load_copybook(CORPUS / "data" / "test6_copybook.cob")
     assert layout.record_length == 1493
-    assert layout.find("NUM-BIN-INT12").size == 9     # 9(19) BINARY
-    assert layout.find("NUM-BIN-INT14").size == 16    # 9(37) BINARY
-    assert layout.find("NUM-BIN-DEC10").size == 12    # 9(18)V9(10) COMP
+    assert layout.find("NUM-BIN-INT12").size == 9  # 9(19) BINARY
+    assert layout.find("NUM-BIN-INT14").size == 16  # 9(37) BINARY
+    assert layout.find("NUM-BIN-DEC10").size == 12  # 9(18)V9(10) COMP
     p = layout.find("COMMON-UPC5DISP").picture
     assert (p.digits, p.scale, p.signed, p.p_count) == (5, 8, True, 3)
     st = layout.find("NUM-ST-STR-DEC01")  # 99V99 SIGN TRAILING SEPARATE: signed (Cobrix)

@@ -41,6 +41,7 @@ def test_fixed_format_columns_comments_and_sequence_area() -> None:
     assert len(parse(text, name="x").entries) == 3  # debug lines are comments by default
     from legacyio.copybook.lexer import tokenize
     from legacyio.copybook.parser import _Parser
+
     src = read_source(text, debug_lines=True)
     assert len(_Parser(list(tokenize(src)), None).entries()) == 4
 
@@ -124,15 +125,17 @@ def test_every_usage_spelling(clause: str, usage: Usage, size: int) -> None:
 
 
 def test_group_usage_and_sign_apply_to_members() -> None:
-    layout = load_copybook(fixed(
-        "01 R.",
-        "    05 G COMP-3.",
-        "       10 A PIC S9(5).",
-        "       10 B PIC S9(4) COMP.",
-        "    05 H SIGN IS LEADING SEPARATE CHARACTER.",
-        "       10 C PIC S9(3).",
-        "       10 D PIC S9(3) SIGN TRAILING.",
-    ))
+    layout = load_copybook(
+        fixed(
+            "01 R.",
+            "    05 G COMP-3.",
+            "       10 A PIC S9(5).",
+            "       10 B PIC S9(4) COMP.",
+            "    05 H SIGN IS LEADING SEPARATE CHARACTER.",
+            "       10 C PIC S9(3).",
+            "       10 D PIC S9(3) SIGN TRAILING.",
+        )
+    )
     assert layout.find("A").usage == Usage.PACKED and layout.find("A").size == 3
     assert layout.find("B").usage == Usage.BINARY
     c, d = layout.find("C"), layout.find("D")
@@ -141,22 +144,29 @@ def test_group_usage_and_sign_apply_to_members() -> None:
 
 
 def test_88_levels_values_thru_and_figuratives() -> None:
-    layout = load_copybook(fixed(
-        "01 R.",
-        "    05 STATUS-CODE PIC X(2).",
-        "       88 OK VALUE 'OK'.",
-        "       88 BLANK-S VALUES ARE SPACE SPACES.",
-        "       88 HI VALUE HIGH-VALUES LOW-VALUE QUOTES ZEROES ALL '*'.",
-        "       88 HEX VALUE X'C1C2'.",
-        "    05 N PIC S9(3)V9 VALUE -1.5.",
-        "       88 SMALL VALUES 1 THRU 9, 20 THROUGH 29.5.",
-        "       88 NEG VALUE IS -999.9.",
-    ))
+    layout = load_copybook(
+        fixed(
+            "01 R.",
+            "    05 STATUS-CODE PIC X(2).",
+            "       88 OK VALUE 'OK'.",
+            "       88 BLANK-S VALUES ARE SPACE SPACES.",
+            "       88 HI VALUE HIGH-VALUES LOW-VALUE QUOTES ZEROES ALL '*'.",
+            "       88 HEX VALUE X'C1C2'.",
+            "    05 N PIC S9(3)V9 VALUE -1.5.",
+            "       88 SMALL VALUES 1 THRU 9, 20 THROUGH 29.5.",
+            "       88 NEG VALUE IS -999.9.",
+        )
+    )
     conds = {c.name: c for c in layout.find("STATUS-CODE").conditions}
     assert conds["OK"].values[0].value == "OK" and not conds["OK"].values[0].figurative
     assert [v.value for v in conds["BLANK-S"].values] == ["SPACES", "SPACES"]
     assert [v.value for v in conds["HI"].values] == [
-        "HIGH-VALUES", "LOW-VALUES", "QUOTES", "ZEROS", "ALL *"]
+        "HIGH-VALUES",
+        "LOW-VALUES",
+        "QUOTES",
+        "ZEROS",
+        "ALL *",
+    ]
     assert all(v.figurative for v in conds["HI"].values)
     assert conds["HEX"].values[0].value == "\xc1\xc2"
     n = layout.find("N")
@@ -166,19 +176,21 @@ def test_88_levels_values_thru_and_figuratives() -> None:
 
 
 def test_other_clauses_are_accepted() -> None:
-    layout = load_copybook(fixed(
-        "01 R EXTERNAL GLOBAL.",
-        "    05 A PIC X(5) JUSTIFIED RIGHT.",
-        "    05 B PIC 9(5) BLANK WHEN ZEROS.",
-        "    05 D PIC 9(6) DATE FORMAT YYXXXX.",
-        "    05 G GROUP-USAGE NATIONAL.",
-        "       10 GN PIC N(2).",
-        "    05 T OCCURS 3 TIMES ASCENDING KEY IS K1 K2",
-        "         INDEXED BY IX1 IX2.",
-        "       10 K1 PIC X.",
-        "       10 K2 PIC X.",
-        "    05 PIC X(2).",
-    ))
+    layout = load_copybook(
+        fixed(
+            "01 R EXTERNAL GLOBAL.",
+            "    05 A PIC X(5) JUSTIFIED RIGHT.",
+            "    05 B PIC 9(5) BLANK WHEN ZEROS.",
+            "    05 D PIC 9(6) DATE FORMAT YYXXXX.",
+            "    05 G GROUP-USAGE NATIONAL.",
+            "       10 GN PIC N(2).",
+            "    05 T OCCURS 3 TIMES ASCENDING KEY IS K1 K2",
+            "         INDEXED BY IX1 IX2.",
+            "       10 K1 PIC X.",
+            "       10 K2 PIC X.",
+            "    05 PIC X(2).",
+        )
+    )
     r = layout.records[0]
     assert r.external and r.global_
     assert layout.find("A").justified and layout.find("B").blank_when_zero
@@ -203,7 +215,15 @@ def test_unknown_harmless_clause_warns_with_position() -> None:
         (("01 R.", "    05 A PIC X TYPE T."), 2, 23, "change the item's size"),
         (("01 R.", "    05 A PIC X(3)", "    05 B PIC X."), 3, 12, "expected a clause or '.'"),
         (("01 R.", "    05 A PIC 9(0)."), 2, 22, "repeat count"),
-        (("01 R.", "    05 A OCCURS.",), 2, 23, "number of occurrences"),
+        (
+            (
+                "01 R.",
+                "    05 A OCCURS.",
+            ),
+            2,
+            23,
+            "number of occurrences",
+        ),
         (("01 R.", "    05 A PIC X.", "    03 B PIC X."), 3, 12, "does not match"),
         (("01 R.", "    05 A PIC X.", "       10 B PIC X."), 3, 15, "cannot have subordinate"),
         (("01 R.", "    05 A PIC X(2) COMP-3."), 2, 26, "numeric PICTURE"),
@@ -241,7 +261,8 @@ def test_copy_replacing_from_search_path(tmp_path: Path) -> None:
     # the expanded text re-parses on its own, without the library
     again = load_copybook(layout.source_text)
     assert [(i.dotted, i.offset, i.size) for i in again.items()] == [
-        (i.dotted, i.offset, i.size) for i in layout.items()]
+        (i.dotted, i.offset, i.size) for i in layout.items()
+    ]
 
 
 def test_copy_from_own_directory_nested_and_cycle(tmp_path: Path) -> None:
@@ -266,8 +287,9 @@ def test_copy_from_own_directory_nested_and_cycle(tmp_path: Path) -> None:
 
 def test_copy_leading_replacing(tmp_path: Path) -> None:
     (tmp_path / "m.cpy").write_text(fixed("05 XX-A PIC X.", "05 XX-B PIC X(2)."))
-    layout = load_copybook(fixed("01 R.", "COPY M REPLACING LEADING ==XX== BY ==YY==."),
-                           search_path=[tmp_path])
+    layout = load_copybook(
+        fixed("01 R.", "COPY M REPLACING LEADING ==XX== BY ==YY==."), search_path=[tmp_path]
+    )
     assert [i.name for i in layout.items()][1:] == ["YY-A", "YY-B"]
 
 

@@ -42,7 +42,13 @@ from legacyio.layout.model import Category as C
 def test_picture_fields(pic, category, length, digits, scale, signed, p_count) -> None:
     p = analyze_picture(pic)
     assert (p.category, p.length, p.digits, p.scale, p.signed, p.p_count) == (
-        category, length, digits, scale, signed, p_count)
+        category,
+        length,
+        digits,
+        scale,
+        signed,
+        p_count,
+    )
     assert p.source == pic
     assert p.symbols == p.symbols.upper()
 

@@ -37,9 +37,17 @@ def e(text: str, width: int | None = None) -> bytes:
     return b
 
 
-def zoned(value: int, digits: int, *, signed: bool = True, leading: bool = False,
-          separate: bool = False, pos_zone: int = 0xC, neg_zone: int = 0xD,
-          unsigned_zone: int = 0xF) -> bytes:
+def zoned(
+    value: int,
+    digits: int,
+    *,
+    signed: bool = True,
+    leading: bool = False,
+    separate: bool = False,
+    pos_zone: int = 0xC,
+    neg_zone: int = 0xD,
+    unsigned_zone: int = 0xF,
+) -> bytes:
     """Zoned decimal of an unscaled integer: digits F0-F9, sign in a zone or separate byte."""
     mag = str(abs(value)).rjust(digits, "0")
     assert len(mag) == digits
@@ -79,7 +87,7 @@ def ibm_float(x: float, size: int) -> bytes:
     if x == 0:
         return bytes(size)
     sign = 0x80 if x < 0 else 0
-    m, ex = math.frexp(abs(x))  # abs(x) = m * 2**ex, 0.5 <= m < 1
+    _m, ex = math.frexp(abs(x))  # abs(x) = m * 2**ex, 0.5 <= m < 1
     e16 = -((-ex) // 4)  # ceil(ex / 4): abs(x) = f * 16**e16 with 1/16 <= f < 1
     f = abs(x) / 16.0**e16
     while f >= 1:
@@ -88,7 +96,7 @@ def ibm_float(x: float, size: int) -> bytes:
     while f < 1 / 16:
         f *= 16
         e16 -= 1
-    mant = int(round(f * 2**frac_bits))
+    mant = round(f * 2**frac_bits)
     head = bytes([sign | (e16 + 64)])
     return head + mant.to_bytes(size - 1, "big")
 
@@ -116,8 +124,7 @@ def bdw_block(records: list[bytes], pad_to: int = 0) -> bytes:
     return size.to_bytes(2, "big") + b"\0\0" + body + b"\0" * (size - 4 - len(body))
 
 
-def assert_round_trip(data: bytes, copybook: Any, *, parquet: bool = True,
-                      **fmt: Any) -> pa.Table:
+def assert_round_trip(data: bytes, copybook: Any, *, parquet: bool = True, **fmt: Any) -> pa.Table:
     """Decode, re-encode and verify: the bytes must come back exactly. Returns the table."""
     table = legacyio.read_table(data, copybook, **fmt)
     out = legacyio.encode(table, **_format_only(fmt))
@@ -132,9 +139,21 @@ def assert_round_trip(data: bytes, copybook: Any, *, parquet: bool = True,
     return table
 
 
-_READ_ONLY = {"lenient_framing", "batch_size", "threads", "strict", "trim", "columns",
-              "flatten", "names", "residue", "fillers", "record_number", "record_offset",
-              "file_name"}
+_READ_ONLY = {
+    "lenient_framing",
+    "batch_size",
+    "threads",
+    "strict",
+    "trim",
+    "columns",
+    "flatten",
+    "names",
+    "residue",
+    "fillers",
+    "record_number",
+    "record_offset",
+    "file_name",
+}
 
 
 def _format_only(kw: dict[str, Any]) -> dict[str, Any]:

@@ -57,9 +57,27 @@ EXPECTED_TYPES = {
 }
 
 
-def _record(name: str, zu: int, zs: int, zl: int, zsep: int, zlsep: int, pk: int, pke: int,
-            pu: int, bn: int, bn8: int, bu: int, f1: float, f2: float, nat: str, ed: str,
-            ps: int, pv: int, big: int) -> bytes:
+def _record(
+    name: str,
+    zu: int,
+    zs: int,
+    zl: int,
+    zsep: int,
+    zlsep: int,
+    pk: int,
+    pke: int,
+    pu: int,
+    bn: int,
+    bn8: int,
+    bu: int,
+    f1: float,
+    f2: float,
+    nat: str,
+    ed: str,
+    ps: int,
+    pv: int,
+    big: int,
+) -> bytes:
     rec = (
         e(name, 8)
         + zoned(zu, 3, signed=False)
@@ -85,11 +103,30 @@ def _record(name: str, zu: int, zs: int, zl: int, zsep: int, zlsep: int, pk: int
 
 
 def test_every_usage_decodes_to_exact_values_and_types() -> None:
-    rec1 = _record("Müller", 7, -12, -345, -678, 9, -12345, -123456, 999, -2, -12345678901234,
-                   123456789, -118.625, 0.1, "äöü", "- 12.34", 123, 45,
-                   -12345678901234567890123)
-    rec2 = _record("ÉTÉ", 0, 1, 2, 3, -4, 99999, 1, 0, 9999, 1, 0, 1.0, -2.5, "ab", " 999.00",
-                   0, 1, 0)
+    rec1 = _record(
+        "Müller",
+        7,
+        -12,
+        -345,
+        -678,
+        9,
+        -12345,
+        -123456,
+        999,
+        -2,
+        -12345678901234,
+        123456789,
+        -118.625,
+        0.1,
+        "äöü",
+        "- 12.34",
+        123,
+        45,
+        -12345678901234567890123,
+    )
+    rec2 = _record(
+        "ÉTÉ", 0, 1, 2, 3, -4, 99999, 1, 0, 9999, 1, 0, 1.0, -2.5, "ab", " 999.00", 0, 1, 0
+    )
     table = legacyio.read_table(rec1 + rec2, ALL_USAGES)
     for name, typ in EXPECTED_TYPES.items():
         assert table.schema.field(name).type == typ, name
@@ -163,8 +200,9 @@ def test_zoned_negative_zones(zone: int) -> None:
     assert t.schema.field("Z").type == pa.decimal128(5, 1)
 
 
-@pytest.mark.parametrize(("nibble", "sign"), [(0xC, 1), (0xD, -1), (0xF, 1), (0xA, 1),
-                                              (0xB, -1), (0xE, 1)])
+@pytest.mark.parametrize(
+    ("nibble", "sign"), [(0xC, 1), (0xD, -1), (0xF, 1), (0xA, 1), (0xB, -1), (0xE, 1)]
+)
 def test_packed_sign_nibbles(nibble: int, sign: int) -> None:
     cb = cobol("""
     01 REC.
@@ -186,8 +224,9 @@ def test_packed_even_digit_count_has_leading_zero_nibble() -> None:
     assert t.column("Q").to_pylist() == [Decimal("98.76")]
 
 
-@pytest.mark.parametrize(("order", "value"), [("big", -2), ("little", -2), ("big", 40000),
-                                              ("little", 65535)])
+@pytest.mark.parametrize(
+    ("order", "value"), [("big", -2), ("little", -2), ("big", 40000), ("little", 65535)]
+)
 def test_comp5_byte_order_and_full_range(order: str, value: int) -> None:
     cb = cobol("""
     01 REC.
@@ -195,8 +234,7 @@ def test_comp5_byte_order_and_full_range(order: str, value: int) -> None:
        05 U5 PIC 9(4) COMP-5.
     """)
     sval = value if value < 32768 else -1
-    data = binary(sval, 2, byteorder=order) + binary(abs(value), 2, byteorder=order,
-                                                     signed=False)
+    data = binary(sval, 2, byteorder=order) + binary(abs(value), 2, byteorder=order, signed=False)
     t = legacyio.read_table(data, cb, comp5_byteorder=order)
     # COMP-5 holds the full range of its bytes, beyond the PICTURE's 4 digits
     assert t.column("S5").to_pylist() == [sval]

@@ -44,28 +44,38 @@ def _table(**over: list | pa.Array) -> pa.Table:
     return pa.table(cols)
 
 
-def _expected_row(name: str, zs: int, zu: int, zl: int, zsep: int, ps: int, pu: int, bn: int,
-                  f1: float) -> bytes:
-    return (e(name, 5) + zoned(zs, 3) + zoned(zu, 3, signed=False) + zoned(zl, 2, leading=True)
-            + zoned(zsep, 2, separate=True) + packed(ps, 5) + packed(pu, 3, signed=False)
-            + binary(bn, 2) + ibm_float(f1, 4))
+def _expected_row(
+    name: str, zs: int, zu: int, zl: int, zsep: int, ps: int, pu: int, bn: int, f1: float
+) -> bytes:
+    return (
+        e(name, 5)
+        + zoned(zs, 3)
+        + zoned(zu, 3, signed=False)
+        + zoned(zl, 2, leading=True)
+        + zoned(zsep, 2, separate=True)
+        + packed(ps, 5)
+        + packed(pu, 3, signed=False)
+        + binary(bn, 2)
+        + ibm_float(f1, 4)
+    )
 
 
 def test_canonical_ibm_output() -> None:
     out = legacyio.encode(_table(), CB)
-    expected = (_expected_row("Zoë", -12, 345, -5, -9, -12345, 999, -2, 1.0)
-                + _expected_row("AB", 7, 0, 5, 10, 1, 1, 300, -118.625))
+    expected = _expected_row("Zoë", -12, 345, -5, -9, -12345, 999, -2, 1.0) + _expected_row(
+        "AB", 7, 0, 5, 10, 1, 1, 300, -118.625
+    )
     assert out == expected
     # spot checks of the IBM conventions, independent of the helpers
-    assert out[5:8] == b"\xf0\xf1\xd2"           # zoned negative: D zone on the last digit
-    assert out[8:11] == b"\xf3\xf4\xf5"          # unsigned zoned: F zones
-    assert out[11:13] == b"\xd0\xf5"             # SIGN LEADING: D zone on the first digit
-    assert out[13:16] == b"\xf0\xf9\x60"         # separate trailing '-'
-    assert out[16:19] == b"\x12\x34\x5d"         # packed negative: D nibble
-    assert out[19:21] == b"\x99\x9f"             # unsigned packed: F nibble
-    assert out[21:23] == b"\xff\xfe"             # binary: big-endian two's complement
-    assert out[23:27] == b"\x41\x10\x00\x00"     # COMP-1 1.0 in IBM hex
-    assert out[2:5] == b"\x53\x40\x40"           # cp037 e-umlaut, padded with X'40'
+    assert out[5:8] == b"\xf0\xf1\xd2"  # zoned negative: D zone on the last digit
+    assert out[8:11] == b"\xf3\xf4\xf5"  # unsigned zoned: F zones
+    assert out[11:13] == b"\xd0\xf5"  # SIGN LEADING: D zone on the first digit
+    assert out[13:16] == b"\xf0\xf9\x60"  # separate trailing '-'
+    assert out[16:19] == b"\x12\x34\x5d"  # packed negative: D nibble
+    assert out[19:21] == b"\x99\x9f"  # unsigned packed: F nibble
+    assert out[21:23] == b"\xff\xfe"  # binary: big-endian two's complement
+    assert out[23:27] == b"\x41\x10\x00\x00"  # COMP-1 1.0 in IBM hex
+    assert out[2:5] == b"\x53\x40\x40"  # cp037 e-umlaut, padded with X'40'
 
 
 def test_write_table_to_path_matches_encode(tmp_path: Path) -> None:
@@ -96,12 +106,22 @@ def test_encoded_new_data_decodes_to_the_same_values() -> None:
         ("ZS", [None, 1], "REC.ZS", 1),
         ("NAME", ["ok", None], "REC.NAME", 2),
     ],
-    ids=["zoned-digits", "packed-digits", "binary-digits", "decimal-digits", "string-long",
-         "neg-unsigned-zoned", "neg-unsigned-packed", "unmappable", "null-number",
-         "null-text"],
+    ids=[
+        "zoned-digits",
+        "packed-digits",
+        "binary-digits",
+        "decimal-digits",
+        "string-long",
+        "neg-unsigned-zoned",
+        "neg-unsigned-packed",
+        "unmappable",
+        "null-number",
+        "null-text",
+    ],
 )
-def test_encode_errors_name_record_and_field(column: str, values: list | pa.Array, field: str,
-                                             record: int) -> None:
+def test_encode_errors_name_record_and_field(
+    column: str, values: list | pa.Array, field: str, record: int
+) -> None:
     with pytest.raises(legacyio.EncodeError) as ei:
         legacyio.encode(_table(**{column: values}), CB)
     err = ei.value
@@ -144,7 +164,7 @@ def test_null_as(null_as: str, zs: bytes, ps: bytes, name: bytes | None) -> None
     if name is not None:
         assert out[0:5] == name
     # the second record is untouched by the policy
-    assert out[27 + 5:27 + 8] == zoned(1, 3)
+    assert out[27 + 5 : 27 + 8] == zoned(1, 3)
     assert out[27:32] == e("x", 5)
 
 
@@ -156,14 +176,21 @@ def test_odo_list_length_must_match_depending_on_field() -> None:
           10 V   PIC 9(2).
     """)
     item = pa.struct([pa.field("V", pa.int32())])
-    ok = pa.table({"CNT": pa.array([2], pa.int32()),
-                   "TBL": pa.array([[{"V": 1}, {"V": 2}]], pa.list_(item))})
-    assert legacyio.encode(ok, cb) == (zoned(2, 1, signed=False) + zoned(1, 2, signed=False)
-                                       + zoned(2, 2, signed=False) + e("  "))
+    ok = pa.table(
+        {"CNT": pa.array([2], pa.int32()), "TBL": pa.array([[{"V": 1}, {"V": 2}]], pa.list_(item))}
+    )
+    assert legacyio.encode(ok, cb) == (
+        zoned(2, 1, signed=False) + zoned(1, 2, signed=False) + zoned(2, 2, signed=False) + e("  ")
+    )
     assert legacyio.encode(ok, cb, record_format="ODO") == (
-        zoned(2, 1, signed=False) + zoned(1, 2, signed=False) + zoned(2, 2, signed=False))
-    bad = pa.table({"CNT": pa.array([2, 3], pa.int32()),
-                    "TBL": pa.array([[{"V": 1}, {"V": 2}], [{"V": 1}]], pa.list_(item))})
+        zoned(2, 1, signed=False) + zoned(1, 2, signed=False) + zoned(2, 2, signed=False)
+    )
+    bad = pa.table(
+        {
+            "CNT": pa.array([2, 3], pa.int32()),
+            "TBL": pa.array([[{"V": 1}, {"V": 2}], [{"V": 1}]], pa.list_(item)),
+        }
+    )
     with pytest.raises(legacyio.EncodeError) as ei:
         legacyio.encode(bad, cb, record_format="ODO")
     assert ei.value.record == 2 and ei.value.field == "REC.TBL"
@@ -234,8 +261,14 @@ def test_null_element_in_nested_list_follows_null_policy() -> None:
 
 
 def test_flat_table_with_null_element_in_fixed_occurs() -> None:
-    t = pa.table({"K": ["k1"], "A_1": pa.array([1], pa.int32()),
-                  "A_2": pa.array([None], pa.int32()), "A_3": pa.array([3], pa.int32())})
+    t = pa.table(
+        {
+            "K": ["k1"],
+            "A_1": pa.array([1], pa.int32()),
+            "A_2": pa.array([None], pa.int32()),
+            "A_3": pa.array([3], pa.int32()),
+        }
+    )
     out = legacyio.encode(t, FIXED_OCC, null_as="zero")
     assert out == e("k1") + packed(1, 3) + packed(0, 3) + packed(3, 3)
 

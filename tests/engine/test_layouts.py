@@ -30,8 +30,11 @@ def test_several_01_records_as_alternatives() -> None:
     t = legacyio.read_table(data, TWO_RECORDS)
     assert t.column_names[:2] == ["HEADER_REC", "DETAIL_REC"]
     assert t.column("HEADER_REC").to_pylist()[0] == {"H_TYPE": "H", "H_DATE": 20240131}
-    assert t.column("DETAIL_REC").to_pylist()[1] == {"D_TYPE": "D", "D_AMT": -1234567,
-                                                     "D_NAME": "abcd"}
+    assert t.column("DETAIL_REC").to_pylist()[1] == {
+        "D_TYPE": "D",
+        "D_AMT": -1234567,
+        "D_NAME": "abcd",
+    }
     assert_round_trip(data, TWO_RECORDS)
 
 
@@ -48,12 +51,20 @@ def test_several_01_records_choose_one() -> None:
 def test_several_01_records_as_segments() -> None:
     hdr = e("H") + zoned(20240131, 8, signed=False)
     det = e("D") + packed(9, 7) + e("wxyz")
-    t = legacyio.read_table(hdr + det, TWO_RECORDS, segment_field="H-TYPE",
-                            segments={"H": "HEADER-REC", "D": "DETAIL-REC"})
+    t = legacyio.read_table(
+        hdr + det,
+        TWO_RECORDS,
+        segment_field="H-TYPE",
+        segments={"H": "HEADER-REC", "D": "DETAIL-REC"},
+    )
     assert [r is None for r in t.column("HEADER_REC").to_pylist()] == [False, True]
     assert [r is None for r in t.column("DETAIL_REC").to_pylist()] == [True, False]
-    assert_round_trip(hdr + det, TWO_RECORDS, segment_field="H-TYPE",
-                      segments={"H": "HEADER-REC", "D": "DETAIL-REC"})
+    assert_round_trip(
+        hdr + det,
+        TWO_RECORDS,
+        segment_field="H-TYPE",
+        segments={"H": "HEADER-REC", "D": "DETAIL-REC"},
+    )
 
 
 def test_copybook_starting_at_level_05() -> None:
@@ -95,8 +106,11 @@ def test_nested_odo_in_maximum_layout() -> None:
     t = legacyio.read_table(r1 + r2, NESTED_ODO)
     assert t.column("OUTER").to_pylist() == [
         [{"N_IN": 2, "INNER": [{"V": "aa"}, {"V": "bb"}]}, {"N_IN": 0, "INNER": []}],
-        [{"N_IN": 1, "INNER": [{"V": "cc"}]}, {"N_IN": 2, "INNER": [{"V": "dd"}, {"V": "ee"}]},
-         {"N_IN": 0, "INNER": []}],
+        [
+            {"N_IN": 1, "INNER": [{"V": "cc"}]},
+            {"N_IN": 2, "INNER": [{"V": "dd"}, {"V": "ee"}]},
+            {"N_IN": 0, "INNER": []},
+        ],
     ]
     assert t.column("TAIL").to_pylist() == ["t1", "t2"]
     assert t.column("_legacyio_residue").null_count == 2
@@ -131,11 +145,17 @@ def test_occurs_of_groups_containing_occurs() -> None:
     assert lay.record_length == 2 * (2 + 3 * 3 + 2) + 2
 
     def row(label: str, cells: list[tuple[int, int]], flags: str) -> bytes:
-        return e(label) + b"".join(packed(c, 3) + zoned(f, 1, signed=False)
-                                   for c, f in cells) + e(flags)
+        return (
+            e(label)
+            + b"".join(packed(c, 3) + zoned(f, 1, signed=False) for c, f in cells)
+            + e(flags)
+        )
 
-    data = (row("r1", [(1, 0), (-2, 1), (3, 2)], "YN") + row("r2", [(4, 3), (5, 4), (-6, 5)],
-                                                          "NN") + binary(-1, 2))
+    data = (
+        row("r1", [(1, 0), (-2, 1), (3, 2)], "YN")
+        + row("r2", [(4, 3), (5, 4), (-6, 5)], "NN")
+        + binary(-1, 2)
+    )
     t = legacyio.read_table(data, cb)
     rows = t.column("ROWS").to_pylist()[0]
     assert [r["LABEL"] for r in rows] == ["r1", "r2"]
@@ -180,18 +200,21 @@ SEG_V = rdw(e("H") + zoned(20240101, 8, signed=False)) + rdw(e("D") + packed(5, 
 
 def test_several_01_records_of_different_lengths_in_v_file() -> None:
     report = legacyio.DecodeReport()
-    t = assert_round_trip(SEG_V, SEG_CB, record_format="V", segment_field="H-TYPE",
-                          segments=SEG_MAP)
-    legacyio.read_table(SEG_V, SEG_CB, record_format="V", segment_field="H-TYPE",
-                        segments=SEG_MAP, report=report)
+    t = assert_round_trip(
+        SEG_V, SEG_CB, record_format="V", segment_field="H-TYPE", segments=SEG_MAP
+    )
+    legacyio.read_table(
+        SEG_V, SEG_CB, record_format="V", segment_field="H-TYPE", segments=SEG_MAP, report=report
+    )
     assert t.column("DET").to_pylist()[1] == {"D_TYPE": "D", "D_AMT": 5}
     # the longer, inactive record is not reported as truncated
     assert not report.fields
 
 
 def test_v_record_length_follows_the_active_01_record() -> None:
-    t = legacyio.read_table(SEG_V, SEG_CB, record_format="V", segment_field="H-TYPE",
-                            segments=SEG_MAP)
+    t = legacyio.read_table(
+        SEG_V, SEG_CB, record_format="V", segment_field="H-TYPE", segments=SEG_MAP
+    )
     assert t.column("_legacyio_residue").null_count == 2
     new = t.drop_columns(["_legacyio_residue"])
     assert legacyio.encode(new) == SEG_V

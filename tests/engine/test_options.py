@@ -25,11 +25,22 @@ CB = cobol("""
 WIDTH = 4 + 2 + 6 + 3 * 2 + 5
 
 
-def rec(cid: str, city: str, zip_: int, amts: tuple[int, int, int], tax: bytes | None = None,
-        filler: bytes = b"\x40\x40") -> bytes:
-    return (e(cid, 4) + filler + e(city, 3) + zoned(zip_, 3, signed=False)
-            + b"".join(packed(a, 3) for a in amts)
-            + (tax if tax is not None else zoned(12345, 5, signed=False)))
+def rec(
+    cid: str,
+    city: str,
+    zip_: int,
+    amts: tuple[int, int, int],
+    tax: bytes | None = None,
+    filler: bytes = b"\x40\x40",
+) -> bytes:
+    return (
+        e(cid, 4)
+        + filler
+        + e(city, 3)
+        + zoned(zip_, 3, signed=False)
+        + b"".join(packed(a, 3) for a in amts)
+        + (tax if tax is not None else zoned(12345, 5, signed=False))
+    )
 
 
 DATA = rec("C001", "NYC", 100, (1, -2, 3)) + rec("C002", "SFO", 941, (4, 5, -6))
@@ -56,17 +67,32 @@ def test_columns_projection() -> None:
 
 def test_flatten_and_encode_flattened_table_back() -> None:
     t = legacyio.read_table(DATA, CB, flatten=True)
-    assert t.column_names == ["CUST_ID", "FILLER_1", "ADDR_CITY", "ADDR_ZIP", "AMTS_1",
-                              "AMTS_2", "AMTS_3", "TAX_ID", RESIDUE]
+    assert t.column_names == [
+        "CUST_ID",
+        "FILLER_1",
+        "ADDR_CITY",
+        "ADDR_ZIP",
+        "AMTS_1",
+        "AMTS_2",
+        "AMTS_3",
+        "TAX_ID",
+        RESIDUE,
+    ]
     assert t.column("AMTS_2").to_pylist() == [-2, 5]
     assert t.column("ADDR_ZIP").to_pylist() == [100, 941]
     assert legacyio.encode(t) == DATA
     # a flattened table built by hand (no metadata, no residue) encodes too
-    hand = pa.table({"CUST_ID": ["C001"], "ADDR_CITY": ["NYC"],
-                     "ADDR_ZIP": pa.array([100], pa.int32()),
-                     "AMTS_1": pa.array([1], pa.int32()), "AMTS_2": pa.array([-2], pa.int32()),
-                     "AMTS_3": pa.array([3], pa.int32()),
-                     "TAX_ID": pa.array([12345], pa.int32())})
+    hand = pa.table(
+        {
+            "CUST_ID": ["C001"],
+            "ADDR_CITY": ["NYC"],
+            "ADDR_ZIP": pa.array([100], pa.int32()),
+            "AMTS_1": pa.array([1], pa.int32()),
+            "AMTS_2": pa.array([-2], pa.int32()),
+            "AMTS_3": pa.array([3], pa.int32()),
+            "TAX_ID": pa.array([12345], pa.int32()),
+        }
+    )
     assert legacyio.encode(hand, CB) == DATA[:WIDTH]
 
 
@@ -86,15 +112,14 @@ def test_fillers_false_drops_filler_and_dirty_filler_still_round_trips() -> None
 
 
 def test_residue_false_gives_clean_table() -> None:
-    dirty = rec("C003", "LAX", 900, (0, 0, 0), tax=zoned(12345, 5, signed=False,
-                                                          unsigned_zone=0xC))
+    dirty = rec("C003", "LAX", 900, (0, 0, 0), tax=zoned(12345, 5, signed=False, unsigned_zone=0xC))
     t = legacyio.read_table(DATA + dirty, CB, residue=False)
     assert RESIDUE not in t.column_names
     assert t.column("TAX_ID").to_pylist() == [12345, 12345, 12345]
     # clean records come back as they were, the dirty one in canonical form
     out = legacyio.encode(t)
-    assert out[:2 * WIDTH] == DATA
-    assert out[2 * WIDTH:] == rec("C003", "LAX", 900, (0, 0, 0))
+    assert out[: 2 * WIDTH] == DATA
+    assert out[2 * WIDTH :] == rec("C003", "LAX", 900, (0, 0, 0))
     with pytest.raises(legacyio.OptionsError):
         legacyio.verify(DATA, CB, residue=False)
 
@@ -112,8 +137,9 @@ def test_residue_false_null_needs_a_null_policy() -> None:
 def test_record_number_offset_and_file_name(tmp_path: Path) -> None:
     p = tmp_path / "cust.dat"
     p.write_bytes(DATA * 3)
-    t = legacyio.read_table(p, CB, record_number=True, record_offset=True, file_name=True,
-                            batch_size=4)
+    t = legacyio.read_table(
+        p, CB, record_number=True, record_offset=True, file_name=True, batch_size=4
+    )
     assert t.column("record_number").to_pylist() == [1, 2, 3, 4, 5, 6]
     assert t.column("record_offset").to_pylist() == [i * WIDTH for i in range(6)]
     assert t.column("file_name").to_pylist() == [str(p)] * 6
@@ -153,8 +179,12 @@ def test_strict_raises_with_place_but_no_content() -> None:
 
 def test_lenient_default_nulls_and_reports() -> None:
     bad = b"\x4b" * 5
-    data = (DATA + rec("C003", "LAX", 900, (0, 0, 0), tax=bad)
-            + rec("C004", "BOS", 21, (0, 0, 0)) + rec("C005", "SEA", 981, (0, 0, 0), tax=bad))
+    data = (
+        DATA
+        + rec("C003", "LAX", 900, (0, 0, 0), tax=bad)
+        + rec("C004", "BOS", 21, (0, 0, 0))
+        + rec("C005", "SEA", 981, (0, 0, 0), tax=bad)
+    )
     report = legacyio.DecodeReport()
     t = legacyio.read_table(data, CB, report=report)
     assert t.column("TAX_ID").to_pylist() == [12345, 12345, None, 12345, None]
@@ -187,8 +217,12 @@ def test_bad_values_inside_occurs_report_first_place() -> None:
 
 
 def test_options_objects_and_keywords_agree() -> None:
-    a = legacyio.read_table(DATA, CB, legacyio.ReadOptions(trim="none", record_number=True),
-                            format=legacyio.FileFormat(encoding="cp037"))
+    a = legacyio.read_table(
+        DATA,
+        CB,
+        legacyio.ReadOptions(trim="none", record_number=True),
+        format=legacyio.FileFormat(encoding="cp037"),
+    )
     b = legacyio.read_table(DATA, CB, trim="none", record_number=True, encoding="037")
     assert a.equals(b)
     assert a.column("CUST_ID").to_pylist() == ["C001", "C002"]
@@ -205,6 +239,7 @@ def test_batch_bytes_bounds_the_records_of_a_batch() -> None:
     assert [b.num_rows for b in legacyio.open_reader(data, CB, batch_bytes=1)] == [1] * 50
     assert [b.num_rows for b in legacyio.open_reader(data, CB, batch_size=20)] == [20, 20, 10]
     assert legacyio.read_table(data, CB, batch_bytes=WIDTH * 7).equals(
-        legacyio.read_table(data, CB))
+        legacyio.read_table(data, CB)
+    )
     with pytest.raises(legacyio.OptionsError):
         legacyio.read_table(data, CB, batch_bytes=0)

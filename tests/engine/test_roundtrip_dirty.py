@@ -34,12 +34,23 @@ NUMS = cobol("""
 """)
 
 
-def nums(i: str, zs: bytes | None = None, zu: bytes | None = None, pk: bytes | None = None,
-         pu: bytes | None = None, bn: bytes | None = None) -> bytes:
+def nums(
+    i: str,
+    zs: bytes | None = None,
+    zu: bytes | None = None,
+    pk: bytes | None = None,
+    pu: bytes | None = None,
+    bn: bytes | None = None,
+) -> bytes:
     """One NUMS record: canonical values unless a field's bytes are given."""
-    return (e(i, 4) + (zs or zoned(-12, 3)) + (zu or zoned(34, 3, signed=False))
-            + (pk or packed(56, 3)) + (pu or packed(78, 3, signed=False))
-            + (bn or binary(-9, 2)))
+    return (
+        e(i, 4)
+        + (zs or zoned(-12, 3))
+        + (zu or zoned(34, 3, signed=False))
+        + (pk or packed(56, 3))
+        + (pu or packed(78, 3, signed=False))
+        + (bn or binary(-9, 2))
+    )
 
 
 def test_clean_file_has_all_null_residue() -> None:
@@ -86,8 +97,11 @@ def test_dirty_numeric_field_round_trips(case: str) -> None:
 
 
 def test_dirty_values_decode_leniently_and_are_reported() -> None:
-    data = (nums("A", pk=b"\x40\x40") + nums("B", zs=zoned(12, 3, pos_zone=0xF))
-            + nums("C", pk=b"\xa1\x2c"))
+    data = (
+        nums("A", pk=b"\x40\x40")
+        + nums("B", zs=zoned(12, 3, pos_zone=0xF))
+        + nums("C", pk=b"\xa1\x2c")
+    )
     report = legacyio.DecodeReport()
     t = legacyio.read_table(data, NUMS, report=report)
     # non-preferred but valid signs decode to their value; invalid bytes to null
@@ -157,8 +171,18 @@ def test_redefines_alternatives_with_different_bytes() -> None:
           10 B1  PIC S9(9) COMP.
           10 FILLER PIC XX.
     """)
-    data = (e("T") + e("hello ") + e("N") + packed(-12345, 5) + zoned(42, 3, signed=False)
-            + e("B") + binary(-7, 4) + b"\x00\x00" + e("X") + b"\x01\x02\x03\x04\x05\x06")
+    data = (
+        e("T")
+        + e("hello ")
+        + e("N")
+        + packed(-12345, 5)
+        + zoned(42, 3, signed=False)
+        + e("B")
+        + binary(-7, 4)
+        + b"\x00\x00"
+        + e("X")
+        + b"\x01\x02\x03\x04\x05\x06"
+    )
     t = assert_round_trip(data, cb)
     assert t.column("BODY").to_pylist()[0] == "hello"
     assert t.column("NUMS").to_pylist()[1] == {"N1": -12345, "N2": 42}
@@ -344,15 +368,22 @@ ODO_CB = cobol("""
 
 
 def _odo(i: str, qs: list[int], tail: str = "zz", sign: int | None = None) -> bytes:
-    return (e(i, 2) + zoned(len(qs), 2, signed=False)
-            + b"".join(packed(q, 3, sign=sign) for q in qs) + e(tail, 2))
+    return (
+        e(i, 2)
+        + zoned(len(qs), 2, signed=False)
+        + b"".join(packed(q, 3, sign=sign) for q in qs)
+        + e(tail, 2)
+    )
 
 
 def test_odo_variable_records() -> None:
     data = _odo("a", [1, 2]) + _odo("b", []) + _odo("c", [-3, 4, 5, 6, 7], "yy")
     t = assert_round_trip(data, ODO_CB, record_format="ODO")
-    assert t.column("ITEMS").to_pylist() == [[{"Q": 1}, {"Q": 2}], [],
-                                             [{"Q": v} for v in (-3, 4, 5, 6, 7)]]
+    assert t.column("ITEMS").to_pylist() == [
+        [{"Q": 1}, {"Q": 2}],
+        [],
+        [{"Q": v} for v in (-3, 4, 5, 6, 7)],
+    ]
     assert t.column("TAIL").to_pylist() == ["zz", "zz", "yy"]
     assert t.column(RESIDUE).null_count == 3
 
@@ -396,8 +427,7 @@ def test_bytes_between_records_round_trip_as_residue() -> None:
     bad = e("cd") + b"\x40\x40" + packed(1, 3) * 5 + e("zz")
     data = good + bad + good
     report = legacyio.DecodeReport()
-    t = legacyio.read_table(data, ODO_CB, record_format="ODO", lenient_framing=True,
-                            report=report)
+    t = legacyio.read_table(data, ODO_CB, record_format="ODO", lenient_framing=True, report=report)
     assert t.num_rows == 1
     assert report.framing[0].record == 2 and report.framing[0].offset == len(good)
     assert legacyio.encode(t) == data
@@ -428,8 +458,7 @@ def test_clean_crlf_text_file_carries_no_residue() -> None:
        05 NAME   PIC X(3).
     """)
     data = b"abc\r\ndef\r\n"
-    t = legacyio.read_table(data, cb, record_format="D", encoding="ascii",
-                            line_terminator="crlf")
+    t = legacyio.read_table(data, cb, record_format="D", encoding="ascii", line_terminator="crlf")
     assert t.column(RESIDUE).null_count == 2
     assert legacyio.encode(t) == data
 
@@ -444,10 +473,10 @@ FLOATS = cobol("""
 @pytest.mark.parametrize(
     ("raw", "values"),
     [
-        ("41010000" "4101000000000000", (0.0625, 0.0625)),   # unnormalized fractions
-        ("41100000" "41ffffffffffffff", (1.0, 16.0)),        # 56 bits: more than a double
-        ("45000000" "0000000000000000", (0.0, 0.0)),         # zero with an exponent
-        ("7fffffff" "c110000000000000", (None, -1.0)),       # beyond float32: null
+        ("410100004101000000000000", (0.0625, 0.0625)),  # unnormalized fractions
+        ("4110000041ffffffffffffff", (1.0, 16.0)),  # 56 bits: more than a double
+        ("450000000000000000000000", (0.0, 0.0)),  # zero with an exponent
+        ("7fffffffc110000000000000", (None, -1.0)),  # beyond float32: null
     ],
     ids=["unnormalized", "56-bit", "dirty-zero", "overflow"],
 )
@@ -460,7 +489,7 @@ def test_ibm_float_bytes_that_are_not_canonical(raw: str, values: tuple) -> None
 
 
 def test_ieee_special_values_round_trip() -> None:
-    data = bytes.fromhex("7fc00001" "fff8000000000001") + bytes.fromhex("80000000" "0000000000000001")
+    data = bytes.fromhex("7fc00001fff8000000000001") + bytes.fromhex("800000000000000000000001")
     t = assert_round_trip(data, FLOATS, float_format="ieee")
     vals = t.to_pylist()
     assert vals[1]["F1"] == 0.0 and str(vals[1]["F1"]) == "-0.0"
@@ -470,8 +499,9 @@ def test_ieee_special_values_round_trip() -> None:
 V_ODO_DIRT = {
     "bytes after the last field": lambda: rdw(_odo("b", [9]) + e("??")),
     "record cut inside the table": lambda: rdw(_odo("b", [9, 8])[:-4]),
-    "count beyond the maximum": lambda: rdw(e("b", 2) + zoned(7, 2, signed=False)
-                                            + packed(1, 3) * 5 + e("zz")),
+    "count beyond the maximum": lambda: rdw(
+        e("b", 2) + zoned(7, 2, signed=False) + packed(1, 3) * 5 + e("zz")
+    ),
     "F sign in an entry": lambda: rdw(_odo("b", [9, 8], sign=0xF)),
     "negative zero in an entry": lambda: rdw(_odo("b", [0], sign=0xD)),
 }
@@ -517,12 +547,12 @@ def test_expand_leaves_the_payloads_as_read() -> None:
     plan = Plan(legacyio.load_copybook(ODO_CB), FileFormat(record_format="V"))
     mat = np.full((3, plan.width), 0x40, dtype=np.uint8)
     for i, p in enumerate(payloads):
-        mat[i, :len(p)] = np.frombuffer(p, dtype=np.uint8)
+        mat[i, : len(p)] = np.frombuffer(p, dtype=np.uint8)
     before = mat.copy()
     wide, avail = plan.expand(mat, np.array([len(p) for p in payloads]))
     assert np.array_equal(mat, before)
     assert (avail == plan.width).all()
-    assert bytes(wide[1, plan.width - 2:]) == e("zz")  # TAIL moved to its maximum place
+    assert bytes(wide[1, plan.width - 2 :]) == e("zz")  # TAIL moved to its maximum place
 
 
 def test_gather_rows_matches_plain_indexing() -> None:
@@ -537,6 +567,6 @@ def test_gather_rows_matches_plain_indexing() -> None:
     for mat in (big, big[:, 3:30], big[:, ::2], big[2:7]):
         rows = rng.integers(0, mat.shape[0], 25)
         cols = rng.integers(0, mat.shape[1] - 4, 25)
-        want = np.stack([mat[r, c:c + 4] for r, c in zip(rows, cols)])
+        want = np.stack([mat[r, c : c + 4] for r, c in zip(rows, cols)])
         assert np.array_equal(_gather_rows(mat, rows, cols, 4), want)
     assert _gather_rows(big, rows[:0], cols[:0], 4).shape == (0, 4)

@@ -43,8 +43,11 @@ def test_only_the_active_alternative_is_non_null() -> None:
     t = legacyio.read_table(DATA, CB, segment_field="SEG-ID", segments=SEGS, report=report)
     assert t.num_rows == 4
     assert t.column("ENTITY_SEG").to_pylist() == [
-        {"ENT_NAME": "ACME", "ENT_AMT": -500}, None, None,
-        {"ENT_NAME": "Bolt", "ENT_AMT": 7}]
+        {"ENT_NAME": "ACME", "ENT_AMT": -500},
+        None,
+        None,
+        {"ENT_NAME": "Bolt", "ENT_AMT": 7},
+    ]
     persons = t.column("PERSON_SEG").to_pylist()
     assert [p is None for p in persons] == [True, False, True, True]
     assert persons[1]["FIRST_NAME"] == "Ann" and persons[1]["AGE"] == 42
@@ -56,8 +59,9 @@ def test_only_the_active_alternative_is_non_null() -> None:
 
 def test_unmatched_segment_ids_are_reported_and_rows_kept() -> None:
     report = legacyio.DecodeReport()
-    t = legacyio.read_table(DATA + other("k5"), CB, segment_field="SEG-ID", segments=SEGS,
-                            report=report)
+    t = legacyio.read_table(
+        DATA + other("k5"), CB, segment_field="SEG-ID", segments=SEGS, report=report
+    )
     assert t.num_rows == 5
     assert report.unmatched_segments == 2
     assert t.column("SEG_ID").to_pylist()[2] == "X"
@@ -112,12 +116,14 @@ def test_segment_round_trip_in_rdw_file_with_different_lengths() -> None:
 def test_new_segment_table_encodes_active_alternative() -> None:
     ent_t = pa.struct([("ENT_NAME", pa.string()), ("ENT_AMT", pa.int32())])
     per_t = pa.struct([("FIRST_NAME", pa.string()), ("AGE", pa.int32())])
-    t = pa.table({
-        "SEG_ID": ["E", "P"],
-        "COMMON_KEY": ["k1", "k2"],
-        "ENTITY_SEG": pa.array([{"ENT_NAME": "ACME", "ENT_AMT": -500}, None], ent_t),
-        "PERSON_SEG": pa.array([None, {"FIRST_NAME": "Ann", "AGE": 42}], per_t),
-    })
+    t = pa.table(
+        {
+            "SEG_ID": ["E", "P"],
+            "COMMON_KEY": ["k1", "k2"],
+            "ENTITY_SEG": pa.array([{"ENT_NAME": "ACME", "ENT_AMT": -500}, None], ent_t),
+            "PERSON_SEG": pa.array([None, {"FIRST_NAME": "Ann", "AGE": 42}], per_t),
+        }
+    )
     out = legacyio.encode(t, CB, segment_field="SEG-ID", segments=SEGS)
     assert out == ent("k1", "ACME", -500) + per("k2", "Ann", 42)
     back = legacyio.read_table(out, CB, segment_field="SEG-ID", segments=SEGS)

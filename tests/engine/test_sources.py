@@ -52,7 +52,7 @@ def _sources(tmp_path: Path) -> dict[str, object]:
         "bytearray": bytearray(DATA),
         "memoryview": memoryview(DATA),
         "file object": io.BytesIO(DATA),
-        "open file": open(plain, "rb"),  # noqa: SIM115 - closed below
+        "open file": open(plain, "rb"),
         "BufferReader": pa.BufferReader(DATA),
         "OSFile": pa.OSFile(str(plain)),
     }
@@ -179,7 +179,7 @@ def test_overwrite_false_writes_a_new_file(tmp_path: Path) -> None:
 
 def test_open_reader_reports_as_it_streams() -> None:
     data = bytearray(DATA)
-    data[5 * WIDTH + 4:5 * WIDTH + 8] = b"\x40" * 4  # N of record 6: spaces
+    data[5 * WIDTH + 4 : 5 * WIDTH + 8] = b"\x40" * 4  # N of record 6: spaces
     report = legacyio.DecodeReport()
     reader = legacyio.open_reader(bytes(data), CB, batch_size=4, report=report)
     first = reader.read_next_batch()

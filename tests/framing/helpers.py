@@ -101,7 +101,7 @@ class Trickle:
 
     def read(self, n: int = -1) -> bytes:
         n = self.step if n < 0 else min(n, self.step)
-        out = self.data[self.pos:self.pos + n]
+        out = self.data[self.pos : self.pos + n]
         self.pos += len(out)
         return out
 

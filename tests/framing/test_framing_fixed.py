@@ -40,8 +40,17 @@ def test_every_source_type(tmp_path):
     p.write_bytes(DATA)
     gz = tmp_path / "f.dat.gz"
     gz.write_bytes(gzip.compress(DATA))
-    sources = [p, str(p), gz, DATA, bytearray(DATA), memoryview(DATA), Trickle(DATA, 5),
-               pa.BufferReader(DATA), pa.OSFile(str(p), "rb")]
+    sources = [
+        p,
+        str(p),
+        gz,
+        DATA,
+        bytearray(DATA),
+        memoryview(DATA),
+        Trickle(DATA, 5),
+        pa.BufferReader(DATA),
+        pa.OSFile(str(p), "rb"),
+    ]
     for src in sources:
         assert collect(fixed(), src, 8).payloads == RECORDS, src
 
@@ -87,7 +96,7 @@ def test_partial_record_lenient():
     data = DATA + b"xyz"
     framer = framer_for(FileFormat(), record_length=W, lenient=True, report=rep)
     got = collect(framer, Trickle(data, 6), 16)
-    assert got.payloads == RECORDS + [b"xyz"]
+    assert got.payloads == [*RECORDS, b"xyz"]
     assert rep.notes and rep.notes[0][1:] == (51, len(DATA))
     last = got.blocks[-1]
     assert len(last) == 1 and last.lengths[0] == 3

@@ -118,16 +118,14 @@ def test_sink_commits_atomically(tmp_path):
 
 def test_sink_failure_leaves_nothing(tmp_path):
     target = tmp_path / "out.dat"
-    with pytest.raises(RuntimeError):
-        with open_sink(target) as sink:
-            sink.write(b"half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), open_sink(target) as sink:
+        sink.write(b"half")
+        raise RuntimeError("boom")
     assert os.listdir(tmp_path) == []
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with open_sink(target) as sink:
-            sink.write(b"half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), open_sink(target) as sink:
+        sink.write(b"half")
+        raise RuntimeError("boom")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["out.dat"]
     sink = open_sink(target)

@@ -16,8 +16,9 @@ payload_lists = st.lists(st.binary(min_size=0, max_size=40), min_size=0, max_siz
 sizes = st.tuples(st.integers(1, 50), st.sampled_from([None, 1, 5, 64]))
 
 
-def _check(fmt: FileFormat, payloads: list[bytes], batch: int, chunk: int | None,
-           trickle: bool, **kw) -> None:
+def _check(
+    fmt: FileFormat, payloads: list[bytes], batch: int, chunk: int | None, trickle: bool, **kw
+) -> None:
     mat, lens = matrix_of(payloads, 40, pad=0)
     data = framer_for(fmt, record_length=40, **kw).frame(mat, lens)
     src = Trickle(data, 3) if trickle else data
@@ -30,21 +31,35 @@ def _check(fmt: FileFormat, payloads: list[bytes], batch: int, chunk: int | None
 
 
 @settings(max_examples=60, deadline=None)
-@given(payload_lists, sizes, st.booleans(), st.sampled_from(["big", "little"]),
-       st.sampled_from([0, 4]), st.booleans())
+@given(
+    payload_lists,
+    sizes,
+    st.booleans(),
+    st.sampled_from(["big", "little"]),
+    st.sampled_from([0, 4]),
+    st.booleans(),
+)
 def test_rdw(payloads, size, trickle, order, adj, blocked):
     if blocked and adj == 4:
         # an empty record would need an all-zero RDW, which VB reads as block padding
         payloads = [p or b"e" for p in payloads]
-    fmt = FileFormat(record_format="VB" if blocked else "V", rdw_byteorder=order,
-                     rdw_adjustment=adj, block_size=120)
+    fmt = FileFormat(
+        record_format="VB" if blocked else "V",
+        rdw_byteorder=order,
+        rdw_adjustment=adj,
+        block_size=120,
+    )
     _check(fmt, payloads, *size, trickle)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"").rstrip(b"\r")),
-                max_size=30),
-       sizes, st.booleans())
+@given(
+    st.lists(
+        st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"").rstrip(b"\r")), max_size=30
+    ),
+    sizes,
+    st.booleans(),
+)
 def test_text(payloads, size, trickle):
     # a line ending in CR followed by LF reads as a CRLF line: such payloads are ambiguous in
     # text framing (the reader keeps their bytes through the residue instead)

@@ -16,8 +16,9 @@ from legacyio.options import FileFormat
 from .helpers import CORPUS, ListReport, Trickle, collect, matrix_of
 
 rng = random.Random(7)
-PAYLOADS = [bytes(rng.randrange(256) for _ in range(rng.choice([1, 5, 5, 5, 30, 300])))
-            for _ in range(120)]
+PAYLOADS = [
+    bytes(rng.randrange(256) for _ in range(rng.choice([1, 5, 5, 5, 30, 300]))) for _ in range(120)
+]
 
 
 def rdw(n: int, order: str = "big", adj: int = 0, style: str = "swapped") -> bytes:
@@ -38,8 +39,10 @@ def v(order="big", adj=0, **kw) -> RdwFramer:
     return framer_for(fmt, record_length=10, **kw)
 
 
-@pytest.mark.parametrize("order,adj,style", [("big", 0, "swapped"), ("big", 4, "swapped"),
-                                             ("little", 4, "swapped"), ("little", 0, "low")])
+@pytest.mark.parametrize(
+    "order,adj,style",
+    [("big", 0, "swapped"), ("big", 4, "swapped"), ("little", 4, "swapped"), ("little", 0, "low")],
+)
 @pytest.mark.parametrize("batch,chunk", [(1000, None), (7, 13), (50, 64), (3, 1)])
 def test_v_round_trip(order, adj, style, batch, chunk):
     data = v_file(PAYLOADS, order=order, adj=adj, style=style)
@@ -79,12 +82,15 @@ def test_v_empty():
     assert got.blocks == [] and got.trailer == b""
 
 
-@pytest.mark.parametrize("bad,message,offset_in_rec", [
-    (b"\x00\x02\x00\x00", "invalid record descriptor word", 0),    # length below 4
-    (b"\x00\x09\x00\x01", "invalid record descriptor word", 0),    # reserved bytes
-    (b"\x00\xff\x00\x00abc", "runs past the end", 0),              # past end of file
-    (b"\x00\x0a", "inside a record descriptor word", 0),           # truncated RDW
-])
+@pytest.mark.parametrize(
+    "bad,message,offset_in_rec",
+    [
+        (b"\x00\x02\x00\x00", "invalid record descriptor word", 0),  # length below 4
+        (b"\x00\x09\x00\x01", "invalid record descriptor word", 0),  # reserved bytes
+        (b"\x00\xff\x00\x00abc", "runs past the end", 0),  # past end of file
+        (b"\x00\x0a", "inside a record descriptor word", 0),  # truncated RDW
+    ],
+)
 def test_v_bad_rdw(bad, message, offset_in_rec):
     good = v_file(PAYLOADS[:10])
     data = good + bad
@@ -130,8 +136,11 @@ def vb_file(blocks, order="big", pad=b"") -> tuple[bytes, dict[int, bytes], list
     for recs in blocks:
         body = v_file(recs, order=order)
         blen = len(body) + 4 + len(pad)
-        bdw = blen.to_bytes(2, "big") + b"\0\0" if order == "big" else \
-            b"\0\0" + blen.to_bytes(2, "little")
+        bdw = (
+            blen.to_bytes(2, "big") + b"\0\0"
+            if order == "big"
+            else b"\0\0" + blen.to_bytes(2, "little")
+        )
         out.append(bdw + body + pad)
         if recs:
             gaps[len(flat)] = carry + bdw
@@ -143,8 +152,9 @@ def vb_file(blocks, order="big", pad=b"") -> tuple[bytes, dict[int, bytes], list
 
 
 def vb(order="big", **kw) -> RdwFramer:
-    return framer_for(FileFormat(record_format="VB", rdw_byteorder=order, block_size=400),
-                      record_length=1, **kw)
+    return framer_for(
+        FileFormat(record_format="VB", rdw_byteorder=order, block_size=400), record_length=1, **kw
+    )
 
 
 @pytest.mark.parametrize("pad", [b"", b"\0\0", b"\0" * 9])
@@ -179,8 +189,8 @@ def test_vb_canonical_blocking():
     pos = 0
     sizes = []
     while pos < len(data):
-        size = int.from_bytes(data[pos:pos + 2], "big")
-        assert data[pos + 2:pos + 4] == b"\0\0" and 8 < size <= 400
+        size = int.from_bytes(data[pos : pos + 2], "big")
+        assert data[pos + 2 : pos + 4] == b"\0\0" and 8 < size <= 400
         sizes.append(size)
         pos += size
     assert pos == len(data) and len(sizes) == len(got.gaps())
@@ -219,17 +229,22 @@ def _manifest() -> dict:
         return {c["name"]: c for c in json.load(f)["cases"]}
 
 
-@pytest.mark.parametrize("case", ["test4", "test5b", "test5", "test13b",
-                                  "test14_rdw_part_of_length", "test17a"])
+@pytest.mark.parametrize(
+    "case", ["test4", "test5b", "test5", "test13b", "test14_rdw_part_of_length", "test17a"]
+)
 def test_corpus_rdw_files(case):
     """Record count and the byte lengths Cobrix reports (Record_Byte_Length, file order)."""
     c = _manifest()[case]
     o = c["options"]
     order = "big" if o.get("is_rdw_big_endian") == "true" else "little"
     adj = 0 if o.get("is_rdw_part_of_record_length") == "true" else 4
-    fmt = FileFormat(record_format="V", rdw_byteorder=order, rdw_adjustment=adj,
-                     header_bytes=int(o.get("file_start_offset", 0)),
-                     trailer_bytes=int(o.get("file_end_offset", 0)))
+    fmt = FileFormat(
+        record_format="V",
+        rdw_byteorder=order,
+        rdw_adjustment=adj,
+        header_bytes=int(o.get("file_start_offset", 0)),
+        trailer_bytes=int(o.get("file_end_offset", 0)),
+    )
     path = os.path.join(CORPUS, c["data"])
     got = collect(framer_for(fmt, record_length=1, chunk_size=4096), path, 256)
     lengths = [len(p) for p in got.payloads]
@@ -238,7 +253,7 @@ def test_corpus_rdw_files(case):
     limit = c["comparison"].get("limit")
     assert expected and len(expected) == min(limit or len(lengths), len(lengths))
     if "Record_Byte_Length" in expected[0]:
-        assert lengths[:len(expected)] == [e["Record_Byte_Length"] for e in expected]
+        assert lengths[: len(expected)] == [e["Record_Byte_Length"] for e in expected]
     if "Record_Id" in expected[0]:
         assert [e["Record_Id"] for e in expected] == list(range(len(expected)))
     with open(path, "rb") as f:
@@ -249,8 +264,10 @@ def test_corpus_rdw_files(case):
 
 def test_corpus_counts():
     """The corpus notes: test4/test5 hold 1000 RDW records (64-byte C and 60-byte P)."""
-    for sub in ("test4_data/COMP.DETAILS.SEP30.DATA.dat",
-                "test5b_data/COMP.DETAILS.FEB02.DATA.RDW.BE.dat"):
+    for sub in (
+        "test4_data/COMP.DETAILS.SEP30.DATA.dat",
+        "test5b_data/COMP.DETAILS.FEB02.DATA.RDW.BE.dat",
+    ):
         order = "little" if sub.startswith("test4") else "big"
         got = collect(v(order, 4), os.path.join(CORPUS, "data", sub))
         lengths = [len(p) for p in got.payloads]
@@ -260,11 +277,9 @@ def test_corpus_counts():
 def test_vb_refuses_empty_record_that_would_read_as_padding():
     fmt = FileFormat(record_format="VB", rdw_adjustment=4)
     with pytest.raises(EncodeError):
-        framer_for(fmt, record_length=1).frame(np.zeros((2, 3), dtype=np.uint8),
-                                               np.array([3, 0]))
+        framer_for(fmt, record_length=1).frame(np.zeros((2, 3), dtype=np.uint8), np.array([3, 0]))
     fmt_v = FileFormat(record_format="V", rdw_adjustment=4)
-    data = framer_for(fmt_v, record_length=1).frame(np.zeros((1, 3), dtype=np.uint8),
-                                                    np.array([0]))
+    data = framer_for(fmt_v, record_length=1).frame(np.zeros((1, 3), dtype=np.uint8), np.array([0]))
     assert data == b"\0\0\0\0"
     assert collect(framer_for(fmt_v, record_length=1), data).payloads == [b""]
 

@@ -31,8 +31,13 @@ def odo_record(count: int, fill: int) -> bytes:
 
 
 def odo(**kw) -> CallbackFramer:
-    return framer_for(FileFormat(record_format="ODO"), record_length=3 + ELEM * 999,
-                      length_fn=odo_length, prefix_length=3, **kw)
+    return framer_for(
+        FileFormat(record_format="ODO"),
+        record_length=3 + ELEM * 999,
+        length_fn=odo_length,
+        prefix_length=3,
+        **kw,
+    )
 
 
 rng = random.Random(11)
@@ -77,12 +82,13 @@ def test_invalid_length():
     assert err.value.record == 21 and err.value.offset == len(good)
     rep = ListReport()
     got = collect(odo(chunk_size=16, lenient=True, report=rep), data, 8)
-    assert got.payloads == RANDOM[:20] and got.trailer == data[len(good):]
+    assert got.payloads == RANDOM[:20] and got.trailer == data[len(good) :]
     assert rep.notes[0][1:] == (21, len(good))
 
 
-@pytest.mark.parametrize("tail,message", [(b"00", "fewer than the 3"),
-                                          (b"002abc", "runs past the end")])
+@pytest.mark.parametrize(
+    "tail,message", [(b"00", "fewer than the 3"), (b"002abc", "runs past the end")]
+)
 def test_short_last_record(tail, message):
     good = b"".join(RANDOM[:30])
     with pytest.raises(DecodeError, match=message) as err:
@@ -90,7 +96,7 @@ def test_short_last_record(tail, message):
     assert err.value.record == 31 and err.value.offset == len(good)
     rep = ListReport()
     got = collect(odo(lenient=True, report=rep), good + tail)
-    assert got.payloads == RANDOM[:30] + [tail]
+    assert got.payloads == [*RANDOM[:30], tail]
     assert rep.notes[0][1:] == (31, len(good))
 
 
@@ -98,13 +104,21 @@ def test_options():
     with pytest.raises(OptionsError):
         framer_for(FileFormat(record_format="ODO"), record_length=10)
     with pytest.raises(OptionsError):
-        framer_for(FileFormat(record_format="V", length_field="L"), record_length=10,
-                   length_fn=odo_length, prefix_length=3)
+        framer_for(
+            FileFormat(record_format="V", length_field="L"),
+            record_length=10,
+            length_fn=odo_length,
+            prefix_length=3,
+        )
 
 
 def test_length_fn_shape_checked():
-    framer = framer_for(FileFormat(record_format="ODO"), record_length=10,
-                        length_fn=lambda p: np.zeros(1, dtype=np.int64), prefix_length=2)
+    framer = framer_for(
+        FileFormat(record_format="ODO"),
+        record_length=10,
+        length_fn=lambda p: np.zeros(1, dtype=np.int64),
+        prefix_length=2,
+    )
     with pytest.raises(ValueError, match="shape"):
         collect(framer, b"x" * 100)
 
@@ -119,12 +133,13 @@ def test_corpus_length_field():
         return prefix[:, 0].astype(np.int64) * 256 + prefix[:, 1] + adj
 
     fmt = FileFormat(length_field="RECORD-LENGTH", rdw_adjustment=adj)
-    framer = framer_for(fmt, record_length=68, length_fn=length_fn, prefix_length=2,
-                        chunk_size=1000)
+    framer = framer_for(
+        fmt, record_length=68, length_fn=length_fn, prefix_length=2, chunk_size=1000
+    )
     got = collect(framer, os.path.join(CORPUS, case["data"]), 128)
     with open(os.path.join(CORPUS, case["expected"])) as f:
         expected = [json.loads(line) for line in f]
     lengths = [len(p) for p in got.payloads]
     assert len(lengths) == 1000
-    assert lengths[:len(expected)] == [e["Record_Byte_Length"] for e in expected]
-    assert [e["RECORD_LENGTH"] for e in expected] == [n - adj for n in lengths[:len(expected)]]
+    assert lengths[: len(expected)] == [e["Record_Byte_Length"] for e in expected]
+    assert [e["RECORD_LENGTH"] for e in expected] == [n - adj for n in lengths[: len(expected)]]

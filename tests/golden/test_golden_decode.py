@@ -13,8 +13,10 @@ from .conftest import GoldenCase
 
 def _read(golden: GoldenCase) -> list[dict[str, Any]]:
     table = legacyio.read_table(
-        str(golden.data_path), str(golden.copybook_path),
-        format=legacyio.FileFormat(**golden.format_kwargs), **golden.read_kwargs,
+        str(golden.data_path),
+        str(golden.copybook_path),
+        format=legacyio.FileFormat(**golden.format_kwargs),
+        **golden.read_kwargs,
     )
     return table.to_pylist()
 

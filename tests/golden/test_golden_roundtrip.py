@@ -8,8 +8,11 @@ from .conftest import GoldenCase
 
 
 def test_verify_ok(golden: GoldenCase) -> None:
-    result = legacyio.verify(str(golden.data_path), str(golden.copybook_path),
-                             format=legacyio.FileFormat(**golden.format_kwargs))
+    result = legacyio.verify(
+        str(golden.data_path),
+        str(golden.copybook_path),
+        format=legacyio.FileFormat(**golden.format_kwargs),
+    )
     assert result.ok, f"first mismatch: {result.mismatch}"
     assert result.records == golden.manifest["records"]
     assert result.sha256_input == result.sha256_output

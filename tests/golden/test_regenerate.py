@@ -35,12 +35,16 @@ def test_manifests_have_their_files() -> None:
 
 def test_regenerate_reproduces_goldens(tmp_path: Path) -> None:
     if shutil.which("cobc") is None:
-        pytest.fail("cobc (GnuCOBOL 3.1.2) is not installed: install the Debian package "
-                    "gnucobol3 to check that the golden files are reproduced")
+        pytest.fail(
+            "cobc (GnuCOBOL 3.1.2) is not installed: install the Debian package "
+            "gnucobol3 to check that the golden files are reproduced"
+        )
     out = tmp_path / "out"
     proc = subprocess.run(
         ["bash", str(GOLDEN_DIR / "regenerate.sh"), str(out)],
-        capture_output=True, text=True, timeout=180,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode == 0, f"regenerate.sh failed:\n{proc.stdout}\n{proc.stderr}"
     committed = _committed()

@@ -15,8 +15,7 @@ def _format(name: str) -> legacyio.FileFormat:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_verify_ok(name: str) -> None:
-    result = legacyio.verify(str(data_path(name)), str(copybook_path(name)),
-                             format=_format(name))
+    result = legacyio.verify(str(data_path(name)), str(copybook_path(name)), format=_format(name))
     assert result.ok, f"verify found a mismatch: {result.mismatch}"
     assert result.records == manifest(name)["records"]
     assert result.sha256_input == result.sha256_output
@@ -35,6 +34,7 @@ def test_encode_without_residue_reproduces_bytes(name: str) -> None:
     """The clean table (no raw copies kept) is enough: GnuCOBOL wrote canonical bytes."""
     fmt = _format(name)
     data = data_path(name).read_bytes()
-    table = legacyio.read_table(str(data_path(name)), str(copybook_path(name)), format=fmt,
-                                residue=False)
+    table = legacyio.read_table(
+        str(data_path(name)), str(copybook_path(name)), format=fmt, residue=False
+    )
     assert legacyio.encode(table, str(copybook_path(name)), format=fmt) == data

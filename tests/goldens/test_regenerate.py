@@ -15,8 +15,10 @@ from .gc_goldens import GOLDEN_DIR, NAMES, SCRIPT
 pytestmark = pytest.mark.gnucobol
 
 
-NO_COBC = ("cobc (GnuCOBOL) is not installed: the golden files cannot be checked; "
-           "install GnuCOBOL 3.1 (Debian/Ubuntu package gnucobol3)")
+NO_COBC = (
+    "cobc (GnuCOBOL) is not installed: the golden files cannot be checked; "
+    "install GnuCOBOL 3.1 (Debian/Ubuntu package gnucobol3)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +28,9 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
         return None
     out = tmp_path_factory.mktemp("gnucobol_goldens")
     env = dict(os.environ, PYTHON=sys.executable)
-    proc = subprocess.run(["bash", str(SCRIPT), str(out)], capture_output=True, text=True,
-                          env=env, timeout=300)
+    proc = subprocess.run(
+        ["bash", str(SCRIPT), str(out)], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, f"regenerate_gnucobol.sh failed:\n{proc.stderr}"
     return out
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from legacyio.copybook import load_copybook  # noqa: E402
-from strategies.copybooks import Spec, layouts  # noqa: E402
+from legacyio.copybook import load_copybook
+from strategies.copybooks import Spec, layouts
 
 
 @settings(max_examples=60, deadline=None)
@@ -20,8 +20,12 @@ def test_rendered_layout_round_trips(spec: Spec) -> None:
     layout = load_copybook(spec.text)
     got = {}
     for it in layout.items():
-        got[it.dotted] = (it.offset, it.size, it.occurs.max if it.occurs else None,
-                          None if it.is_group else it.usage,
-                          it.picture.source if it.picture else None)
+        got[it.dotted] = (
+            it.offset,
+            it.size,
+            it.occurs.max if it.occurs else None,
+            None if it.is_group else it.usage,
+            it.picture.source if it.picture else None,
+        )
     assert got == spec.expected
     assert layout.record_length == spec.record_length

@@ -445,14 +445,14 @@ class _Decoder:
         if not item.is_group:
             start = item.offset + shift
             con = Array(n, field_construct(item, self.fmt))
-            return list(con.parse(self.data[start:start + n * item.size]))
+            return list(con.parse(self.data[start : start + n * item.size]))
         return [self.one(item, shift + k * item.size) for k in range(n)]
 
     def one(self, item: Item, shift: int) -> Any:
         if item.is_group:
             return self.children(item.children, shift)
         start = item.offset + shift
-        return field_construct(item, self.fmt).parse(self.data[start:start + item.size])
+        return field_construct(item, self.fmt).parse(self.data[start : start + item.size])
 
     def children(self, items: tuple[Item, ...], shift: int) -> dict[str, Any]:
         return {column_name(c): self.item(c, shift) for c in items if not c.is_filler}
@@ -508,7 +508,7 @@ class _Encoder:
             self.children(item.children, value, shift)
             return
         start = item.offset + shift
-        self.buf[start:start + item.size] = field_construct(item, self.fmt).build(value)
+        self.buf[start : start + item.size] = field_construct(item, self.fmt).build(value)
 
 
 def encode_record(layout: Layout, fmt: FileFormat, values: dict[str, Any]) -> bytes:

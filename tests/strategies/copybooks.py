@@ -122,8 +122,7 @@ def _place(n: Node, offset: int, path: tuple[str, ...], out: dict) -> int:
         size = cursor - offset
     else:
         size = elem_size(n)
-    out[".".join(path)] = (offset, size, n.occurs, n.usage if not n.children else None,
-                           n.picture)
+    out[".".join(path)] = (offset, size, n.occurs, n.usage if not n.children else None, n.picture)
     return size * (n.occurs or 1)
 
 

@@ -26,18 +26,38 @@ MAX_FIELDS = 12
 MAX_BYTES = 300
 
 KINDS = (
-    "text", "national", "zoned", "packed", "packed_nosign", "binary", "comp5", "float4",
+    "text",
+    "national",
+    "zoned",
+    "packed",
+    "packed_nosign",
+    "binary",
+    "comp5",
+    "float4",
     "float8",
 )
 USAGE_CLAUSE = {
-    "text": "", "national": " USAGE NATIONAL", "zoned": "", "packed": " COMP-3",
-    "packed_nosign": " COMP-6", "binary": " COMP", "comp5": " COMP-5", "float4": " COMP-1",
+    "text": "",
+    "national": " USAGE NATIONAL",
+    "zoned": "",
+    "packed": " COMP-3",
+    "packed_nosign": " COMP-6",
+    "binary": " COMP",
+    "comp5": " COMP-5",
+    "float4": " COMP-1",
     "float8": " COMP-2",
 }
 USAGE = {
-    "text": Usage.DISPLAY, "national": Usage.NATIONAL, "zoned": Usage.DISPLAY,
-    "packed": Usage.PACKED, "packed_nosign": Usage.PACKED_NOSIGN, "binary": Usage.BINARY,
-    "comp5": Usage.COMP5, "float4": Usage.FLOAT4, "float8": Usage.FLOAT8, "filler": Usage.DISPLAY,
+    "text": Usage.DISPLAY,
+    "national": Usage.NATIONAL,
+    "zoned": Usage.DISPLAY,
+    "packed": Usage.PACKED,
+    "packed_nosign": Usage.PACKED_NOSIGN,
+    "binary": Usage.BINARY,
+    "comp5": Usage.COMP5,
+    "float4": Usage.FLOAT4,
+    "float8": Usage.FLOAT8,
+    "filler": Usage.DISPLAY,
 }
 
 
@@ -47,11 +67,11 @@ class FieldSpec:
 
     name: str
     kind: str
-    length: int = 0          # characters of text / national / FILLER
-    int_digits: int = 0      # 9s before V (or before trailing P)
-    frac_digits: int = 0     # 9s after V
-    p_left: int = 0          # VPP99: P positions between the point and the digits
-    p_right: int = 0         # 9(3)PP: P positions after the digits
+    length: int = 0  # characters of text / national / FILLER
+    int_digits: int = 0  # 9s before V (or before trailing P)
+    frac_digits: int = 0  # 9s after V
+    p_left: int = 0  # VPP99: P positions between the point and the digits
+    p_right: int = 0  # 9(3)PP: P positions after the digits
     signed: bool = False
     sign_leading: bool = False
     sign_separate: bool = False
@@ -94,8 +114,16 @@ class FieldSpec:
         symbols = ("S" if self.signed else "") + "9" * self.int_digits + "P" * self.p_right
         if self.frac_digits:
             symbols += "V" + "P" * self.p_left + "9" * self.frac_digits
-        return Picture(src, Category.NUMERIC, digits, digits=digits, scale=scale,
-                       signed=self.signed, p_count=self.p_left + self.p_right, symbols=symbols)
+        return Picture(
+            src,
+            Category.NUMERIC,
+            digits,
+            digits=digits,
+            scale=scale,
+            signed=self.signed,
+            p_count=self.p_left + self.p_right,
+            symbols=symbols,
+        )
 
     def size(self) -> int:
         """Bytes of one occurrence."""
@@ -144,12 +172,16 @@ def _clauses(spec: Any) -> list[str]:
         if usage:
             out.append(usage)
         if spec.sign_separate or spec.sign_leading:
-            out.append("SIGN " + ("LEADING" if spec.sign_leading else "TRAILING")
-                       + (" SEPARATE" if spec.sign_separate else ""))
+            out.append(
+                "SIGN "
+                + ("LEADING" if spec.sign_leading else "TRAILING")
+                + (" SEPARATE" if spec.sign_separate else "")
+            )
     if spec.occurs is not None:
         if spec.odo_object:
-            out.append(f"OCCURS {spec.odo_min} TO {spec.occurs} TIMES DEPENDING ON "
-                       f"{spec.odo_object}")
+            out.append(
+                f"OCCURS {spec.odo_min} TO {spec.occurs} TIMES DEPENDING ON {spec.odo_object}"
+            )
         else:
             out.append(f"OCCURS {spec.occurs} TIMES")
     return out
@@ -169,8 +201,9 @@ def render_copybook(root: GroupSpec) -> str:
         else:
             lines.append(head)
             for i, c in enumerate(clauses):
-                lines.append(" " * 7 + "  " * depth + "    " + c
-                             + ("." if i == len(clauses) - 1 else ""))
+                lines.append(
+                    " " * 7 + "  " * depth + "    " + c + ("." if i == len(clauses) - 1 else "")
+                )
         if isinstance(spec, GroupSpec):
             for c in spec.children:
                 emit(c, level + 5 if level > 1 else 5, depth + 1)
@@ -181,26 +214,46 @@ def render_copybook(root: GroupSpec) -> str:
 
 def build_layout(root: GroupSpec) -> Layout:
     """The Layout of a spec tree, computed directly by the IBM size rules (no parser)."""
-    def build(spec: Any, level: int, parent_path: tuple[str, ...], offset: int,
-              odo_paths: dict[str, tuple[str, ...]]) -> Item:
+
+    def build(
+        spec: Any,
+        level: int,
+        parent_path: tuple[str, ...],
+        offset: int,
+        odo_paths: dict[str, tuple[str, ...]],
+    ) -> Item:
         is_filler = getattr(spec, "kind", "") == "filler"
         name = "FILLER" if is_filler else spec.name
         path = (*parent_path, name)
         occurs = None
         if spec.occurs is not None:
             if spec.odo_object:
-                occurs = Occurs(spec.odo_min or 0, spec.occurs, depending_on=spec.odo_object,
-                                depending_path=odo_paths[spec.odo_object])
+                occurs = Occurs(
+                    spec.odo_min or 0,
+                    spec.occurs,
+                    depending_on=spec.odo_object,
+                    depending_path=odo_paths[spec.odo_object],
+                )
             else:
                 occurs = Occurs(spec.occurs, spec.occurs)
         if isinstance(spec, FieldSpec):
             pic = spec.picture()
             usage = USAGE[spec.kind]
-            item = Item(level=level, name=name, path=path, usage=usage, offset=offset,
-                        size=spec.size(), picture=pic, occurs=occurs,
-                        redefines=spec.redefines, sign_leading=spec.sign_leading,
-                        sign_separate=spec.sign_separate, is_filler=is_filler,
-                        value_type=value_type(usage, pic))
+            item = Item(
+                level=level,
+                name=name,
+                path=path,
+                usage=usage,
+                offset=offset,
+                size=spec.size(),
+                picture=pic,
+                occurs=occurs,
+                redefines=spec.redefines,
+                sign_leading=spec.sign_leading,
+                sign_separate=spec.sign_separate,
+                is_filler=is_filler,
+                value_type=value_type(usage, pic),
+            )
             odo_paths[spec.name] = path
             return item
         children: list[Item] = []
@@ -215,11 +268,21 @@ def build_layout(root: GroupSpec) -> Layout:
             end = max(end, start + child.total_size)
             if not c.redefines:
                 pos = max(pos, start + child.total_size)
-        struct = pa.struct([pa.field(ch.name, ch.arrow_type) for ch in children
-                            if not ch.is_filler])
-        return Item(level=level, name=name, path=path, usage=Usage.DISPLAY, offset=offset,
-                    size=end - offset, occurs=occurs, redefines=spec.redefines,
-                    children=tuple(children), value_type=struct)
+        struct = pa.struct(
+            [pa.field(ch.name, ch.arrow_type) for ch in children if not ch.is_filler]
+        )
+        return Item(
+            level=level,
+            name=name,
+            path=path,
+            usage=Usage.DISPLAY,
+            offset=offset,
+            size=end - offset,
+            occurs=occurs,
+            redefines=spec.redefines,
+            children=tuple(children),
+            value_type=struct,
+        )
 
     rec = build(root, 1, (), 0, {})
     return Layout(records=(rec,), source_text=render_copybook(root), source_name="generated")
@@ -231,8 +294,7 @@ def build_layout(root: GroupSpec) -> Layout:
 @st.composite
 def numeric_shapes(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     """Digits, scale (V or P) and sign of a numeric item of ``kind``."""
-    max_digits = {"zoned": 20, "packed": 20, "packed_nosign": 20, "binary": 18,
-                  "comp5": 18}[kind]
+    max_digits = {"zoned": 20, "packed": 20, "packed_nosign": 20, "binary": 18, "comp5": 18}[kind]
     shape = draw(st.sampled_from(["int", "int", "dec", "dec", "p_right", "p_left"]))
     if kind == "packed_nosign" and shape in ("p_right", "p_left"):
         shape = "int"
@@ -256,8 +318,9 @@ def numeric_shapes(draw: st.DrawFn, kind: str) -> dict[str, Any]:
 
 
 @st.composite
-def field_specs(draw: st.DrawFn, name: str, kinds: tuple[str, ...] = KINDS,
-                max_size: int = 60) -> FieldSpec:
+def field_specs(
+    draw: st.DrawFn, name: str, kinds: tuple[str, ...] = KINDS, max_size: int = 60
+) -> FieldSpec:
     """One elementary item of at most ``max_size`` bytes."""
     for _ in range(20):
         kind = draw(st.sampled_from(kinds))
@@ -321,8 +384,7 @@ def layout_specs(
                 budget["bytes"] -= size * (group.occurs - 1)
             return group
         if allow_filler and roll == 7:
-            return take(FieldSpec(new_name("FILL"), "filler",
-                                  length=draw(st.integers(1, 5))))
+            return take(FieldSpec(new_name("FILL"), "filler", length=draw(st.integers(1, 5))))
         spec = draw(field_specs(new_name("FLD"), kinds, max_size=min(60, budget["bytes"])))
         if allow_occurs and roll == 6:
             spec.occurs = draw(st.integers(1, 4))
@@ -336,8 +398,12 @@ def layout_specs(
         if entry is None:
             continue
         children.append(entry)
-        if (allow_redefines and entry.occurs is None and entry.kind != "filler"
-                and draw(st.integers(0, 4)) == 0):
+        if (
+            allow_redefines
+            and entry.occurs is None
+            and entry.kind != "filler"
+            and draw(st.integers(0, 4)) == 0
+        ):
             alt = draw_redefines(draw, entry, new_name, kinds, budget)
             if alt is not None:
                 children.append(alt)
@@ -350,8 +416,9 @@ def layout_specs(
     return GroupSpec("REC", children)
 
 
-def draw_redefines(draw: st.DrawFn, base: Any, new_name: Any, kinds: tuple[str, ...],
-                   budget: dict[str, int]) -> Any | None:
+def draw_redefines(
+    draw: st.DrawFn, base: Any, new_name: Any, kinds: tuple[str, ...], budget: dict[str, int]
+) -> Any | None:
     """An item redefining ``base`` that is no longer than it."""
     size = base.size()
     if budget["fields"] < 1:
@@ -367,13 +434,15 @@ def draw_redefines(draw: st.DrawFn, base: Any, new_name: Any, kinds: tuple[str, 
     return spec
 
 
-def draw_odo(draw: st.DrawFn, new_name: Any, kinds: tuple[str, ...],
-             budget: dict[str, int]) -> list[Any] | None:
+def draw_odo(
+    draw: st.DrawFn, new_name: Any, kinds: tuple[str, ...], budget: dict[str, int]
+) -> list[Any] | None:
     """A count field and the table that depends on it (the table last in the record)."""
     count_kind = draw(st.sampled_from(["binary", "zoned", "packed"]))
     maximum = draw(st.integers(1, 5))
-    count = FieldSpec(new_name("CNT"), count_kind, int_digits=draw(st.integers(1, 4)),
-                      signed=draw(st.booleans()))
+    count = FieldSpec(
+        new_name("CNT"), count_kind, int_digits=draw(st.integers(1, 4)), signed=draw(st.booleans())
+    )
     if count_kind == "zoned":
         count.int_digits = max(count.int_digits, 1)
     elem = draw(field_specs(new_name("ODO"), kinds, max_size=30))

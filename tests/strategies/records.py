@@ -20,11 +20,34 @@ from legacyio.layout.model import Category, Item, Layout, Usage
 from legacyio.options import FileFormat
 from reference.model import IbmFloat, column_name, encode_record
 
-INTERESTING = (
-    [0x00, 0xFF, 0x40, 0x20, 0x4E, 0x60, 0x2B, 0x2D, 0x7B, 0x7D, 0x0C, 0x0D, 0x0F, 0x1C, 0x9F]
-    + list(range(0xF0, 0xFA)) + list(range(0xC0, 0xCA)) + list(range(0xD0, 0xDA))
-    + list(range(0x30, 0x3A)) + list(range(0x70, 0x7A)) + [0xA5, 0xB3, 0xE7, 0xFA, 0xD8, 0xDC]
-)
+INTERESTING = [
+    0,
+    255,
+    64,
+    32,
+    78,
+    96,
+    43,
+    45,
+    123,
+    125,
+    12,
+    13,
+    15,
+    28,
+    159,
+    *list(range(240, 250)),
+    *list(range(192, 202)),
+    *list(range(208, 218)),
+    *list(range(48, 58)),
+    *list(range(112, 122)),
+    165,
+    179,
+    231,
+    250,
+    216,
+    220,
+]
 """Byte values that select different paths in the decoders."""
 
 any_byte = st.one_of(st.integers(0, 255), st.sampled_from(INTERESTING))
@@ -133,8 +156,9 @@ def _one_value(draw: st.DrawFn, item: Item, fmt: FileFormat, counts: dict) -> An
 
 
 @st.composite
-def _children_values(draw: st.DrawFn, items: tuple[Item, ...], fmt: FileFormat,
-                     counts: dict) -> dict[str, Any]:
+def _children_values(
+    draw: st.DrawFn, items: tuple[Item, ...], fmt: FileFormat, counts: dict
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for it in items:
         if not it.is_filler:

@@ -14,8 +14,13 @@ _TEXT = (Category.ALPHANUMERIC, Category.ALPHABETIC, Category.ALPHANUMERIC_EDITE
 def _pointed_zoned(item: Item) -> bool:
     """``S9(n).9(m)``: a signed zoned number with a stored point (a Cobrix extension)."""
     sym = item.picture.symbols if item.picture is not None else ""
-    return sym.startswith("S") and "." in sym and set(sym[1:]) <= {"9", "."} \
-        and sym.count(".") == 1 and not item.sign_separate
+    return (
+        sym.startswith("S")
+        and "." in sym
+        and set(sym[1:]) <= {"9", "."}
+        and sym.count(".") == 1
+        and not item.sign_separate
+    )
 
 
 def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
@@ -59,8 +64,8 @@ def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
         # BLANK WHEN ZERO makes a numeric DISPLAY item numeric-edited (IBM rule): zero is
         # written as spaces, so it needs the editing codec
         if category == Category.NUMERIC_EDITED or (
-                category == Category.NUMERIC and item.blank_when_zero
-                and not item.sign_separate):
+            category == Category.NUMERIC and item.blank_when_zero and not item.sign_separate
+        ):
             from legacyio.codecs.edited import EditedCodec
 
             return EditedCodec(item, fmt, trim=trim)

@@ -272,7 +272,7 @@ def digits_to_arrow(
 ) -> pa.Array:
     """Arrow array from decimal digit columns (``(n, D)``, most significant first), a sign
     mask and the picture scale (negative scale multiplies by ``10**-scale``)."""
-    n, d = digits.shape
+    _n, d = digits.shape
     mult = -scale if scale < 0 else 0
     if d + mult <= 18:
         v = horner(digits)
@@ -619,8 +619,12 @@ def u64_to_groups(
     return out.view(np.uint8).reshape(n, ngroups * table.dtype.itemsize)
 
 
-_ITEM_DTYPES = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32),
-                8: np.dtype(np.uint64)}
+_ITEM_DTYPES = {
+    1: np.dtype(np.uint8),
+    2: np.dtype(np.uint16),
+    4: np.dtype(np.uint32),
+    8: np.dtype(np.uint64),
+}
 
 
 def row_items(a: np.ndarray) -> np.ndarray:

@@ -241,8 +241,9 @@ class WideBinaryCodec:
         arr = pa.array(values, type=self.arrow_type)
         return arr, (bad if bad.any() else None)
 
-    def encode(self, values: pa.Array, *, truncate: bool = False
-               ) -> tuple[np.ndarray, np.ndarray | None]:
+    def encode(
+        self, values: pa.Array, *, truncate: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Two's complement bytes of each value (nulls get the space fill)."""
         n = len(values)
         out = np.empty((n, self.width), dtype=np.uint8)
@@ -261,8 +262,9 @@ class WideBinaryCodec:
             if self.limit is not None and truncate:
                 u = (abs(u) % self.limit) * (-1 if u < 0 else 1)
             try:
-                out[i] = np.frombuffer(u.to_bytes(self.width, self.order, signed=self.signed),
-                                       dtype=np.uint8)
+                out[i] = np.frombuffer(
+                    u.to_bytes(self.width, self.order, signed=self.signed), dtype=np.uint8
+                )
             except OverflowError:
                 failed[i] = True
                 out[i] = spaces

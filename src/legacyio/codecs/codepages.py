@@ -33,7 +33,7 @@ from legacyio.errors import OptionsError
 from legacyio.options import EBCDIC_CODE_PAGES, normalize_encoding
 
 try:  # the ebcdic package registers cp1047, cp1141-cp1149, cp277 ... as Python codecs
-    import ebcdic as _ebcdic  # noqa: F401
+    import ebcdic as _ebcdic
 
     _EBCDIC_PACKAGE = tuple(_ebcdic.codec_names)
 except ImportError:  # pragma: no cover - ebcdic is a declared dependency
@@ -87,8 +87,11 @@ class CodePage:
         if self.space < 0:
             raise OptionsError(f"code page {name} has no space character")
         self.ebcdic = bool(self.decode_table[0x40] == 0x20 and self.decode_table[0xF0] == 0x30)
-        self.bijective = bool(self.single_byte and len(np.unique(self.decode_table)) == 256
-                              and self.decode_table[self.space] == 0x20)
+        self.bijective = bool(
+            self.single_byte
+            and len(np.unique(self.decode_table)) == 256
+            and self.decode_table[self.space] == 0x20
+        )
 
     def __repr__(self) -> str:
         return f"CodePage({self.name!r})"

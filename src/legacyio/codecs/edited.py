@@ -44,7 +44,7 @@ _FLOATERS = "$+-"
 class _Pos:
     """One display position of a compiled numeric-edited picture."""
 
-    __slots__ = ("kind", "char", "digit", "region", "k")
+    __slots__ = ("char", "digit", "k", "kind", "region")
 
     def __init__(self, kind: str, char: str = "", digit: int = -1) -> None:
         self.kind = kind  # digit9 | digitz | float_lead | ins | point | cur | sign | crdb
@@ -80,7 +80,7 @@ class EditedCodec:
     # ---------------------------------------------------------------- picture compilation
     def _compile(self, sym: str, where: str) -> None:
         tail = ""
-        if sym.endswith("CR") or sym.endswith("DB"):
+        if sym.endswith(("CR", "DB")):
             sym, tail = sym[:-2], sym[-2:]
         floater = next((c for c in _FLOATERS if sym.count(c) >= 2), "")
         self.repl = "*" if "*" in sym else " "
@@ -172,13 +172,18 @@ class EditedCodec:
             elif p.kind == "crdb":
                 row[[ord(p.char), ord(" ")]] = True
         self._allowed = allowed
-        self._digit_cols = np.array([j for j, p in enumerate(self.pos) if p.kind.startswith("digit")])
+        self._digit_cols = np.array(
+            [j for j, p in enumerate(self.pos) if p.kind.startswith("digit")]
+        )
         self._region_digit_cols = np.array(
             [j for j, p in enumerate(self.pos) if p.kind == "digitz" and p.region], dtype=np.int64
         )
         self._minus_cols = np.array(
-            [j for j, p in enumerate(self.pos)
-             if p.kind == "sign" or (p.region and self.floater in "+-" and self.floater)],
+            [
+                j
+                for j, p in enumerate(self.pos)
+                if p.kind == "sign" or (p.region and self.floater in "+-" and self.floater)
+            ],
             dtype=np.int64,
         )
         crdb = [j for j, p in enumerate(self.pos) if p.kind == "crdb"]
@@ -357,8 +362,9 @@ class EditedCodec:
             out[:, j] = col
         if self.floater and region_cols:
             rc = np.array(region_cols)
-            ks = np.array([self.pos[j].k - (1 if self.pos[j].kind == "digitz" else 0)
-                           for j in region_cols])
+            ks = np.array(
+                [self.pos[j].k - (1 if self.pos[j].kind == "digitz" else 0) for j in region_cols]
+            )
             is_digit = np.array([self.pos[j].kind == "digitz" for j in region_cols])
             # region position suppressed: digit with index < s, other with k <= s
             sup = np.where(is_digit[None, :], ks[None, :] < s[:, None], ks[None, :] <= s[:, None])
@@ -388,8 +394,10 @@ def _unscaled(
     """(valid mask, unscaled integers at ``scale`` (int64 or object), lost-digits mask)."""
     n = len(values)
     t = values.type
-    valid = np.ones(n, bool) if values.null_count == 0 else values.is_valid().to_numpy(
-        zero_copy_only=False
+    valid = (
+        np.ones(n, bool)
+        if values.null_count == 0
+        else values.is_valid().to_numpy(zero_copy_only=False)
     )
     if pa.types.is_integer(t):
         s_in = 0

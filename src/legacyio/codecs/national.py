@@ -91,8 +91,11 @@ class NationalCodec:
         arr = pa.Array.from_buffers(
             pa.string(),
             n,
-            [None, pa.py_buffer(np.arange(0, n * self.units + 1, self.units, dtype=np.int32)),
-             pa.py_buffer(t)],
+            [
+                None,
+                pa.py_buffer(np.arange(0, n * self.units + 1, self.units, dtype=np.int32)),
+                pa.py_buffer(t),
+            ],
         )
         lstart = np.zeros(n, np.int64)
         if self.trim in ("left", "both"):

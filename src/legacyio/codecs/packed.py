@@ -152,11 +152,19 @@ class PackedCodec:
         valid = ~bad
         if neg is not None:
             neg &= valid
-        return (digits_to_arrow(dig, neg, valid, self.arrow_type, self.scale),
-                invalid_or_none(bad), vouched)
+        return (
+            digits_to_arrow(dig, neg, valid, self.arrow_type, self.scale),
+            invalid_or_none(bad),
+            vouched,
+        )
 
-    def _vouch(self, sg: np.ndarray | None, nonzero: np.ndarray | None, bad: np.ndarray,
-               dig: np.ndarray | None = None) -> bool:
+    def _vouch(
+        self,
+        sg: np.ndarray | None,
+        nonzero: np.ndarray | None,
+        bad: np.ndarray,
+        dig: np.ndarray | None = None,
+    ) -> bool:
         """All rows valid with the canonical sign nibble (C, D only on a nonzero value, F
         when unsigned); ``nonzero`` (or the digit matrix ``dig``) tells zero values apart."""
         if bad.any():
@@ -200,8 +208,7 @@ class PackedCodec:
             groups = -(-nib // 4)
             if self.has_sign:  # room for the sign nibble, written with the last group
                 val = mag * np.uint64(10)
-                grp = u64_to_groups(val, _PACKED4, groups, packed4_signed_table(self._pos_nib),
-                                    neg)
+                grp = u64_to_groups(val, _PACKED4, groups, packed4_signed_table(self._pos_nib), neg)
             else:
                 grp = u64_to_groups(mag, _PACKED4, groups)
             put_rows(out, grp[:, 2 * groups - self.width :])

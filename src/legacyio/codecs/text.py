@@ -71,7 +71,11 @@ def string_array(
     return pa.Array.from_buffers(
         pa.string(),
         n,
-        [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(np.ascontiguousarray(data))],
+        [
+            validity,
+            pa.py_buffer(offsets.astype(np.int32)),
+            pa.py_buffer(np.ascontiguousarray(data)),
+        ],
         null_count=null_count,
     )
 
@@ -99,7 +103,9 @@ def string_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         else np.zeros(0, np.uint8)
     )
     valid = (
-        np.ones(n, bool) if arr.null_count == 0 else np.asarray(arr.is_valid().to_numpy(zero_copy_only=False))
+        np.ones(n, bool)
+        if arr.null_count == 0
+        else np.asarray(arr.is_valid().to_numpy(zero_copy_only=False))
     )
     return valid, offsets - base, data
 
@@ -144,7 +150,7 @@ def utf8_valid_rows(b: np.ndarray) -> np.ndarray:
     exp[:, 3:] |= lead4[:, :-3]
     ok = ~(bad | (cont != exp)).any(axis=1)
     # a lead byte whose sequence would run past the end of the field
-    ok &= ~lead2[:, -1] & ~ge3[:, -min(2, w):].any(axis=1) & ~lead4[:, -min(3, w):].any(axis=1)
+    ok &= ~lead2[:, -1] & ~ge3[:, -min(2, w) :].any(axis=1) & ~lead4[:, -min(3, w) :].any(axis=1)
     # second-byte ranges: no overlongs, no surrogates, nothing above U+10FFFF
     nxt = np.zeros_like(b)
     nxt[:, :-1] = b[:, 1:]
@@ -300,7 +306,7 @@ class TextCodec:
         return string_array(out, lengths)
 
     def _decode_utf8(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
-        n, w = mat.shape
+        _n, w = mat.shape
         invalid = None
         if int(mat.max()) >= 0x80:
             bad = ~utf8_valid_rows(mat)
@@ -377,7 +383,7 @@ class TextCodec:
         (JUSTIFIED), into ``out`` (filled with spaces). Rows with more bytes than the field
         are left out (the exact path writes them); the others may hold garbage where the
         text is not ASCII, for the exact path to overwrite."""
-        n, w = out.shape
+        _n, w = out.shape
         if data.size == 0:
             return
         codes = self._translate(data)
@@ -443,9 +449,15 @@ class TextCodec:
         over = lengths > w
         counts = np.minimum(lengths, w)
         starts = char_off[1:] - counts if self.justified else char_off[:-1]
-        rows = scatter_rows(out, np.where(codes < 0, self.cp.space, codes).astype(np.uint8)
-                            if codes.size else codes.astype(np.uint8), starts, counts,
-                            self.justified)
+        rows = scatter_rows(
+            out,
+            np.where(codes < 0, self.cp.space, codes).astype(np.uint8)
+            if codes.size
+            else codes.astype(np.uint8),
+            starts,
+            counts,
+            self.justified,
+        )
         failed = np.zeros(n, bool) if truncate else over.copy()
         bad_units = codes < 0
         if bad_units.any():

@@ -208,8 +208,14 @@ class ZonedCodec:
             arr = ints_to_arrow(v, valid, self.arrow_type)
         return arr, invalid_or_none(bad), vouched
 
-    def _vouch(self, c: np.ndarray, d: np.ndarray, v: np.ndarray | None,
-               neg: np.ndarray | None, bad: np.ndarray) -> bool:
+    def _vouch(
+        self,
+        c: np.ndarray,
+        d: np.ndarray,
+        v: np.ndarray | None,
+        neg: np.ndarray | None,
+        bad: np.ndarray,
+    ) -> bool:
         """Canonical check of a batch whose digit bytes all have the digit zone (the fast
         path of ``decode``): only the sign byte is left to look at. EBCDIC only."""
         if not self.ebcdic or (self.separate and not self.signed) or bad.any():
@@ -286,8 +292,7 @@ class ZonedCodec:
         trailing = self._emb_col == self.digits - 1
         last = None
         if trailing:
-            last = zoned4_signed_table(self._zone, self._pos_out.tobytes(),
-                                       self._neg_out.tobytes())
+            last = zoned4_signed_table(self._zone, self._pos_out.tobytes(), self._neg_out.tobytes())
         body = u64_to_groups(mag, self._tab4, groups, last, neg)[:, 4 * groups - self.digits :]
         if self._emb_col is not None and not trailing:  # SIGN LEADING: the first digit
             d = body[:, self._emb_col] & 0x0F
@@ -319,11 +324,19 @@ class PointedZonedCodec:
         self.item = item
         self.width = item.size
         self.point = pic.symbols.index(".") - pic.symbols[: pic.symbols.index(".")].count("S")
-        zpic = Picture(source=pic.source, category=Category.NUMERIC, length=self.width - 1,
-                       digits=pic.digits, scale=pic.scale, signed=pic.signed,
-                       p_count=pic.p_count, symbols=pic.symbols.replace(".", ""))
-        self.inner = ZonedCodec(attrs.evolve(item, picture=zpic, size=self.width - 1), fmt,
-                                trim=trim)
+        zpic = Picture(
+            source=pic.source,
+            category=Category.NUMERIC,
+            length=self.width - 1,
+            digits=pic.digits,
+            scale=pic.scale,
+            signed=pic.signed,
+            p_count=pic.p_count,
+            symbols=pic.symbols.replace(".", ""),
+        )
+        self.inner = ZonedCodec(
+            attrs.evolve(item, picture=zpic, size=self.width - 1), fmt, trim=trim
+        )
         self.arrow_type = self.inner.arrow_type
         self.failure_reason = self.inner.failure_reason
         self.dot = 0x4B if fmt.ebcdic else 0x2E
@@ -333,7 +346,7 @@ class PointedZonedCodec:
         """Bytes for a null: the inner zoned fill with the point put back."""
         inner = self.inner.fill(kind)
         dot = bytes([self.dot]) if kind == "zero" else inner[:1]
-        return inner[: self.point] + dot + inner[self.point:]
+        return inner[: self.point] + dot + inner[self.point :]
 
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Digits around the point as zoned decimal; a wrong point byte is invalid."""
@@ -345,8 +358,9 @@ class PointedZonedCodec:
             values = pc.if_else(pa.array(bad_dot), pa.scalar(None, values.type), values)
         return values, invalid
 
-    def encode(self, values: pa.Array, *, truncate: bool = False
-               ) -> tuple[np.ndarray, np.ndarray | None]:
+    def encode(
+        self, values: pa.Array, *, truncate: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Zoned digits with the point byte inserted."""
         body, failed = self.inner.encode(values, truncate=truncate)
         out = np.empty((body.shape[0], self.width), dtype=np.uint8)

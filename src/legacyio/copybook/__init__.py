@@ -40,17 +40,25 @@ def load_copybook(
     if isinstance(source, Layout):
         return source
     if isinstance(source, str) and _looks_like_text(source):
-        return build_layout(source, search_path=search_path, record=record, format=format,
-                            odo_mappings=odo_mappings)
+        return build_layout(
+            source, search_path=search_path, record=record, format=format, odo_mappings=odo_mappings
+        )
     path = Path(source)
     if not path.is_file():
         from legacyio.errors import CopybookError
 
         raise CopybookError(f"copybook file not found: {path}", file=str(path))
     text = path.read_text(encoding="utf-8", errors="replace")
-    return build_layout(text, name=str(path), search_path=search_path, record=record,
-                        format=format, base_dir=path.parent, source_name=path.name,
-                        odo_mappings=odo_mappings)
+    return build_layout(
+        text,
+        name=str(path),
+        search_path=search_path,
+        record=record,
+        format=format,
+        base_dir=path.parent,
+        source_name=path.name,
+        odo_mappings=odo_mappings,
+    )
 
 
 __all__ = [

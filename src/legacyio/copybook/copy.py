@@ -95,7 +95,7 @@ def apply_replacing(tokens: list[Token], reps: Sequence[_Replacement]) -> list[T
                     continue
                 word, pat = t.text, p.text
                 if r.mode == "LEADING" and word.upper().startswith(pat.upper()):
-                    new = (r.by[0].text if r.by else "") + word[len(pat):]
+                    new = (r.by[0].text if r.by else "") + word[len(pat) :]
                 elif r.mode == "TRAILING" and word.upper().endswith(pat.upper()):
                     new = word[: len(word) - len(pat)] + (r.by[0].text if r.by else "")
                 else:
@@ -111,8 +111,12 @@ def apply_replacing(tokens: list[Token], reps: Sequence[_Replacement]) -> list[T
                 done = True
                 break
             # a word between parentheses in a PICTURE string is a text-word of its own
-            if (k == 1 and t.kind == PIC and r.pattern[0].kind in (WORD, NUM)
-                    and f"({r.pattern[0].text.upper()})" in t.text.upper()):
+            if (
+                k == 1
+                and t.kind == PIC
+                and r.pattern[0].kind in (WORD, NUM)
+                and f"({r.pattern[0].text.upper()})" in t.text.upper()
+            ):
                 pat = re.compile(r"\(" + re.escape(r.pattern[0].text) + r"\)", re.I)
                 repl = "(" + "".join(b.text for b in r.by).replace("\\", "\\\\") + ")"
                 out.append(_retag(t, pat.sub(repl, t.text)))
@@ -120,15 +124,21 @@ def apply_replacing(tokens: list[Token], reps: Sequence[_Replacement]) -> list[T
                 done = True
                 break
             # colon tags replace inside words and pictures
-            if (k == 1 and r.pattern[0].kind == WORD and r.pattern[0].text.startswith(":")
-                    and r.pattern[0].text.endswith(":") and len(r.pattern[0].text) > 2
-                    and t.kind in (WORD, PIC) and r.pattern[0].text.upper() in t.text.upper()):
+            if (
+                k == 1
+                and r.pattern[0].kind == WORD
+                and r.pattern[0].text.startswith(":")
+                and r.pattern[0].text.endswith(":")
+                and len(r.pattern[0].text) > 2
+                and t.kind in (WORD, PIC)
+                and r.pattern[0].text.upper() in t.text.upper()
+            ):
                 tag = r.pattern[0].text
                 by = "".join(b.text for b in r.by)
                 src = t.text
                 pos = src.upper().find(tag.upper())
                 while pos >= 0:
-                    src = src[:pos] + by + src[pos + len(tag):]
+                    src = src[:pos] + by + src[pos + len(tag) :]
                     pos = src.upper().find(tag.upper(), pos + len(by))
                 out.append(_retag(t, src))
                 i += 1
@@ -208,8 +218,9 @@ def expand_copies(
             raise _err(f"COPY cycle: {chain}", copy_tok)
         text = path.read_text(encoding="utf-8", errors="replace")
         member = list(tokenize(read_source(text, file=str(path))))
-        member, _ = expand_copies(member, search_path=search_path, base_dir=path.parent,
-                                  stack=(*stack, resolved))
+        member, _ = expand_copies(
+            member, search_path=search_path, base_dir=path.parent, stack=(*stack, resolved)
+        )
         out.extend(apply_replacing(member, reps))
         expanded = True
     return out, expanded

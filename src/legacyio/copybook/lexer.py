@@ -117,10 +117,10 @@ def tokenize(src: SourceText) -> Iterator[Token]:
             if j < 0:
                 raise fail("pseudo-text not closed with '=='", i)
             inner = SourceText(
-                text[i + 2:j], src.lines[i + 2:j], src.columns[i + 2:j], src.file, src.format
+                text[i + 2 : j], src.lines[i + 2 : j], src.columns[i + 2 : j], src.file, src.format
             )
             inner_tokens = tuple(tokenize(inner))
-            yield tok(PSEUDO, text[i + 2:j], i, j + 2, pseudo=inner_tokens)
+            yield tok(PSEUDO, text[i + 2 : j], i, j + 2, pseudo=inner_tokens)
             i = j + 2
             continue
         if ch in "'\"":
@@ -135,8 +135,12 @@ def tokenize(src: SourceText) -> Iterator[Token]:
             j = i + 1
             while j < n and (
                 text[j] in _WORD_CHARS
-                or (text[j] == "." and j + 1 < n and text[j + 1].isdigit()
-                    and _is_number(text[i:j] + ".0"))
+                or (
+                    text[j] == "."
+                    and j + 1 < n
+                    and text[j + 1].isdigit()
+                    and _is_number(text[i:j] + ".0")
+                )
             ):
                 j += 1
             word = text[i:j]
@@ -156,7 +160,7 @@ def tokenize(src: SourceText) -> Iterator[Token]:
         raise fail(f"unexpected character {ch!r}", i)
 
 
-def _literal_end(text: str, i: int, fail) -> int:  # noqa: ANN001 - internal helper
+def _literal_end(text: str, i: int, fail) -> int:
     q = text[i]
     j = i + 1
     while True:
@@ -170,10 +174,10 @@ def _literal_end(text: str, i: int, fail) -> int:  # noqa: ANN001 - internal hel
         return k + 1
 
 
-def _literal(text: str, i: int, prefix: str, tok, fail, start: int | None = None):  # noqa: ANN001, ANN202
+def _literal(text: str, i: int, prefix: str, tok, fail, start: int | None = None):
     end = _literal_end(text, i, fail)
     q = text[i]
-    value = text[i + 1:end - 1].replace(q + q, q)
+    value = text[i + 1 : end - 1].replace(q + q, q)
     if prefix in ("X", "NX", "BX"):
         hexd = value.replace(" ", "")
         if len(hexd) % 2 or any(c not in "0123456789abcdefABCDEF" for c in hexd):

@@ -26,16 +26,26 @@ class CopybookWarning(UserWarning):
 
 USAGES: dict[str, Usage] = {
     "DISPLAY": Usage.DISPLAY,
-    "COMP": Usage.BINARY, "COMPUTATIONAL": Usage.BINARY,
-    "COMP-0": Usage.BINARY, "COMPUTATIONAL-0": Usage.BINARY,
-    "COMP-4": Usage.BINARY, "COMPUTATIONAL-4": Usage.BINARY,
+    "COMP": Usage.BINARY,
+    "COMPUTATIONAL": Usage.BINARY,
+    "COMP-0": Usage.BINARY,
+    "COMPUTATIONAL-0": Usage.BINARY,
+    "COMP-4": Usage.BINARY,
+    "COMPUTATIONAL-4": Usage.BINARY,
     "BINARY": Usage.BINARY,
-    "COMP-5": Usage.COMP5, "COMPUTATIONAL-5": Usage.COMP5,
-    "COMP-3": Usage.PACKED, "COMPUTATIONAL-3": Usage.PACKED, "PACKED-DECIMAL": Usage.PACKED,
-    "COMP-6": Usage.PACKED_NOSIGN, "COMPUTATIONAL-6": Usage.PACKED_NOSIGN,
-    "COMP-3U": Usage.PACKED_NOSIGN, "COMPUTATIONAL-3U": Usage.PACKED_NOSIGN,
-    "COMP-1": Usage.FLOAT4, "COMPUTATIONAL-1": Usage.FLOAT4,
-    "COMP-2": Usage.FLOAT8, "COMPUTATIONAL-2": Usage.FLOAT8,
+    "COMP-5": Usage.COMP5,
+    "COMPUTATIONAL-5": Usage.COMP5,
+    "COMP-3": Usage.PACKED,
+    "COMPUTATIONAL-3": Usage.PACKED,
+    "PACKED-DECIMAL": Usage.PACKED,
+    "COMP-6": Usage.PACKED_NOSIGN,
+    "COMPUTATIONAL-6": Usage.PACKED_NOSIGN,
+    "COMP-3U": Usage.PACKED_NOSIGN,
+    "COMPUTATIONAL-3U": Usage.PACKED_NOSIGN,
+    "COMP-1": Usage.FLOAT4,
+    "COMPUTATIONAL-1": Usage.FLOAT4,
+    "COMP-2": Usage.FLOAT8,
+    "COMPUTATIONAL-2": Usage.FLOAT8,
     "NATIONAL": Usage.NATIONAL,
     "DISPLAY-1": Usage.DBCS,
     "POINTER": Usage.POINTER,
@@ -43,31 +53,76 @@ USAGES: dict[str, Usage] = {
 }
 
 FIGURATIVES = {
-    "ZERO": "ZEROS", "ZEROS": "ZEROS", "ZEROES": "ZEROS",
-    "SPACE": "SPACES", "SPACES": "SPACES",
-    "HIGH-VALUE": "HIGH-VALUES", "HIGH-VALUES": "HIGH-VALUES",
-    "LOW-VALUE": "LOW-VALUES", "LOW-VALUES": "LOW-VALUES",
-    "QUOTE": "QUOTES", "QUOTES": "QUOTES",
-    "NULL": "NULLS", "NULLS": "NULLS",
+    "ZERO": "ZEROS",
+    "ZEROS": "ZEROS",
+    "ZEROES": "ZEROS",
+    "SPACE": "SPACES",
+    "SPACES": "SPACES",
+    "HIGH-VALUE": "HIGH-VALUES",
+    "HIGH-VALUES": "HIGH-VALUES",
+    "LOW-VALUE": "LOW-VALUES",
+    "LOW-VALUES": "LOW-VALUES",
+    "QUOTE": "QUOTES",
+    "QUOTES": "QUOTES",
+    "NULL": "NULLS",
+    "NULLS": "NULLS",
 }
 
 _CLAUSE_WORDS = frozenset(
-    ["PIC", "PICTURE", "USAGE", "SIGN", "LEADING", "TRAILING", "SYNC", "SYNCHRONIZED", "JUST",
-     "JUSTIFIED", "BLANK", "VALUE", "VALUES", "OCCURS", "REDEFINES", "RENAMES", "EXTERNAL",
-     "GLOBAL", "DATE", "GROUP-USAGE", "IS", "INDEXED", "ASCENDING", "DESCENDING", "SEPARATE"]
+    [
+        "PIC",
+        "PICTURE",
+        "USAGE",
+        "SIGN",
+        "LEADING",
+        "TRAILING",
+        "SYNC",
+        "SYNCHRONIZED",
+        "JUST",
+        "JUSTIFIED",
+        "BLANK",
+        "VALUE",
+        "VALUES",
+        "OCCURS",
+        "REDEFINES",
+        "RENAMES",
+        "EXTERNAL",
+        "GLOBAL",
+        "DATE",
+        "GROUP-USAGE",
+        "IS",
+        "INDEXED",
+        "ASCENDING",
+        "DESCENDING",
+        "SEPARATE",
+    ]
 ) | frozenset(USAGES)
 
 # words that start clauses we do not implement and that change an item's size or meaning
-_SIZE_WORDS = frozenset(["TYPE", "ANY", "DYNAMIC", "UNBOUNDED", "BIT", "OBJECT", "UTF-8",
-                         "LENGTH", "POINTER-32", "POINTER-64", "PROCEDURE-POINTER",
-                         "FUNCTION-POINTER", "NATIVE"])
-_SIZE_KEYWORDS = frozenset(["PIC", "PICTURE", "USAGE", "OCCURS", "REDEFINES", "SIGN", "SEPARATE",
-                            "SYNC", "SYNCHRONIZED"]) | frozenset(USAGES)
+_SIZE_WORDS = frozenset(
+    [
+        "TYPE",
+        "ANY",
+        "DYNAMIC",
+        "UNBOUNDED",
+        "BIT",
+        "OBJECT",
+        "UTF-8",
+        "LENGTH",
+        "POINTER-32",
+        "POINTER-64",
+        "PROCEDURE-POINTER",
+        "FUNCTION-POINTER",
+        "NATIVE",
+    ]
+)
+_SIZE_KEYWORDS = frozenset(
+    ["PIC", "PICTURE", "USAGE", "OCCURS", "REDEFINES", "SIGN", "SEPARATE", "SYNC", "SYNCHRONIZED"]
+) | frozenset(USAGES)
 
 
 def _is_size_word(w: str) -> bool:
-    return (w in _SIZE_WORDS or w.startswith(("COMP", "FLOAT", "BINARY-"))
-            or "POINTER" in w)
+    return w in _SIZE_WORDS or w.startswith(("COMP", "FLOAT", "BINARY-")) or "POINTER" in w
 
 
 def _pos(t: Token) -> SourcePos:
@@ -128,10 +183,12 @@ class _Parser:
         t = self.peek()
         if t is None:
             last = self.toks[-1] if self.toks else None
-            return CopybookError(f"expected {what}, found the end of the copybook",
-                                 file=last.file if last else self.file,
-                                 line=last.line if last else None,
-                                 column=last.column if last else None)
+            return CopybookError(
+                f"expected {what}, found the end of the copybook",
+                file=last.file if last else self.file,
+                line=last.line if last else None,
+                column=last.column if last else None,
+            )
         return _err(f"expected {what}, found {_describe(t)}", t)
 
     def optional(self, *words: str) -> Token | None:
@@ -182,8 +239,12 @@ class _Parser:
             raise _err(f"expected a level number (01-49, 66, 77 or 88), found {_describe(t)}", t)
         level = int(t.value)
         if level == 78:
-            warnings.warn(f"{t.file or '<copybook>'}:{t.line}:{t.column}: level 78 constant "
-                          "skipped (it takes no storage)", CopybookWarning, stacklevel=4)
+            warnings.warn(
+                f"{t.file or '<copybook>'}:{t.line}:{t.column}: level 78 constant "
+                "skipped (it takes no storage)",
+                CopybookWarning,
+                stacklevel=4,
+            )
             self.skip_to_period()
             return None
         if not (1 <= level <= 49 or level in (66, 77, 88)):
@@ -320,7 +381,7 @@ class _Parser:
             raise _err(f"unsupported clause or usage {t.text}: it can change the item's size", t)
         start = self.i
         self.skip_to_period()
-        skipped = self.toks[start:self.i]
+        skipped = self.toks[start : self.i]
         for s in skipped:
             if s.kind == WORD and (s.value in _SIZE_KEYWORDS or _is_size_word(s.value)):
                 raise _err(f"unknown clause {t.text} before {s.text}: cannot skip it safely", t)
@@ -328,7 +389,9 @@ class _Parser:
                 break
         warnings.warn(
             f"{t.file or '<copybook>'}:{t.line}:{t.column}: unknown clause {t.text} skipped to "
-            "the end of the entry", CopybookWarning, stacklevel=5,
+            "the end of the entry",
+            CopybookWarning,
+            stacklevel=5,
         )
         self.i -= 1 if self.i and self.toks[self.i - 1].kind == PERIOD else 0
 
@@ -339,8 +402,9 @@ class _Parser:
         if t.is_word("ALL"):
             self.i += 1
             lit = self.peek()
-            if lit is None or (lit.kind != STR and not (lit.kind == WORD
-                                                        and lit.value in FIGURATIVES)):
+            if lit is None or (
+                lit.kind != STR and not (lit.kind == WORD and lit.value in FIGURATIVES)
+            ):
                 raise self.fail_expected("a literal after ALL")
             self.i += 1
             v = literal_value(lit)
@@ -423,8 +487,12 @@ class _Parser:
 
     def _more_names(self) -> bool:
         p = self.peek()
-        return p is not None and p.kind == WORD and p.value not in _CLAUSE_WORDS and p.value not in (
-            "ASCENDING", "DESCENDING", "INDEXED", "KEY")
+        return (
+            p is not None
+            and p.kind == WORD
+            and p.value not in _CLAUSE_WORDS
+            and p.value not in ("ASCENDING", "DESCENDING", "INDEXED", "KEY")
+        )
 
 
 def parse(
@@ -440,7 +508,11 @@ def parse(
     file). ``format`` is ``"fixed"``, ``"free"`` or None to detect it."""
     src = read_source(text, file=name, format=format)
     tokens = list(tokenize(src))
-    tokens, expanded = expand_copies(tokens, search_path=search_path, base_dir=base_dir,
-                                     stack=(Path(name).resolve(),) if name and base_dir else ())
+    tokens, expanded = expand_copies(
+        tokens,
+        search_path=search_path,
+        base_dir=base_dir,
+        stack=(Path(name).resolve(),) if name and base_dir else (),
+    )
     entries = _Parser(tokens, name).entries()
     return Copybook(tuple(entries), name, render_tokens(tokens) if expanded else text)

@@ -11,20 +11,25 @@ from legacyio.layout.model import Category, Picture
 
 _SYMBOLS = frozenset("ABEGNPSVXZ9*+-.,/0$")
 _NUMERIC = frozenset("9SVP")
-_EDIT = frozenset(["9", "Z", "*", "+", "-", "CR", "DB", ".", ",", "B", "0", "/", "$", "V", "P", "S"])
+_EDIT = frozenset(
+    ["9", "Z", "*", "+", "-", "CR", "DB", ".", ",", "B", "0", "/", "$", "V", "P", "S"]
+)
 _ALNUM = frozenset("XA9")
 _ALNUM_EDIT = frozenset("XA9B0/")
 
 
-def _fail(msg: str, pic: str, index: int, file: str | None, line: int | None,
-          column: int | None) -> CopybookError:
+def _fail(
+    msg: str, pic: str, index: int, file: str | None, line: int | None, column: int | None
+) -> CopybookError:
     col = None if column is None else column + index
-    return CopybookError(f"invalid PICTURE {pic!r} at position {index + 1}: {msg}",
-                         file=file, line=line, column=col)
+    return CopybookError(
+        f"invalid PICTURE {pic!r} at position {index + 1}: {msg}", file=file, line=line, column=col
+    )
 
 
-def expand(pic: str, *, file: str | None = None, line: int | None = None,
-           column: int | None = None) -> tuple[list[str], list[int]]:
+def expand(
+    pic: str, *, file: str | None = None, line: int | None = None, column: int | None = None
+) -> tuple[list[str], list[int]]:
     """Expand repeat counts: ``S9(3)V9`` -> ``['S','9','9','9','V','9']`` plus, for each
     symbol, its index in the picture string (for error positions)."""
     syms: list[str] = []
@@ -38,8 +43,9 @@ def expand(pic: str, *, file: str | None = None, line: int | None = None,
             if not m:
                 if ")" not in up[i:]:
                     raise _fail("'(' without a matching ')'", pic, i, file, line, column)
-                raise _fail("a repeat count must be a number in parentheses", pic, i,
-                            file, line, column)
+                raise _fail(
+                    "a repeat count must be a number in parentheses", pic, i, file, line, column
+                )
             if not syms:
                 raise _fail("a repeat count must follow a symbol", pic, i, file, line, column)
             count = int(m.group(1))
@@ -54,7 +60,7 @@ def expand(pic: str, *, file: str | None = None, line: int | None = None,
         if ch == ")":
             raise _fail("')' without a matching '('", pic, i, file, line, column)
         if up.startswith(("CR", "DB"), i):
-            syms.append(up[i:i + 2])
+            syms.append(up[i : i + 2])
             where.append(i)
             i += 2
             continue
@@ -89,7 +95,7 @@ def analyze_picture(
     def fail(msg: str, k: int) -> CopybookError:
         return _fail(msg, pic, where[k], file, line, column)
 
-    def first(pred) -> int:  # noqa: ANN001 - small predicate helper
+    def first(pred) -> int:
         return next(k for k, s in enumerate(syms) if pred(s))
 
     if "E" in kinds:
@@ -98,16 +104,21 @@ def analyze_picture(
         main = "N" if "N" in kinds else "G"
         allowed = {"N", "B", "0", "/"} if main == "N" else {"G", "B"}
         if not kinds <= allowed:
-            raise fail(f"{main} pictures may only contain {'/'.join(sorted(allowed))}",
-                       first(lambda s: s not in allowed))
+            raise fail(
+                f"{main} pictures may only contain {'/'.join(sorted(allowed))}",
+                first(lambda s: s not in allowed),
+            )
         if main == "G":
             return Picture(pic, Category.DBCS, len(syms), symbols=symbols)
         cat = Category.NATIONAL if kinds == {"N"} else Category.NATIONAL_EDITED
         return Picture(pic, cat, len(syms), symbols=symbols)
     if kinds & {"X", "A"}:
         if not kinds <= _ALNUM_EDIT:
-            raise fail(f"{syms[first(lambda s: s not in _ALNUM_EDIT)]} is not allowed in an "
-                       "alphanumeric picture", first(lambda s: s not in _ALNUM_EDIT))
+            raise fail(
+                f"{syms[first(lambda s: s not in _ALNUM_EDIT)]} is not allowed in an "
+                "alphanumeric picture",
+                first(lambda s: s not in _ALNUM_EDIT),
+            )
         if kinds == {"A"}:
             cat = Category.ALPHABETIC
         elif kinds <= _ALNUM:
@@ -134,8 +145,10 @@ def analyze_picture(
         if not m:
             if "9" not in digits_only:
                 raise fail("a numeric picture needs at least one 9", len(syms) - 1)
-            raise fail("P may appear only at the left or right end of the digits",
-                       first(lambda s: s == "P"))
+            raise fail(
+                "P may appear only at the left or right end of the digits",
+                first(lambda s: s == "P"),
+            )
         left_p, nines, right_p = (len(g) for g in m.groups())
         if left_p and right_p:
             raise fail("P may appear at one end only", first(lambda s: s == "P"))
@@ -146,17 +159,26 @@ def analyze_picture(
             scale = nines + left_p
         elif right_p:
             if v_index not in (None, len(body) - 1):
-                raise fail("V must follow trailing P scaling positions",
-                           v_at[0] if v_at else len(syms) - 1)
+                raise fail(
+                    "V must follow trailing P scaling positions", v_at[0] if v_at else len(syms) - 1
+                )
             scale = -right_p
         else:
-            scale = 0 if v_index is None else sum(1 for s in body[v_index + 1:] if s == "9")
+            scale = 0 if v_index is None else sum(1 for s in body[v_index + 1 :] if s == "9")
         if sign_separate and not signed:
             # Cobrix (and IBM's separate sign position) treat a SIGN ... SEPARATE picture
             # without S as signed: the sign byte is always present.
             signed = True
-        return Picture(pic, Category.NUMERIC, nines, digits=nines, scale=scale, signed=signed,
-                       p_count=left_p + right_p, symbols=symbols)
+        return Picture(
+            pic,
+            Category.NUMERIC,
+            nines,
+            digits=nines,
+            scale=scale,
+            signed=signed,
+            p_count=left_p + right_p,
+            symbols=symbols,
+        )
 
     bad = [k for k, s in enumerate(syms) if s not in _EDIT]
     if bad:
@@ -186,10 +208,22 @@ def analyze_picture(
             if k > point:
                 scale += 1
     if digits == 0:
-        raise fail("a numeric-edited picture needs a digit position (9, Z, * or a floating "
-                   "insertion string)", 0)
+        raise fail(
+            "a numeric-edited picture needs a digit position (9, Z, * or a floating "
+            "insertion string)",
+            0,
+        )
     signed = signed or bool(kinds & {"+", "-", "CR", "DB"})
     length = sum(2 if s in ("CR", "DB") else 1 for s in syms if s not in ("V", "S", "P"))
     p_count = syms.count("P")
-    return Picture(pic, Category.NUMERIC_EDITED, length, digits=digits, scale=scale,
-                   signed=signed, p_count=p_count, symbols=symbols, explicit_point=bool(points))
+    return Picture(
+        pic,
+        Category.NUMERIC_EDITED,
+        length,
+        digits=digits,
+        scale=scale,
+        signed=signed,
+        p_count=p_count,
+        symbols=symbols,
+        explicit_point=bool(points),
+    )

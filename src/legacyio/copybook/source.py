@@ -54,7 +54,7 @@ def detect_format(text: str) -> SourceFormat:
         if m:
             return "free" if m.group(1).upper() == "FREE" else "fixed"
         stripped = line.strip()
-        if not stripped or stripped.startswith("*>") or stripped.startswith(">>"):
+        if not stripped or stripped.startswith(("*>", ">>")):
             continue
         if len(line) > 6 and line[6] not in _INDICATORS:
             return "free"
@@ -146,7 +146,9 @@ def read_source(
                 raise CopybookError(
                     "column 7 must hold an indicator (space, '*', '/', '-' or 'D'), "
                     f"not {indicator!r}",
-                    file=file, line=n, column=7,
+                    file=file,
+                    line=n,
+                    column=7,
                 )
             if indicator == "-":
                 if not code.strip():
@@ -163,9 +165,11 @@ def read_source(
                         raise CopybookError(
                             f"a continued literal must resume with {quote} on the continuation "
                             "line",
-                            file=file, line=n, column=col0 + first,
+                            file=file,
+                            line=n,
+                            column=col0 + first,
                         )
-                    rest = code[first + 1:]
+                    rest = code[first + 1 :]
                     quote = _open_quote(rest, quote)
                     emit(rest if quote else rest.rstrip(), n, col0 + first + 1)
                 else:
@@ -189,14 +193,17 @@ def read_source(
         if quote is not None:
             raise CopybookError(
                 "literal not closed: continue it on a line with '-' in column 7",
-                file=file, line=last_code_line, column=open_col,
+                file=file,
+                line=last_code_line,
+                column=open_col,
             )
         quote = _open_quote(code, None)
         if quote is not None:
             open_col = col0 + _open_index(code)
             if fmt == "free":
-                raise CopybookError("literal not closed at the end of the line", file=file,
-                                    line=n, column=open_col)
+                raise CopybookError(
+                    "literal not closed at the end of the line", file=file, line=n, column=open_col
+                )
         if code.strip():
             last_code_line = n
         if quote is not None:
@@ -204,6 +211,10 @@ def read_source(
         emit(code, n, col0)
         emit("\n", n, col0 + len(code))
     if quote is not None:
-        raise CopybookError("literal not closed at the end of the copybook", file=file,
-                            line=last_code_line, column=open_col)
+        raise CopybookError(
+            "literal not closed at the end of the copybook",
+            file=file,
+            line=last_code_line,
+            column=open_col,
+        )
     return SourceText("".join(out), tuple(lines), tuple(cols), file, fmt)

@@ -13,13 +13,28 @@ from legacyio.framing.text import TextFramer
 from legacyio.framing.variable import CallbackFramer, LengthFn
 from legacyio.options import FileFormat
 
-__all__ = ["Framer", "RecordBlock", "FixedFramer", "RdwFramer", "TextFramer", "CallbackFramer",
-           "framer_for"]
+__all__ = [
+    "CallbackFramer",
+    "FixedFramer",
+    "Framer",
+    "RdwFramer",
+    "RecordBlock",
+    "TextFramer",
+    "framer_for",
+]
 
 
-def framer_for(fmt: FileFormat, *, record_length: int, length_fn: LengthFn | None = None,
-               prefix_length: int = 0, lenient: bool = False, report: Report | None = None,
-               chunk_size: int | None = None, **extra: Any) -> Any:
+def framer_for(
+    fmt: FileFormat,
+    *,
+    record_length: int,
+    length_fn: LengthFn | None = None,
+    prefix_length: int = 0,
+    lenient: bool = False,
+    report: Report | None = None,
+    chunk_size: int | None = None,
+    **extra: Any,
+) -> Any:
     """The framer for ``fmt``: F/FB fixed (``fmt.record_length`` or ``record_length``),
     V/VB RDW(+BDW), D text lines, ODO or ``fmt.length_field`` lengths from ``length_fn``.
 
@@ -47,9 +62,15 @@ def framer_for(fmt: FileFormat, *, record_length: int, length_fn: LengthFn | Non
             raise OptionsError("fixed-length framing needs a record length of at least 1")
         return FixedFramer(width, **common, **extra)
     if rf in ("V", "VB"):
-        return RdwFramer(blocked=rf == "VB", byteorder=fmt.rdw_byteorder,
-                         adjustment=fmt.rdw_adjustment, bdw_adjustment=fmt.bdw_adjustment,
-                         block_size=fmt.block_size, **common, **extra)
+        return RdwFramer(
+            blocked=rf == "VB",
+            byteorder=fmt.rdw_byteorder,
+            adjustment=fmt.rdw_adjustment,
+            bdw_adjustment=fmt.bdw_adjustment,
+            block_size=fmt.block_size,
+            **common,
+            **extra,
+        )
     if rf == "D":
         return TextFramer(**common, **extra)
     raise OptionsError(f"unknown record_format {rf!r}")

@@ -40,8 +40,10 @@ def length_groups(
     keys = lengths.astype(np.uint16) if len(per_length) <= 1 << 16 else lengths
     order = np.argsort(keys, kind="stable")
     ends = np.cumsum(per_length[distinct]).tolist()
-    return [(length, order[hi - int(per_length[length]):hi])
-            for length, hi in zip(distinct.tolist(), ends)]
+    return [
+        (length, order[hi - int(per_length[length]) : hi])
+        for length, hi in zip(distinct.tolist(), ends)
+    ]
 
 
 _MAX_GROUPS = 256
@@ -89,7 +91,8 @@ class RecordBlock:
             if even and step >= width and s0 + (n - 1) * step + width <= len(buf):
                 item = buf.strides[0]
                 return np.lib.stride_tricks.as_strided(
-                    buf[s0:], shape=(n, width), strides=(step * item, item), writeable=False)
+                    buf[s0:], shape=(n, width), strides=(step * item, item), writeable=False
+                )
         size = len(buf)
         # bytes to copy per record: its payload, up to the width and the end of the buffer
         take = np.clip(np.minimum(lengths, width), 0, np.maximum(size - starts, 0))
@@ -114,12 +117,12 @@ class RecordBlock:
     def payload_bytes(self, i: int) -> bytes:
         """The payload of record ``i`` of the block (for tests and messages about places)."""
         s = int(self.starts[i])
-        return self.buffer[s:s + int(self.lengths[i])].tobytes()
+        return self.buffer[s : s + int(self.lengths[i])].tobytes()
 
     def frame_bytes(self, i: int) -> bytes:
         """The whole frame (header + payload, or line + terminator) of record ``i``."""
         s = int(self.frame_starts[i])
-        return self.buffer[s:s + int(self.frame_lengths[i])].tobytes()
+        return self.buffer[s : s + int(self.frame_lengths[i])].tobytes()
 
 
 class Report(Protocol):
@@ -144,9 +147,16 @@ class Framer(Protocol):
     def frame(self, payloads: np.ndarray, lengths: np.ndarray | None = None) -> bytes: ...
 
 
-def make_block(buffer: np.ndarray, buffer_offset: int, frame_starts: Any, frame_lengths: Any,
-               starts: Any, lengths: Any, gaps: list[tuple[int, bytes]] | None,
-               first_record: int) -> RecordBlock:
+def make_block(
+    buffer: np.ndarray,
+    buffer_offset: int,
+    frame_starts: Any,
+    frame_lengths: Any,
+    starts: Any,
+    lengths: Any,
+    gaps: list[tuple[int, bytes]] | None,
+    first_record: int,
+) -> RecordBlock:
     """A RecordBlock with every index array as int64."""
     return RecordBlock(
         buffer=buffer,
@@ -200,8 +210,8 @@ class TrimmedStream(SourceStream):
             if len(v) < head + tail:
                 self._too_short(len(v), head, tail)
             self.header = bytes(v[:head])
-            self.trailer = bytes(v[len(v) - tail:]) if tail else b""
-            self._view = v[head:len(v) - tail]
+            self.trailer = bytes(v[len(v) - tail :]) if tail else b""
+            self._view = v[head : len(v) - tail]
             self.size = len(self._view)
             return
         hb = bytearray(head)
@@ -217,7 +227,10 @@ class TrimmedStream(SourceStream):
     def _too_short(self, have: int, head: int, tail: int) -> None:
         raise DecodeError(
             f"input holds {have} bytes, fewer than the {head} header and {tail} trailer bytes "
-            "to skip", offset=0, source=self.name)
+            "to skip",
+            offset=0,
+            source=self.name,
+        )
 
     def view(self) -> memoryview | None:
         v, self._view = self._view, None
@@ -257,8 +270,10 @@ class TrimmedStream(SourceStream):
                 la += chunk
         avail = len(la) - self.tail_n
         if self._eof and avail < 0:
-            raise DecodeError(f"input ends {-avail} bytes short of the {self.tail_n} trailer "
-                              "bytes to skip", source=self.name)
+            raise DecodeError(
+                f"input ends {-avail} bytes short of the {self.tail_n} trailer bytes to skip",
+                source=self.name,
+            )
         n = min(len(dst), max(avail, 0))
         dst[:n] = la[:n]
         del la[:n]
@@ -307,8 +322,9 @@ class Pump:
         self.offset += n
 
 
-def strip_header_records(blocks: Iterator[RecordBlock], count: int,
-                         sink: list[bytes]) -> Iterator[RecordBlock]:
+def strip_header_records(
+    blocks: Iterator[RecordBlock], count: int, sink: list[bytes]
+) -> Iterator[RecordBlock]:
     """Drop the first ``count`` records, appending their gaps and frames to ``sink``; the
     remaining records are renumbered from 1."""
     left = count
@@ -326,17 +342,31 @@ def strip_header_records(blocks: Iterator[RecordBlock], count: int,
         if k == n:
             continue
         kept = [(i - k, g) for i, g in sorted(gaps.items())]
-        yield make_block(block.buffer, block.buffer_offset, block.frame_starts[k:],
-                         block.frame_lengths[k:], block.starts[k:], block.lengths[k:], kept,
-                         block.first_record + k - count)
+        yield make_block(
+            block.buffer,
+            block.buffer_offset,
+            block.frame_starts[k:],
+            block.frame_lengths[k:],
+            block.starts[k:],
+            block.lengths[k:],
+            kept,
+            block.first_record + k - count,
+        )
 
 
 class FramerBase:
     """Header/trailer trimming and header records around a subclass's ``_scan``."""
 
-    def __init__(self, *, header_bytes: int = 0, header_records: int = 0,
-                 trailer_bytes: int = 0, lenient: bool = False, report: Report | None = None,
-                 chunk_size: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        header_bytes: int = 0,
+        header_records: int = 0,
+        trailer_bytes: int = 0,
+        lenient: bool = False,
+        report: Report | None = None,
+        chunk_size: int | None = None,
+    ) -> None:
         if min(header_bytes, header_records, trailer_bytes) < 0:
             raise ValueError("header/trailer sizes must not be negative")
         self.header_bytes = header_bytes
@@ -367,24 +397,33 @@ class FramerBase:
                 yield block
             self.header = b"".join(sink)
             if len(sink) < 2 * self.header_records + 1:
-                self._problem(f"input holds fewer than the {self.header_records} header "
-                              "records to skip", None, self.header_bytes, fatal=True)
+                self._problem(
+                    f"input holds fewer than the {self.header_records} header records to skip",
+                    None,
+                    self.header_bytes,
+                    fatal=True,
+                )
         else:
             yield from it
         self.trailer = b"".join(tail) + trimmed.trailer
 
-    def _scan(self, stream: SourceStream, offset: int, batch_size: int,
-              tail: list[bytes]) -> Iterator[RecordBlock]:
+    def _scan(
+        self, stream: SourceStream, offset: int, batch_size: int, tail: list[bytes]
+    ) -> Iterator[RecordBlock]:
         """Yield blocks of records from ``stream`` (whose first byte is at file offset
         ``offset``); bytes after the last record go to ``tail``."""
         raise NotImplementedError
 
-    def _problem(self, message: str, record: int | None, offset: int | None, *,
-                 fatal: bool = False) -> None:
+    def _problem(
+        self, message: str, record: int | None, offset: int | None, *, fatal: bool = False
+    ) -> None:
         """Raise a DecodeError, or when lenient (and not fatal) note it in the report."""
         if self.lenient and not fatal:
             if self.report is not None:
-                self.report.add_framing(message, record if record is not None else 0,
-                                        offset if offset is not None else 0)
+                self.report.add_framing(
+                    message,
+                    record if record is not None else 0,
+                    offset if offset is not None else 0,
+                )
             return
         raise DecodeError(message, record=record, offset=offset, source=self.source_name)

@@ -21,8 +21,9 @@ class FixedFramer(FramerBase):
             raise ValueError("fixed record length must be at least 1")
         self.record_length = int(record_length)
 
-    def _scan(self, stream: SourceStream, offset: int, batch_size: int,
-              tail: list[bytes]) -> Iterator[RecordBlock]:
+    def _scan(
+        self, stream: SourceStream, offset: int, batch_size: int, tail: list[bytes]
+    ) -> Iterator[RecordBlock]:
         w = self.record_length
         step = w * batch_size
         record = 1
@@ -31,7 +32,7 @@ class FixedFramer(FramerBase):
         pos = 0
         while True:
             if data is not None:
-                buf = data[pos:pos + step]
+                buf = data[pos : pos + step]
                 pos += len(buf)
             else:
                 buf = np.empty(step, dtype=np.uint8)
@@ -45,9 +46,13 @@ class FixedFramer(FramerBase):
                 record += n
             if rem:
                 start = offset + n * w
-                self._problem(f"input ends with a partial record of {rem} bytes (record length "
-                              f"{w}, input size not a multiple)", record, start)
-                part = buf[n * w:]
+                self._problem(
+                    f"input ends with a partial record of {rem} bytes (record length "
+                    f"{w}, input size not a multiple)",
+                    record,
+                    start,
+                )
+                part = buf[n * w :]
                 z = np.zeros(1, dtype=np.int64)
                 r = np.full(1, rem, dtype=np.int64)
                 yield make_block(part, start, z, r, z, r, None, record)

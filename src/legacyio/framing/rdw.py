@@ -40,17 +40,25 @@ from legacyio.io import SourceStream
 _NEED, _BAD, _LIMIT = 0, 1, 2
 _BE_HALVES = struct.Struct(">HH")
 _LE_HALVES = struct.Struct("<HH")
-_SPEC_MIN = 16      # first speculative run length tried
+_SPEC_MIN = 16  # first speculative run length tried
 _SPEC_MAX = 1 << 16
-_LOOP_RUN = 256     # records framed one by one before speculating again
+_LOOP_RUN = 256  # records framed one by one before speculating again
 
 
 class RdwFramer(FramerBase):
     """RECFM=V (``blocked=False``) or VB (``blocked=True``) framing, both directions."""
 
-    def __init__(self, *, blocked: bool = False, byteorder: Literal["big", "little"] = "big",
-                 adjustment: int = 0, bdw_adjustment: int = 0, block_size: int = 32760,
-                 little_style: Literal["swapped", "low"] = "swapped", **kw: object) -> None:
+    def __init__(
+        self,
+        *,
+        blocked: bool = False,
+        byteorder: Literal["big", "little"] = "big",
+        adjustment: int = 0,
+        bdw_adjustment: int = 0,
+        block_size: int = 32760,
+        little_style: Literal["swapped", "low"] = "swapped",
+        **kw: object,
+    ) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         if byteorder not in ("big", "little"):
             raise ValueError(f"RDW byte order must be 'big' or 'little', not {byteorder!r}")
@@ -100,8 +108,16 @@ class RdwFramer(FramerBase):
         f += self.bdw_adjustment
         return f if f >= 4 else -1
 
-    def _run(self, arr: np.ndarray, mv: memoryview, pos: int, end: int, limit: int,
-             starts: list, flens: list) -> tuple[int, int, int]:
+    def _run(
+        self,
+        arr: np.ndarray,
+        mv: memoryview,
+        pos: int,
+        end: int,
+        limit: int,
+        starts: list,
+        flens: list,
+    ) -> tuple[int, int, int]:
         """Frame up to ``limit`` records from ``pos`` within ``end``; appends frame starts and
         lengths (lists or arrays) and returns (position, count, status)."""
         count = 0
@@ -113,7 +129,7 @@ class RdwFramer(FramerBase):
                 f = self._hdr(mv, pos)
                 k = min(spec, limit - count, (end - pos) // f) if f > 0 else 0
                 if k >= 4:
-                    heads = arr[pos:pos + k * f].reshape(k, f)[:, :4]
+                    heads = arr[pos : pos + k * f].reshape(k, f)[:, :4]
                     bad = np.flatnonzero((heads != heads[0]).any(axis=1))
                     j = int(bad[0]) if len(bad) else k
                     starts.append(pos + f * np.arange(j, dtype=np.int64))
@@ -176,8 +192,9 @@ class RdwFramer(FramerBase):
                 return pos, count, status
         return pos, count, _LIMIT
 
-    def _scan(self, stream: SourceStream, offset: int, batch_size: int,
-              tail: list[bytes]) -> Iterator[RecordBlock]:
+    def _scan(
+        self, stream: SourceStream, offset: int, batch_size: int, tail: list[bytes]
+    ) -> Iterator[RecordBlock]:
         pump = Pump(stream, offset, self.chunk_size or DEFAULT_CHUNK)
         record = 1
         pos = 0
@@ -192,8 +209,7 @@ class RdwFramer(FramerBase):
             nonlocal record, pos, count, block_end, gaps, starts, flens
             fs = np.concatenate([np.asarray(x, dtype=np.int64) for x in starts])
             fl = np.concatenate([np.asarray(x, dtype=np.int64) for x in flens])
-            block = make_block(pump.buf[:pos], pump.offset, fs, fl, fs + 4, fl - 4, gaps,
-                               record)
+            block = make_block(pump.buf[:pos], pump.offset, fs, fl, fs + 4, fl - 4, gaps, record)
             pump.consume(pos)
             if block_end is not None:
                 block_end -= pos
@@ -223,8 +239,9 @@ class RdwFramer(FramerBase):
                     if pump.more(pos + 4 - end):
                         continue
                     if pos < end:
-                        yield from stop(f"input ends inside a block descriptor word "
-                                        f"({end - pos} bytes left)")
+                        yield from stop(
+                            f"input ends inside a block descriptor word ({end - pos} bytes left)"
+                        )
                         return
                     break
                 bl = self._bdw(mv, pos)
@@ -236,12 +253,11 @@ class RdwFramer(FramerBase):
                         continue
                     yield from stop(f"block length {bl} runs past the end of the input")
                     return
-                gap += buf[pos:pos + 4].tobytes()
+                gap += buf[pos : pos + 4].tobytes()
                 block_end = pos + bl
                 pos += 4
             limit_end = block_end if self.blocked and block_end is not None else end
-            pos, n, status = self._run(buf, mv, pos, limit_end, batch_size - count, starts,
-                                       flens)
+            pos, n, status = self._run(buf, mv, pos, limit_end, batch_size - count, starts, flens)
             if n and gap:
                 gaps.append((count, gap))
                 gap = b""
@@ -253,7 +269,7 @@ class RdwFramer(FramerBase):
                 if pos == block_end:
                     block_end = None
                     continue
-                if block_end - pos < 4 or not buf[pos:pos + 4].any():
+                if block_end - pos < 4 or not buf[pos : pos + 4].any():
                     gap += buf[pos:block_end].tobytes()
                     pos = block_end
                     block_end = None
@@ -269,14 +285,18 @@ class RdwFramer(FramerBase):
                 if pos == end:
                     break
                 if pos + 4 > end:
-                    yield from stop(f"input ends inside a record descriptor word "
-                                    f"({end - pos} bytes left)")
+                    yield from stop(
+                        f"input ends inside a record descriptor word ({end - pos} bytes left)"
+                    )
                 else:
-                    yield from stop(f"record length {self._hdr(mv, pos) - 4} runs past the end "
-                                    "of the input")
+                    yield from stop(
+                        f"record length {self._hdr(mv, pos) - 4} runs past the end of the input"
+                    )
                 return
-            yield from stop("invalid record descriptor word (length below 4 after "
-                            "adjustment, or reserved bytes not zero)")
+            yield from stop(
+                "invalid record descriptor word (length below 4 after "
+                "adjustment, or reserved bytes not zero)"
+            )
             return
         if count:
             yield emit()
@@ -291,8 +311,9 @@ class RdwFramer(FramerBase):
         if wrong.any():
             # (in VB an all-zero RDW would read back as block padding, not an empty record)
             bad = int(np.flatnonzero(wrong)[0])
-            raise EncodeError(f"record length {int(frame_lengths[bad]) - 4} does not fit an RDW",
-                              record=bad + 1)
+            raise EncodeError(
+                f"record length {int(frame_lengths[bad]) - 4} does not fit an RDW", record=bad + 1
+            )
         hi = (stored >> 8).astype(np.uint8)
         lo = (stored & 0xFF).astype(np.uint8)
         out = np.zeros((len(stored), 4), dtype=np.uint8)
@@ -318,8 +339,12 @@ class RdwFramer(FramerBase):
             return stored.to_bytes(2, "little") + b"\0\0"
         return b"\0\0" + stored.to_bytes(2, "little")
 
-    def frame(self, payloads: np.ndarray, lengths: np.ndarray | None = None,
-              gaps: list[tuple[int, bytes]] | None = None) -> bytes:
+    def frame(
+        self,
+        payloads: np.ndarray,
+        lengths: np.ndarray | None = None,
+        gaps: list[tuple[int, bytes]] | None = None,
+    ) -> bytes:
         """RDW + payload for each record. VB: with ``gaps`` (index -> bytes, index n meaning
         after the last record) the gaps are written verbatim and no BDW is added; without,
         records are blocked canonically up to ``block_size``."""
@@ -349,8 +374,10 @@ class RdwFramer(FramerBase):
         cap = self.block_size - 4
         if int(flen.max()) > cap:
             bad = int(np.flatnonzero(flen > cap)[0])
-            raise EncodeError(f"record of {int(lens[bad])} bytes does not fit a block of "
-                              f"{self.block_size} bytes", record=bad + 1)
+            raise EncodeError(
+                f"record of {int(lens[bad])} bytes does not fit a block of {self.block_size} bytes",
+                record=bad + 1,
+            )
         cum = np.concatenate([[0], np.cumsum(flen)])
         out: list[bytes | memoryview] = []
         mvf = memoryview(flat)
@@ -359,6 +386,6 @@ class RdwFramer(FramerBase):
             j = int(np.searchsorted(cum, cum[i] + cap, side="right")) - 1
             size = int(cum[j] - cum[i])
             out.append(self._bdw_bytes(size + 4))
-            out.append(mvf[int(cum[i]):int(cum[j])])
+            out.append(mvf[int(cum[i]) : int(cum[j])])
             i = j
         return b"".join(out)

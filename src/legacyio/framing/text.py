@@ -32,17 +32,18 @@ class TextFramer(FramerBase):
             raise ValueError("newline must be '\\n' or '\\r\\n'")
         self.newline = newline
 
-    def _scan(self, stream: SourceStream, offset: int, batch_size: int,
-              tail: list[bytes]) -> Iterator[RecordBlock]:
+    def _scan(
+        self, stream: SourceStream, offset: int, batch_size: int, tail: list[bytes]
+    ) -> Iterator[RecordBlock]:
         pump = Pump(stream, offset, self.chunk_size or DEFAULT_CHUNK)
         record = 1
-        searched = 0          # bytes of pump.buf known to hold no LF beyond the ends found
+        searched = 0  # bytes of pump.buf known to hold no LF beyond the ends found
         ends: list[np.ndarray] = []
         have = 0
         while True:
             buf = pump.buf
             if have < batch_size and searched < len(buf):
-                window = buf[searched:searched + max(pump.chunk, 1 << 16)]
+                window = buf[searched : searched + max(pump.chunk, 1 << 16)]
                 found = np.flatnonzero(window == LF)[: batch_size - have] + searched + 1
                 if len(found):
                     ends.append(found)
@@ -69,8 +70,9 @@ class TextFramer(FramerBase):
                 cr = (lf > starts[:have]) & (buf[np.maximum(lf - 1, 0)] == CR)
                 term[:have] += cr
             cut = int(e[-1])
-            yield make_block(buf[:cut], pump.offset, starts, flen, starts, flen - term, None,
-                             record)
+            yield make_block(
+                buf[:cut], pump.offset, starts, flen, starts, flen - term, None, record
+            )
             record += n
             pump.consume(cut)
             searched = max(searched - cut, 0)
@@ -78,8 +80,12 @@ class TextFramer(FramerBase):
             if last:
                 return
 
-    def frame(self, payloads: np.ndarray, lengths: np.ndarray | None = None,
-              terminators: np.ndarray | None = None) -> bytes:
+    def frame(
+        self,
+        payloads: np.ndarray,
+        lengths: np.ndarray | None = None,
+        terminators: np.ndarray | None = None,
+    ) -> bytes:
         """Each payload (its first ``lengths[i]`` bytes, trailing spaces kept) + newline.
         ``terminators`` (per record 0 none, 1 LF, 2 CRLF; e.g. ``frame_lengths - lengths`` of
         a read block) overrides ``newline`` for an exact round trip."""

@@ -55,8 +55,9 @@ class CallbackFramer(FramerBase):
             raise ValueError(f"length_fn returned shape {out.shape}, expected ({len(prefix)},)")
         return out
 
-    def _scan(self, stream: SourceStream, offset: int, batch_size: int,
-              tail: list[bytes]) -> Iterator[RecordBlock]:
+    def _scan(
+        self, stream: SourceStream, offset: int, batch_size: int, tail: list[bytes]
+    ) -> Iterator[RecordBlock]:
         pump = Pump(stream, offset, self.chunk_size or DEFAULT_CHUNK)
         pl = self.prefix_length
         record = 1
@@ -66,8 +67,8 @@ class CallbackFramer(FramerBase):
         count = 0
         last_len = 0
         spec = _SPEC_MIN
-        spec_ok = True          # speculation pays off on this stretch of the file
-        table: np.ndarray | None = None   # lengths of every position from table_base on
+        spec_ok = True  # speculation pays off on this stretch of the file
+        table: np.ndarray | None = None  # lengths of every position from table_base on
         table_base = 0
         avg = 0.0
 
@@ -97,7 +98,7 @@ class CallbackFramer(FramerBase):
                     # a last record shorter than the prefix may still be complete (nested
                     # tables whose counts are small): ask length_fn with the tail zero-padded
                     tail = np.zeros((1, pl), dtype=np.uint8)
-                    tail[0, :end - pos] = buf[pos:end]
+                    tail[0, : end - pos] = buf[pos:end]
                     self.calls += 1
                     ln = int(np.asarray(self.length_fn(tail), dtype=np.int64)[0])
                     if 1 <= ln <= end - pos:
@@ -106,9 +107,12 @@ class CallbackFramer(FramerBase):
                         count += 1
                         pos += ln
                         continue
-                    self._problem(f"input ends with {end - pos} bytes, fewer than the "
-                                  f"{pl} needed to know the record length", record + count,
-                                  pump.offset + pos)
+                    self._problem(
+                        f"input ends with {end - pos} bytes, fewer than the "
+                        f"{pl} needed to know the record length",
+                        record + count,
+                        pump.offset + pos,
+                    )
                     starts.append([pos])
                     lens.append([end - pos])
                     count += 1
@@ -134,7 +138,7 @@ class CallbackFramer(FramerBase):
                         spec = min(spec * 2, _SPEC_MAX)
                         continue
                     if fit < j:
-                        continue   # needs more input for the next record
+                        continue  # needs more input for the next record
                     spec = _SPEC_MIN
                     spec_ok = fit >= 4
                     nxt = int(got[j])
@@ -180,8 +184,11 @@ class CallbackFramer(FramerBase):
                 # two equal lengths in a row: runs are worth speculating on again
                 spec_ok = n >= 2 and ln[-2] == last_len
             if bad:
-                self._problem("record length could not be determined from the record's "
-                              "first bytes", record + count, pump.offset + p)
+                self._problem(
+                    "record length could not be determined from the record's first bytes",
+                    record + count,
+                    pump.offset + p,
+                )
                 if count:
                     yield emit()
                 while pump.more():
@@ -192,8 +199,11 @@ class CallbackFramer(FramerBase):
                 length = int(tmv[p - table_base])
                 if pump.more(p + length - end):
                     continue
-                self._problem(f"record length runs past the end of the input ({end - p} "
-                              "bytes left)", record + count, pump.offset + p)
+                self._problem(
+                    f"record length runs past the end of the input ({end - p} bytes left)",
+                    record + count,
+                    pump.offset + p,
+                )
                 starts.append([p])
                 lens.append([end - p])
                 count += 1

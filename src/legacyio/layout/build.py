@@ -62,7 +62,7 @@ def cobrix_binary_size(digits: int) -> int:
     if digits <= 18:
         return types.binary_size(digits)
     b = 1
-    while 2 ** (8 * b - 1) < 10 ** digits:
+    while 2 ** (8 * b - 1) < 10**digits:
         b += 1
     return b
 
@@ -90,9 +90,9 @@ class _Node:
         return self.entry.level
 
 
-def _tree(entries: Sequence[DataEntry]) -> tuple[
-    list[_Node], list[_Node], list[tuple[DataEntry, _Node]], bool, list[_Node]
-]:
+def _tree(
+    entries: Sequence[DataEntry],
+) -> tuple[list[_Node], list[_Node], list[tuple[DataEntry, _Node]], bool, list[_Node]]:
     top: list[_Node] = []  # records and 77 items in source order
     records: list[_Node] = []
     standalone: list[_Node] = []
@@ -128,8 +128,7 @@ def _tree(entries: Sequence[DataEntry]) -> tuple[
             continue
         if not stack:
             if records or after_77:
-                raise _err(f"level {e.level:02d} item has no level-01 record to belong to",
-                           e.pos)
+                raise _err(f"level {e.level:02d} item has no level-01 record to belong to", e.pos)
             root = _Node(DataEntry(level=1, name="RECORD", pos=e.pos))
             records.append(root)
             top.append(root)
@@ -142,10 +141,15 @@ def _tree(entries: Sequence[DataEntry]) -> tuple[
             sib = parent.children[0].entry
             raise _err(
                 f"level {e.level:02d} does not match the level {sib.level:02d} of the other "
-                f"items under {parent.entry.name or 'FILLER'} (line {sib.pos.line})", e.pos)
+                f"items under {parent.entry.name or 'FILLER'} (line {sib.pos.line})",
+                e.pos,
+            )
         if parent.entry.picture is not None or parent.entry.usage in _NO_PIC:
-            raise _err(f"{parent.entry.name or 'FILLER'} is elementary (it has a PICTURE or "
-                       "a usage without one) and cannot have subordinate items", e.pos)
+            raise _err(
+                f"{parent.entry.name or 'FILLER'} is elementary (it has a PICTURE or "
+                "a usage without one) and cannot have subordinate items",
+                e.pos,
+            )
         parent.children.append(node)
         stack.append(node)
     return records, standalone, renames, synthetic, top
@@ -166,8 +170,9 @@ class _Builder:
         self.done: list[Item] = []  # completed items in record order (for DEPENDING ON)
         self.odo_mappings = {n.upper() for n in odo_mappings}
 
-    def place(self, node: _Node, offset: int, inh: _Inherit, parent_path: tuple[str, ...],
-              in_occurs: bool) -> tuple[Item, int]:
+    def place(
+        self, node: _Node, offset: int, inh: _Inherit, parent_path: tuple[str, ...], in_occurs: bool
+    ) -> tuple[Item, int]:
         """Lay out ``node`` starting at record offset ``offset``; returns the item and the
         largest SYNC alignment inside it."""
         e = node.entry
@@ -179,17 +184,28 @@ class _Builder:
         sync = e.sync or inh.sync
         occurs = self.occurs(e, path) if e.occurs else None
         conditions = tuple(node.conditions)
-        common = dict(
-            level=e.level, name=name, path=path, occurs=occurs, redefines=e.redefines,
-            sync=e.sync, justified=e.justified, blank_when_zero=e.blank_when_zero,
-            value=e.value, conditions=conditions, is_filler=e.is_filler or e.name is None,
-            external=e.external, global_=e.global_, pos=e.pos,
-        )
+        common = {
+            "level": e.level,
+            "name": name,
+            "path": path,
+            "occurs": occurs,
+            "redefines": e.redefines,
+            "sync": e.sync,
+            "justified": e.justified,
+            "blank_when_zero": e.blank_when_zero,
+            "value": e.value,
+            "conditions": conditions,
+            "is_filler": e.is_filler or e.name is None,
+            "external": e.external,
+            "global_": e.global_,
+            "pos": e.pos,
+        }
         if node.children:
             if e.picture is not None:
                 raise _err(f"group item {name} cannot have a PICTURE", e.picture_pos or e.pos)
-            child_inh = _Inherit(usage, sign, sign_sep, sync,
-                                 inh.national or e.group_usage_national)
+            child_inh = _Inherit(
+                usage, sign, sign_sep, sync, inh.national or e.group_usage_national
+            )
             children: list[Item] = []
             cursor = offset
             max_align = 1
@@ -197,19 +213,34 @@ class _Builder:
             for c in node.children:
                 ce = c.entry
                 if ce.redefines:
-                    target = base if base is not None and base.name.upper() == ce.redefines.upper() else None
+                    target = (
+                        base
+                        if base is not None and base.name.upper() == ce.redefines.upper()
+                        else None
+                    )
                     if target is None:
-                        raise _err(f"REDEFINES {ce.redefines}: the redefined item must be the "
-                                   f"preceding item at level {ce.level:02d}", ce.pos)
+                        raise _err(
+                            f"REDEFINES {ce.redefines}: the redefined item must be the "
+                            f"preceding item at level {ce.level:02d}",
+                            ce.pos,
+                        )
                     if target.occurs is not None and target.occurs.depending_on:
-                        raise _err(f"REDEFINES {ce.redefines}: cannot redefine a variable-size "
-                                   "table", ce.pos)
-                    item, align = self.place(c, target.offset - target.slack_before, child_inh,
-                                             path, in_occurs or occurs is not None)
+                        raise _err(
+                            f"REDEFINES {ce.redefines}: cannot redefine a variable-size table",
+                            ce.pos,
+                        )
+                    item, align = self.place(
+                        c,
+                        target.offset - target.slack_before,
+                        child_inh,
+                        path,
+                        in_occurs or occurs is not None,
+                    )
                     cursor = max(cursor, item.end)
                 else:
-                    item, align = self.place(c, cursor, child_inh, path,
-                                             in_occurs or occurs is not None)
+                    item, align = self.place(
+                        c, cursor, child_inh, path, in_occurs or occurs is not None
+                    )
                     base = item
                     cursor = item.end
                 max_align = max(max_align, align)
@@ -217,10 +248,17 @@ class _Builder:
             size = cursor - offset
             if occurs is not None and max_align > 1 and size % max_align:
                 size += max_align - size % max_align  # slack at the end of each occurrence
-            vt = pa.struct([pa.field(ch.name, ch.arrow_type) for ch in children
-                            if not ch.is_filler])
-            item = Item(usage=usage or Usage.DISPLAY, offset=offset, size=size,
-                        children=tuple(children), value_type=vt, **common)
+            vt = pa.struct(
+                [pa.field(ch.name, ch.arrow_type) for ch in children if not ch.is_filler]
+            )
+            item = Item(
+                usage=usage or Usage.DISPLAY,
+                offset=offset,
+                size=size,
+                children=tuple(children),
+                value_type=vt,
+                **common,
+            )
             self.done.append(item)
             return item, max_align
         # ---- elementary
@@ -228,9 +266,14 @@ class _Builder:
         if e.picture is not None:
             pp = e.picture_pos or e.pos
             is_numeric_sign = sign is not None
-            picture = analyze_picture(e.picture, file=pp.file, line=pp.line, column=pp.column,
-                                      sign_clause=is_numeric_sign,
-                                      sign_separate=bool(sign and sign_sep))
+            picture = analyze_picture(
+                e.picture,
+                file=pp.file,
+                line=pp.line,
+                column=pp.column,
+                sign_clause=is_numeric_sign,
+                sign_separate=bool(sign and sign_sep),
+            )
             if usage is None:
                 if picture.category in (Category.NATIONAL, Category.NATIONAL_EDITED):
                     usage = Usage.NATIONAL
@@ -240,27 +283,43 @@ class _Builder:
         upos = e.usage_pos or e.pos
         if usage in _NO_PIC:
             if picture is not None:
-                raise _err(f"{name}: USAGE {usage.value.upper()} items take no PICTURE",
-                           e.picture_pos or e.pos)
+                raise _err(
+                    f"{name}: USAGE {usage.value.upper()} items take no PICTURE",
+                    e.picture_pos or e.pos,
+                )
         elif picture is None:
-            raise _err(f"elementary item {name} needs a PICTURE clause (or a group needs "
-                       "subordinate items)", e.pos)
+            raise _err(
+                f"elementary item {name} needs a PICTURE clause (or a group needs "
+                "subordinate items)",
+                e.pos,
+            )
         elif usage in (*_BINARY, Usage.PACKED, Usage.PACKED_NOSIGN):
             if picture.category != Category.NUMERIC:
-                raise _err(f"{name}: USAGE {usage.value.upper()} needs a numeric PICTURE, "
-                           f"not {picture.source!r}", upos)
+                raise _err(
+                    f"{name}: USAGE {usage.value.upper()} needs a numeric PICTURE, "
+                    f"not {picture.source!r}",
+                    upos,
+                )
             if usage == Usage.PACKED_NOSIGN and picture.signed:
-                raise _err(f"{name}: an unsigned packed usage cannot have a signed PICTURE",
-                           upos)
+                raise _err(f"{name}: an unsigned packed usage cannot have a signed PICTURE", upos)
         elif usage == Usage.NATIONAL and picture.category in (
-                Category.ALPHANUMERIC, Category.ALPHABETIC, Category.ALPHANUMERIC_EDITED,
-                Category.DBCS):
+            Category.ALPHANUMERIC,
+            Category.ALPHABETIC,
+            Category.ALPHANUMERIC_EDITED,
+            Category.DBCS,
+        ):
             raise _err(f"{name}: USAGE NATIONAL needs a PICTURE of N or 9 symbols", upos)
-        if e.sign and (picture is None or picture.category != Category.NUMERIC
-                       or usage not in (Usage.DISPLAY, Usage.NATIONAL)):
+        if e.sign and (
+            picture is None
+            or picture.category != Category.NUMERIC
+            or usage not in (Usage.DISPLAY, Usage.NATIONAL)
+        ):
             raise _err(f"{name}: a SIGN clause needs a numeric DISPLAY item", e.pos)
-        numeric_display = (picture is not None and picture.category == Category.NUMERIC
-                           and usage in (Usage.DISPLAY, Usage.NATIONAL))
+        numeric_display = (
+            picture is not None
+            and picture.category == Category.NUMERIC
+            and usage in (Usage.DISPLAY, Usage.NATIONAL)
+        )
         has_sign = bool(sign) and numeric_display
         sep = has_sign and sign_sep
         if usage in _BINARY and picture is not None and picture.digits > 18:
@@ -273,9 +332,17 @@ class _Builder:
             vt = types.value_type(usage, picture)
         align = sync_alignment(usage, picture) if sync else 1
         slack = (-offset) % align
-        item = Item(usage=usage, offset=offset + slack, size=size, picture=picture,
-                    sign_leading=has_sign and sign == "leading", sign_separate=sep,
-                    slack_before=slack, value_type=vt, **common)
+        item = Item(
+            usage=usage,
+            offset=offset + slack,
+            size=size,
+            picture=picture,
+            sign_leading=has_sign and sign == "leading",
+            sign_separate=sep,
+            slack_before=slack,
+            value_type=vt,
+            **common,
+        )
         if occurs is not None and align > 1 and size % align:
             item = attrs.evolve(item, size=size + (align - size % align))
         self.done.append(item)
@@ -293,23 +360,34 @@ class _Builder:
             target = self.resolve(oc.depending_on, e.pos, f"DEPENDING ON {dep_name}")
             table = e.name or "FILLER"
             if target.is_group:
-                raise _err(f"DEPENDING ON {dep_name}: the object of table {table} must be an "
-                           "elementary numeric item, not a group", e.pos)
-            integral = (target.picture is not None
-                        and target.picture.category == Category.NUMERIC
-                        and target.picture.scale == 0) or target.usage in (Usage.INDEX,)
+                raise _err(
+                    f"DEPENDING ON {dep_name}: the object of table {table} must be an "
+                    "elementary numeric item, not a group",
+                    e.pos,
+                )
+            integral = (
+                target.picture is not None
+                and target.picture.category == Category.NUMERIC
+                and target.picture.scale == 0
+            ) or target.usage in (Usage.INDEX,)
             if not integral and table.upper() not in self.odo_mappings:
-                raise _err(f"Field {target.name} is a DEPENDING ON field of an OCCURS "
-                           f"({table}), should be integral numeric (or give an occurs "
-                           "mapping for the table)", e.pos)
+                raise _err(
+                    f"Field {target.name} is a DEPENDING ON field of an OCCURS "
+                    f"({table}), should be integral numeric (or give an occurs "
+                    "mapping for the table)",
+                    e.pos,
+                )
             dep_path = target.path
         return Occurs(oc.min, oc.max, dep_name, dep_path, oc.keys, oc.indexed_by)
 
     def resolve(self, qual: tuple[str, ...], pos: SourcePos, what: str) -> Item:
         found = [it for it in self.done if _qual_match(it, qual)]
         if not found:
-            raise _err(f"{what}: no such item before the table (it must be defined before "
-                       "it and not inside it)", pos)
+            raise _err(
+                f"{what}: no such item before the table (it must be defined before "
+                "it and not inside it)",
+                pos,
+            )
         if len(found) > 1:
             paths = ", ".join(".".join(f.path) for f in found)
             raise _err(f"{what} is ambiguous ({paths}); qualify it with OF", pos)
@@ -324,7 +402,7 @@ def _norm2(s: str) -> str:
     return s.upper().replace("_", "-")
 
 
-def _qual_match(item: Item, qual: Sequence[str], norm=_norm) -> bool:  # noqa: ANN001
+def _qual_match(item: Item, qual: Sequence[str], norm=_norm) -> bool:
     if norm(item.name) != norm(qual[0]):
         return False
     ancestors = [norm(p) for p in item.path[:-1]]
@@ -351,12 +429,13 @@ def _renames(entry: DataEntry, record: Item) -> Renames:
             raise _err(f"RENAMES {label} is ambiguous; qualify it with OF", entry.pos)
         it = found[0]
         if it.level in (1, 66, 77, 88):
-            raise _err(f"RENAMES {label}: a level-{it.level:02d} item cannot be renamed",
-                       entry.pos)
+            raise _err(f"RENAMES {label}: a level-{it.level:02d} item cannot be renamed", entry.pos)
         for anc in items:
             if anc.occurs is not None and it.path[: len(anc.path)] == anc.path:
-                raise _err(f"RENAMES {label}: items with OCCURS (or inside a table) cannot be "
-                           "renamed", entry.pos)
+                raise _err(
+                    f"RENAMES {label}: items with OCCURS (or inside a table) cannot be renamed",
+                    entry.pos,
+                )
         return it
 
     assert entry.renames is not None
@@ -365,11 +444,13 @@ def _renames(entry: DataEntry, record: Item) -> Renames:
     end = first.end
     if last is not None:
         if last.offset < first.offset:
-            raise _err(f"RENAMES {entry.renames[0]} THRU {entry.renames_thru[0]}: the THRU item "
-                       "must not precede the first item", entry.pos)
+            raise _err(
+                f"RENAMES {entry.renames[0]} THRU {entry.renames_thru[0]}: the THRU item "
+                "must not precede the first item",
+                entry.pos,
+            )
         if last.path[: len(first.path)] == first.path and last is not first:
-            raise _err("RENAMES ... THRU: the THRU item cannot be inside the first item",
-                       entry.pos)
+            raise _err("RENAMES ... THRU: the THRU item cannot be inside the first item", entry.pos)
         end = max(end, last.end)
     return Renames(
         name=entry.name or "",
@@ -403,8 +484,13 @@ def build_layout(
     else:
         from legacyio.copybook.parser import parse
 
-        cb = parse(source, name=name, search_path=search_path, format=format,  # type: ignore[arg-type]
-                   base_dir=base_dir)
+        cb = parse(
+            source,
+            name=name,
+            search_path=search_path,
+            format=format,  # type: ignore[arg-type]
+            base_dir=base_dir,
+        )
     nodes, standalone_nodes, renames_entries, synthetic, top = _tree(cb.entries)
     if not nodes and not standalone_nodes:
         raise CopybookError("the copybook has no data description entries", file=cb.file)
@@ -424,13 +510,20 @@ def build_layout(
         if not keep:
             names = ", ".join(r.name for r in records)
             raise CopybookError(f"record {record!r} not found (records: {names})", file=cb.file)
-        renames = tuple(rn for rn, (_, rec) in zip(renames, renames_entries)
-                        if by_node[id(rec)] is keep[0])
+        renames = tuple(
+            rn for rn, (_, rec) in zip(renames, renames_entries) if by_node[id(rec)] is keep[0]
+        )
         records = keep
     if source_name is None and cb.file:
         source_name = Path(cb.file).name
-    return Layout(records=tuple(records), renames=renames, standalone=standalone,
-                  source_text=cb.text, source_name=source_name, synthetic_root=synthetic)
+    return Layout(
+        records=tuple(records),
+        renames=renames,
+        standalone=standalone,
+        source_text=cb.text,
+        source_name=source_name,
+        synthetic_root=synthetic,
+    )
 
 
 # ---- queries -------------------------------------------------------------------------------
@@ -448,15 +541,15 @@ def find_item(layout: Layout, name: str) -> Item:
     if _QUAL.search(q):
         parts = tuple(p.strip() for p in _QUAL.split(q))
 
-        def match(it: Item, norm) -> bool:  # noqa: ANN001
+        def match(it: Item, norm) -> bool:
             return _qual_match(it, parts, norm)
     else:
         parts = tuple(p.strip() for p in q.split(".")) if "." in q else (q,)
 
-        def match(it: Item, norm) -> bool:  # noqa: ANN001
+        def match(it: Item, norm) -> bool:
             if len(parts) > len(it.path):
                 return False
-            return all(norm(a) == norm(b) for a, b in zip(it.path[-len(parts):], parts))
+            return all(norm(a) == norm(b) for a, b in zip(it.path[-len(parts) :], parts))
 
     for norm in (_norm, _norm2):
         found = [it for it in items if match(it, norm)]

@@ -73,22 +73,25 @@ def render_text(layout: Layout) -> str:
     head = ["LEVEL NAME", "PICTURE", "USAGE", "OFFSET", "LENGTH", "OCCURS", "REDEFINES", "ARROW"]
     table = [head]
     for r in rows:
-        table.append([
-            "  " * r["depth"] + f"{r['level']:02d} {r['name']}",
-            r["picture"] or "",
-            r["usage"] or "",
-            str(r["offset"]),
-            str(r["length"]),
-            r["occurs"] or "",
-            r["redefines"] or "",
-            _short_type(r["arrow_type"]),
-        ])
+        table.append(
+            [
+                "  " * r["depth"] + f"{r['level']:02d} {r['name']}",
+                r["picture"] or "",
+                r["usage"] or "",
+                str(r["offset"]),
+                str(r["length"]),
+                r["occurs"] or "",
+                r["redefines"] or "",
+                _short_type(r["arrow_type"]),
+            ]
+        )
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     numeric = {3, 4}
     lines = []
     for row in table:
-        cells = [c.rjust(widths[i]) if i in numeric else c.ljust(widths[i])
-                 for i, c in enumerate(row)]
+        cells = [
+            c.rjust(widths[i]) if i in numeric else c.ljust(widths[i]) for i, c in enumerate(row)
+        ]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
     name = layout.source_name or "<copybook>"
@@ -100,8 +103,9 @@ def render_text(layout: Layout) -> str:
         lines.append("")
         for rn in layout.renames:
             thru = f" THRU {rn.thru_name}" if rn.thru_name else ""
-            lines.append(f"66 {rn.name} RENAMES {rn.from_name}{thru}: offset {rn.offset}, "
-                         f"length {rn.size}")
+            lines.append(
+                f"66 {rn.name} RENAMES {rn.from_name}{thru}: offset {rn.offset}, length {rn.size}"
+            )
     return summary + "\n\n" + "\n".join(lines) + "\n"
 
 
@@ -115,8 +119,13 @@ def render_json(layout: Layout) -> str:
         "synthetic_root": layout.synthetic_root,
         "fields": describe(layout),
         "renames": [
-            {"name": rn.name, "from": rn.from_name, "thru": rn.thru_name, "offset": rn.offset,
-             "length": rn.size}
+            {
+                "name": rn.name,
+                "from": rn.from_name,
+                "thru": rn.thru_name,
+                "offset": rn.offset,
+                "length": rn.size,
+            }
             for rn in layout.renames
         ],
     }

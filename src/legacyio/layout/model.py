@@ -18,17 +18,17 @@ import pyarrow as pa
 class Usage(enum.StrEnum):
     """How an elementary item is stored (every spelling of the USAGE clause maps to one)."""
 
-    DISPLAY = "display"          # zoned decimal / text, one byte a character
-    BINARY = "binary"            # COMP, COMP-4, COMPUTATIONAL, BINARY: two's complement
-    COMP5 = "comp-5"             # native binary: full range of its bytes
-    PACKED = "packed"            # COMP-3, PACKED-DECIMAL: two digits a byte + sign nibble
+    DISPLAY = "display"  # zoned decimal / text, one byte a character
+    BINARY = "binary"  # COMP, COMP-4, COMPUTATIONAL, BINARY: two's complement
+    COMP5 = "comp-5"  # native binary: full range of its bytes
+    PACKED = "packed"  # COMP-3, PACKED-DECIMAL: two digits a byte + sign nibble
     PACKED_NOSIGN = "packed-nosign"  # COMP-6 / COMP-3U: packed without sign nibble
-    FLOAT4 = "comp-1"            # single precision float (IBM hex or IEEE)
-    FLOAT8 = "comp-2"            # double precision float
-    NATIONAL = "national"        # UTF-16BE, two bytes a character
-    DBCS = "display-1"           # DBCS graphic characters (PIC G / N with DISPLAY-1)
-    POINTER = "pointer"          # 4-byte address (kept as binary)
-    INDEX = "index"              # 4-byte index (binary)
+    FLOAT4 = "comp-1"  # single precision float (IBM hex or IEEE)
+    FLOAT8 = "comp-2"  # double precision float
+    NATIONAL = "national"  # UTF-16BE, two bytes a character
+    DBCS = "display-1"  # DBCS graphic characters (PIC G / N with DISPLAY-1)
+    POINTER = "pointer"  # 4-byte address (kept as binary)
+    INDEX = "index"  # 4-byte index (binary)
 
 
 class Category(enum.StrEnum):
@@ -43,7 +43,7 @@ class Category(enum.StrEnum):
     NATIONAL = "national"
     NATIONAL_EDITED = "national-edited"
     DBCS = "dbcs"
-    FLOAT = "float"              # COMP-1 / COMP-2, no PICTURE
+    FLOAT = "float"  # COMP-1 / COMP-2, no PICTURE
     POINTER = "pointer"
     INDEX = "index"
 
@@ -67,7 +67,7 @@ class Picture:
     signed: bool = False
     p_count: int = 0
     symbols: str = ""
-    explicit_point: bool = False   # numeric-edited / 9(8).9(2): a '.' (or ',') is stored
+    explicit_point: bool = False  # numeric-edited / 9(8).9(2): a '.' (or ',') is stored
 
     @property
     def precision(self) -> int:

@@ -65,11 +65,16 @@ def storage_size(usage: Usage, picture: Picture | None, sign_separate: bool = Fa
         return picture.digits // 2 + 1
     if usage == Usage.PACKED_NOSIGN:
         return (picture.digits + 1) // 2
-    if usage == Usage.NATIONAL or picture.category in (
-        Category.NATIONAL,
-        Category.NATIONAL_EDITED,
-        Category.DBCS,
-    ) or usage == Usage.DBCS:
+    if (
+        usage == Usage.NATIONAL
+        or picture.category
+        in (
+            Category.NATIONAL,
+            Category.NATIONAL_EDITED,
+            Category.DBCS,
+        )
+        or usage == Usage.DBCS
+    ):
         return 2 * picture.length
     # DISPLAY: one byte a character position, plus a separate sign byte
     extra = 1 if (sign_separate and picture.category == Category.NUMERIC) else 0
