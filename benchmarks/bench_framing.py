@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from legacyio.framing import framer_for
-from legacyio.io import open_source
 from legacyio.options import FileFormat
+from legacyio.sources import open_source
 
 N = 200_000
 WIDTH = 187

@@ -22,7 +22,7 @@ _API = {
     "verify": "legacyio.api",
     "VerifyResult": "legacyio.api",
     "Mismatch": "legacyio.api",
-    "WriteStats": "legacyio.writer",
+    "WriteStats": "legacyio.engine.write",
     "Layout": "legacyio.layout.model",
 }
 

@@ -22,14 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.copybook import load_copybook
+from legacyio.engine.read import open_stream
+from legacyio.engine.write import BatchEncoder, WriteStats, plan_for_writing, write_stream
 from legacyio.errors import OptionsError
-from legacyio.io import open_sink, open_source
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.plan import META_ORPHAN, RESIDUE_COLUMN, Plan
-from legacyio.reader import open_stream
+from legacyio.plan.core import META_ORPHAN, RESIDUE_COLUMN, Plan
 from legacyio.report import DecodeReport
-from legacyio.writer import BatchEncoder, WriteStats, plan_for_writing, write_stream
+from legacyio.sources import open_sink, open_source
 
 Progress = Callable[[int, int], None]
 

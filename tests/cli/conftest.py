@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from legacyio.cli import cli
+from legacyio.cli.main import cli
 
 SIMPLE_CPY = """\
        01 MASTER.

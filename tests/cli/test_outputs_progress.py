@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from legacyio.cli import ProgressBar, summary_line
-from legacyio.outputs import hex_decode, hex_encode, json_lines
+from legacyio.cli.main import ProgressBar, summary_line
 from legacyio.report import DecodeReport
+from legacyio.tables.outputs import hex_decode, hex_encode, json_lines
 
 from .conftest import run_process
 

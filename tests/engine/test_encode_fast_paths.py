@@ -15,8 +15,8 @@ from _items_text import text_item
 import legacyio
 from legacyio.codecs.codepages import get_codepage
 from legacyio.codecs.text import TextCodec
+from legacyio.engine.write import cut_rows
 from legacyio.options import FileFormat
-from legacyio.writer import cut_rows
 
 from .helpers import cobol, e, zoned
 

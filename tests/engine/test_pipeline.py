@@ -8,7 +8,7 @@ from contextlib import closing
 
 import pytest
 
-from legacyio.pipeline import prefetch
+from legacyio.engine.prefetch import prefetch
 
 
 def test_items_arrive_in_order_and_all_of_them() -> None:

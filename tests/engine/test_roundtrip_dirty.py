@@ -521,7 +521,7 @@ def test_v_odo_record_dirt_is_kept_next_to_clean_records(case: str) -> None:
 def test_clean_v_odo_file_is_not_re_encoded(monkeypatch) -> None:
     """Clean files must not pay for dirty ones: when every field of every record is canonical
     the reader does not encode the batch to look for differences."""
-    from legacyio.plan import Plan
+    from legacyio.plan.core import Plan
 
     data = b"".join(rdw(_odo(f"{i:02d}", list(range(i % 6)))) for i in range(40))
     expected = legacyio.read_table(data, ODO_CB, record_format="V")
@@ -541,7 +541,7 @@ def test_expand_leaves_the_payloads_as_read() -> None:
     import numpy as np
 
     from legacyio.options import FileFormat
-    from legacyio.plan import Plan
+    from legacyio.plan.core import Plan
 
     payloads = [_odo("a", [1, 2]), _odo("b", []), _odo("c", [3, 4, 5, 6, 7])]
     plan = Plan(legacyio.load_copybook(ODO_CB), FileFormat(record_format="V"))
@@ -560,7 +560,7 @@ def test_gather_rows_matches_plain_indexing() -> None:
     matrix, a column slice of a wider one, and a matrix whose columns are not adjacent."""
     import numpy as np
 
-    from legacyio.plan import _gather_rows
+    from legacyio.plan.core import _gather_rows
 
     rng = np.random.default_rng(5)
     big = rng.integers(0, 256, (9, 40), dtype=np.uint8)

@@ -1,1 +1,1 @@
-"""Tests of legacyio.io and legacyio.framing."""
+"""Tests of legacyio.sources and legacyio.framing."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from legacyio.io import open_source
+from legacyio.sources import open_source
 
 CORPUS = "/work/shared/corpus/cobrix"
 

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from legacyio.io import open_sink, open_source
+from legacyio.sources import open_sink, open_source
 
 DATA = bytes(range(256)) * 41 + b"tail"
 

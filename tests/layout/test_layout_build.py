@@ -12,7 +12,7 @@ import pytest
 from legacyio.copybook import load_copybook
 from legacyio.errors import CopybookError
 from legacyio.layout.build import min_length
-from legacyio.layout.describe import describe, render_json, render_text
+from legacyio.plan.describe import describe, render_json, render_text
 
 COPYBOOKS = Path(__file__).resolve().parents[2] / "copybooks"
 

@@ -1,6 +1,6 @@
 """Reference decoder/encoder: one record at a time, one item at a time, with ``construct``.
 
-Written for clarity, not speed, and independent of ``legacyio.codecs`` and ``legacyio.plan``:
+Written for clarity, not speed, and independent of ``legacyio.codecs`` and ``legacyio.plan.core``:
 it only reads the layout tree (``legacyio.layout.model``) and the ``FileFormat``. Every
 elementary item becomes a ``construct`` Adapter over ``Bytes(size)`` that parses to the Python
 value (or None when the bytes are not a valid value) and builds canonical IBM bytes back.

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 
 from legacyio.errors import DecodeError
-from legacyio.io import SourceStream
+from legacyio.sources import SourceStream
 
 DEFAULT_CHUNK = 1 << 22
 """Bytes read from a stream at a time by the variable framers (grown when a batch needs more)."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from legacyio.framing.base import FramerBase, RecordBlock, make_block, pack_rows, payload_lengths
-from legacyio.io import SourceStream
+from legacyio.sources import SourceStream
 
 
 class FixedFramer(FramerBase):

@@ -35,7 +35,7 @@ from legacyio.framing.base import (
     pack_rows,
     payload_lengths,
 )
-from legacyio.io import SourceStream
+from legacyio.sources import SourceStream
 
 _NEED, _BAD, _LIMIT = 0, 1, 2
 _BE_HALVES = struct.Struct(">HH")

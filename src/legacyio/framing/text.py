@@ -18,7 +18,7 @@ from legacyio.framing.base import (
     pack_rows,
     payload_lengths,
 )
-from legacyio.io import SourceStream
+from legacyio.sources import SourceStream
 
 LF, CR = 0x0A, 0x0D
 

@@ -24,7 +24,7 @@ from legacyio.framing.base import (
     pack_rows,
     payload_lengths,
 )
-from legacyio.io import SourceStream
+from legacyio.sources import SourceStream
 
 LengthFn = Callable[[np.ndarray], np.ndarray]
 

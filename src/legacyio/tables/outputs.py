@@ -4,7 +4,7 @@ JSON Lines, each streaming batch by batch into an atomic sink (temporary file + 
 Decimals are never routed through float: CSV and JSON Lines write the exact decimal text
 (JSON as a string by default, or as a bare JSON number token). Binary columns (FILLER bytes,
 the round-trip residue) are written as lower-case hex in the text formats, which
-``legacyio.inputs`` turns back into bytes.
+``legacyio.tables.inputs`` turns back into bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.errors import OptionsError
-from legacyio.io import AtomicSink, open_sink
+from legacyio.sources import AtomicSink, open_sink
 
 __all__ = [
     "FORMATS",
@@ -473,7 +473,7 @@ def write_batches(
     is produced (decoded) in the background while this one is written."""
     from contextlib import closing
 
-    from legacyio.pipeline import prefetch
+    from legacyio.engine.prefetch import prefetch
 
     with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:
         for b in ahead:

@@ -16,24 +16,24 @@ import numpy as np
 import pyarrow as pa
 
 from legacyio.copybook import load_copybook
+from legacyio.engine.read import (
+    canonical_frames,
+    canonical_text_lengths,
+    header_length,
+    put_rdws,
+    terminator,
+)
 from legacyio.errors import OptionsError
 from legacyio.framing.base import length_groups
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
-from legacyio.plan import (
+from legacyio.plan.core import (
     META_COPYBOOK,
     META_FORMAT,
     META_ORPHAN,
     META_READ,
     RESIDUE_COLUMN,
     Plan,
-)
-from legacyio.reader import (
-    canonical_frames,
-    canonical_text_lengths,
-    header_length,
-    put_rdws,
-    terminator,
 )
 
 Progress = Callable[[int, int], None]
@@ -106,7 +106,7 @@ class BatchEncoder:
         ]
         if not nested or not any(x.startswith(nested[0].name + "_") for x in names):
             return batch
-        from legacyio.flatten import unflatten_table
+        from legacyio.plan.flatten import unflatten_table
 
         schema = self.plan.schema()
         keep = [f for f in schema if f.name != RESIDUE_COLUMN]

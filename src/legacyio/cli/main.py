@@ -23,8 +23,8 @@ from typing import Any
 import attrs
 import click
 
+from legacyio.cli.jobfile import COMMAND_SECTIONS, JobFile, load_job, segments_value
 from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioError, OptionsError
-from legacyio.jobfile import COMMAND_SECTIONS, JobFile, load_job, segments_value
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 
 __all__ = [
@@ -557,7 +557,7 @@ def summary_line(verb: str, records: int, nbytes: int, seconds: float, report: A
 
 def _finish(params: dict[str, Any], line: str, report: Any = None) -> None:
     if params.get("report_file") and report is not None:
-        from legacyio.io import open_sink
+        from legacyio.sources import open_sink
 
         with open_sink(params["report_file"]) as out:
             out.write(json.dumps(report.to_dict(), indent=2).encode() + b"\n")
@@ -774,7 +774,7 @@ _output_options = _stack(
 
 
 def _resolve_out_format(output: str, to: str | None, default: str = "parquet") -> str:
-    from legacyio.outputs import format_for_path
+    from legacyio.tables.outputs import format_for_path
 
     if to:
         return to.lower()
@@ -801,9 +801,9 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     from contextlib import closing
 
     import legacyio
-    from legacyio.outputs import open_output
-    from legacyio.pipeline import prefetch
+    from legacyio.engine.prefetch import prefetch
     from legacyio.report import DecodeReport
+    from legacyio.tables.outputs import open_output
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
     out = _need(p, "output", "OUTPUT")
@@ -885,8 +885,8 @@ def _convert_split(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from legacyio.flatten import flatten_table
-    from legacyio.outputs import open_output
+    from legacyio.plan.flatten import flatten_table
+    from legacyio.tables.outputs import open_output
 
     flat = ropts.flatten
     reader = legacyio.open_reader(
@@ -965,7 +965,7 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
     format in OUTPUT. A table written by `legacyio convert` carries its copybook and file
     format; flags override them."""
     import legacyio
-    from legacyio.inputs import inspect_input, open_input
+    from legacyio.tables.inputs import inspect_input, open_input
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
     out = _need(p, "output", "OUTPUT")
@@ -1049,7 +1049,7 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
     import pyarrow as pa
 
     import legacyio
-    from legacyio.outputs import json_lines
+    from legacyio.tables.outputs import json_lines
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
     n = 10 if p.get("records") is None else int(p["records"])
@@ -1160,7 +1160,7 @@ def schema(ctx: click.Context, p: dict[str, Any]) -> None:
     """Print the record layout of a copybook: level, name, picture, usage, offset, length,
     occurs and Arrow type of every item."""
     from legacyio.copybook import load_copybook
-    from legacyio.layout.describe import render_json, render_text
+    from legacyio.plan.describe import render_json, render_text
 
     source = p.get("copybook")
     if not source:

@@ -18,10 +18,10 @@ import pyarrow as pa
 from legacyio.copybook import load_copybook
 from legacyio.errors import OptionsError
 from legacyio.framing import framer_for
-from legacyio.io import open_source
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
-from legacyio.plan import Plan
+from legacyio.plan.core import Plan
 from legacyio.report import DecodeReport
+from legacyio.sources import open_source
 
 Progress = Callable[[int, int], None]
 
@@ -47,7 +47,7 @@ def frame_framer(
         kw["length_fn"] = plan.record_lengths
         kw["prefix_length"] = plan.length_prefix()
     elif fmt.length_field:
-        from legacyio.plan import _find_option_item
+        from legacyio.plan.core import _find_option_item
 
         item = _find_option_item(plan.layout, fmt.length_field, "length field")
         from legacyio.codecs import make_codec
@@ -380,7 +380,7 @@ def open_stream(
                     pool.shutdown(wait=True, cancel_futures=True)
 
     if ropts.flatten:
-        from legacyio.flatten import flatten_table
+        from legacyio.plan.flatten import flatten_table
 
         flat_schema = flatten_table(dec.schema.empty_table()).schema
 

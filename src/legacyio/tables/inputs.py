@@ -17,11 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.errors import EncodeError, OptionsError
-from legacyio.flatten import flatten_table, unflatten_table
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions
-from legacyio.outputs import format_for_path, hex_decode
-from legacyio.plan import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN, Plan
+from legacyio.plan.core import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN, Plan
+from legacyio.plan.flatten import flatten_table, unflatten_table
+from legacyio.tables.outputs import format_for_path, hex_decode
 
 __all__ = ["InputInfo", "inspect_input", "open_input", "target_schema"]
 

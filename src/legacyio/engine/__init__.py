@@ -1,0 +1,1 @@
+"""Decoding and encoding engine: streaming read, write, residue, verify, segments."""

@@ -1,0 +1,2 @@
+"""Layout + options -> column operations: the node tree, the one Arrow schema, decode,
+encode and variable layouts."""
