@@ -15,7 +15,7 @@ import pytest
 from legacyio.codecs import make_codec
 from legacyio.codecs._arrow import digits_to_arrow
 from legacyio.layout.model import Category, Item, Picture, Usage
-from legacyio.layout.types import storage_size, value_type
+from legacyio.layout.types import storage_size
 from legacyio.options import FileFormat
 
 ROWS = 65536
@@ -41,7 +41,6 @@ def _item(usage: Usage, digits: int = 0, scale: int = 0, signed: bool = True) ->
         offset=0,
         size=storage_size(usage, pic),
         picture=pic,
-        value_type=value_type(usage, pic),
     )
 
 

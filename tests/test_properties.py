@@ -113,7 +113,6 @@ def test_parser_matches_direct_layout(spec: GroupSpec) -> None:
             "sign_leading",
             "sign_separate",
             "is_filler",
-            "value_type",
         ):
             assert getattr(a, attr) == getattr(b, attr), (render_copybook(spec), a.path, attr)
         if b.picture is not None:

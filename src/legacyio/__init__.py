@@ -13,7 +13,7 @@ from legacyio.report import DecodeReport, FieldIssue, FramingIssue
 __version__ = "0.1.0"
 
 _API = {
-    "load_copybook": "legacyio.copybook",
+    "load_copybook": "legacyio.layout",
     "read_table": "legacyio.api",
     "open_reader": "legacyio.api",
     "read_segments": "legacyio.api",

@@ -21,10 +21,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legacyio.copybook import load_copybook
 from legacyio.engine.read import open_stream
 from legacyio.engine.write import BatchEncoder, WriteStats, plan_for_writing, write_stream
 from legacyio.errors import OptionsError
+from legacyio.layout import load_copybook
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 from legacyio.plan.core import META_ORPHAN, RESIDUE_COLUMN, Plan

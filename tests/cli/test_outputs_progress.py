@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from legacyio.cli.main import ProgressBar, summary_line
+from legacyio.cli.progress import ProgressBar, summary_line
 from legacyio.report import DecodeReport
 from legacyio.tables.outputs import hex_decode, hex_encode, json_lines
 

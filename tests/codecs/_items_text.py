@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from legacyio.layout.model import Category, Item, Picture, Usage
-from legacyio.layout.types import storage_size, value_type
+from legacyio.layout.types import storage_size
 
 
 def _expand(pic: str) -> str:
@@ -25,7 +25,6 @@ def make_item(
         offset=0,
         size=storage_size(usage, picture),
         picture=picture,
-        value_type=value_type(usage, picture),
         justified=justified,
         blank_when_zero=blank_when_zero,
     )

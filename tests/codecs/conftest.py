@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from legacyio.layout.model import Category, Item, Picture, Usage
-from legacyio.layout.types import storage_size, value_type
+from legacyio.layout.types import storage_size
 
 
 def numeric_item(
@@ -40,7 +40,6 @@ def numeric_item(
         offset=0,
         size=storage_size(usage, pic, sign_separate),
         picture=pic,
-        value_type=value_type(usage, pic),
         sign_leading=sign_leading,
         sign_separate=sign_separate,
     )
@@ -59,7 +58,6 @@ def plain_item(usage: Usage, category: Category | None = None, length: int = 4) 
         offset=0,
         size=storage_size(usage, pic),
         picture=pic,
-        value_type=value_type(usage, pic),
     )
 
 

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from big_copybook import generate
 
-from legacyio.copybook import load_copybook
+from legacyio.layout import load_copybook
 
 
 def test_two_thousand_fields() -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from legacyio.copybook import load_copybook
+from legacyio.codecs.types import value_type
 from legacyio.errors import CopybookError
+from legacyio.layout import load_copybook
 from legacyio.layout.model import Item
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "cobrix"
@@ -45,7 +46,7 @@ def test_every_corpus_copybook_builds(path: Path) -> None:
     for item in layout.items():
         assert item.pos is not None and item.pos.line >= 1
         if not item.is_group:
-            assert item.value_type is not None
+            assert value_type(item.usage, item.picture) is not None
 
 
 def test_test25_without_mapping_is_an_error() -> None:

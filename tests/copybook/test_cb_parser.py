@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from legacyio.copybook import CopybookWarning, load_copybook, parse
+from legacyio.copybook import CopybookWarning, parse
 from legacyio.copybook.source import detect_format, read_source
 from legacyio.errors import CopybookError
+from legacyio.layout import load_copybook
 from legacyio.layout.build import build_layout
 from legacyio.layout.model import Usage
 

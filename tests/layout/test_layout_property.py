@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from legacyio.copybook import load_copybook
+from legacyio.layout import load_copybook
 from strategies.copybooks import Spec, layouts
 
 

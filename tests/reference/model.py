@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 from construct import Adapter, Array, Bytes, BytesInteger, Construct
 
+from legacyio.codecs.types import value_type
 from legacyio.layout.model import Category, Item, Layout, Usage
 from legacyio.options import FileFormat
 
@@ -378,13 +379,13 @@ def field_construct(item: Item, fmt: FileFormat) -> Construct:
         return Binary(item, fmt)
     assert pic is not None, item.dotted
     if usage in (Usage.BINARY, Usage.COMP5):
-        return Scaled(Binary(item, fmt), pic.scale, item.value_type)
+        return Scaled(Binary(item, fmt), pic.scale, value_type(item.usage, item.picture))
     if usage in (Usage.PACKED, Usage.PACKED_NOSIGN):
-        return Scaled(Packed(item), pic.scale, item.value_type)
+        return Scaled(Packed(item), pic.scale, value_type(item.usage, item.picture))
     if usage == Usage.NATIONAL or pic.category in (Category.NATIONAL, Category.NATIONAL_EDITED):
         return National(item)
     if pic.category == Category.NUMERIC:
-        return Scaled(Zoned(item, fmt), pic.scale, item.value_type)
+        return Scaled(Zoned(item, fmt), pic.scale, value_type(item.usage, item.picture))
     if pic.category in TEXT_CATEGORIES:
         return Text(item, fmt)
     raise NotImplementedError(f"{item.dotted}: {usage.value} {pic.category.value}")

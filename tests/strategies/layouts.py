@@ -15,11 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import pyarrow as pa
 from hypothesis import strategies as st
 
 from legacyio.layout.model import Category, Item, Layout, Occurs, Picture, Usage
-from legacyio.layout.types import storage_size, value_type
+from legacyio.layout.types import storage_size
 from legacyio.options import FileFormat
 
 MAX_FIELDS = 12
@@ -252,7 +251,6 @@ def build_layout(root: GroupSpec) -> Layout:
                 sign_leading=spec.sign_leading,
                 sign_separate=spec.sign_separate,
                 is_filler=is_filler,
-                value_type=value_type(usage, pic),
             )
             odo_paths[spec.name] = path
             return item
@@ -268,9 +266,6 @@ def build_layout(root: GroupSpec) -> Layout:
             end = max(end, start + child.total_size)
             if not c.redefines:
                 pos = max(pos, start + child.total_size)
-        struct = pa.struct(
-            [pa.field(ch.name, ch.arrow_type) for ch in children if not ch.is_filler]
-        )
         return Item(
             level=level,
             name=name,
@@ -281,7 +276,6 @@ def build_layout(root: GroupSpec) -> Layout:
             occurs=occurs,
             redefines=spec.redefines,
             children=tuple(children),
-            value_type=struct,
         )
 
     rec = build(root, 1, (), 0, {})
@@ -466,7 +460,7 @@ def layouts(**kw: Any) -> st.SearchStrategy[tuple[GroupSpec, Layout]]:
 def to_layout(spec: GroupSpec) -> Layout:
     """Parse the rendered copybook when the parser exists, else build the layout directly."""
     try:
-        from legacyio.copybook import load_copybook
+        from legacyio.layout import load_copybook
     except ImportError:
         return build_layout(spec)
     return load_copybook(render_copybook(spec))

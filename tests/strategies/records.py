@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 from hypothesis import strategies as st
 
+from legacyio.codecs.types import value_type
 from legacyio.layout.model import Category, Item, Layout, Usage
 from legacyio.options import FileFormat
 from reference.model import IbmFloat, column_name, encode_record
@@ -73,7 +74,7 @@ def unscaled_range(item: Item) -> tuple[int, int]:
 
 def _scaled(item: Item, u: int) -> int | Decimal:
     scale = item.picture.scale if item.picture else 0
-    if pa.types.is_decimal(item.value_type):
+    if pa.types.is_decimal(value_type(item.usage, item.picture)):
         return Decimal(u).scaleb(-scale)
     return u * 10 ** (-scale)
 

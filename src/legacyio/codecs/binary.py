@@ -27,8 +27,8 @@ from legacyio.codecs._arrow import (
     to_unscaled,
     valid_mask,
 )
+from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item, Usage
-from legacyio.layout.types import value_type
 from legacyio.options import FileFormat
 
 _U64 = np.uint64
@@ -204,7 +204,7 @@ class WideBinaryCodec:
     failure_reason = "the value is outside the range of the binary field"
 
     def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
-        from legacyio.layout.types import numeric_type
+        from legacyio.codecs.types import numeric_type
 
         pic = item.picture
         if pic is None:

@@ -32,9 +32,9 @@ import pyarrow as pa
 
 from legacyio.codecs.codepages import get_codepage
 from legacyio.codecs.text import validity_bitmap
+from legacyio.codecs.types import value_type
 from legacyio.errors import CopybookError
 from legacyio.layout.model import Item
-from legacyio.layout.types import value_type
 from legacyio.options import FileFormat
 
 _SIMPLE = {"B": " ", "0": "0", "/": "/", ",": ","}

@@ -25,8 +25,8 @@ from legacyio.codecs._arrow import (
     simple_fill,
     valid_mask,
 )
+from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item, Usage
-from legacyio.layout.types import value_type
 from legacyio.options import FileFormat
 
 _U64 = np.uint64

@@ -24,8 +24,8 @@ from legacyio.codecs._arrow import (
     to_unscaled,
     u64_to_groups,
 )
+from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item, Usage
-from legacyio.layout.types import value_type
 from legacyio.options import FileFormat
 
 _PACKED4 = packed4_table()

@@ -27,8 +27,8 @@ from legacyio.codecs._arrow import (
     zoned4_signed_table,
     zoned4_table,
 )
+from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item
-from legacyio.layout.types import value_type
 from legacyio.options import FileFormat
 
 _SPACE = 10  # code of a space in a digit position

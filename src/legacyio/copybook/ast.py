@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-from legacyio.layout.model import ConditionValue, SourcePos, Usage
+from legacyio.copybook.types import ConditionValue, SourcePos, Usage
 
 
 @attrs.frozen

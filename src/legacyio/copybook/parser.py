@@ -16,8 +16,8 @@ from legacyio.copybook.ast import Copybook, DataEntry, OccursClause
 from legacyio.copybook.copy import expand_copies, render_tokens
 from legacyio.copybook.lexer import NUM, PERIOD, PIC, PSEUDO, PUNCT, STR, WORD, Token, tokenize
 from legacyio.copybook.source import SourceFormat, read_source
+from legacyio.copybook.types import ConditionValue, SourcePos, Usage
 from legacyio.errors import CopybookError
-from legacyio.layout.model import ConditionValue, SourcePos, Usage
 
 
 class CopybookWarning(UserWarning):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from legacyio.copybook.types import Category, Picture
 from legacyio.errors import CopybookError
-from legacyio.layout.model import Category, Picture
 
 _SYMBOLS = frozenset("ABEGNPSVXZ9*+-.,/0$")
 _NUMERIC = frozenset("9SVP")

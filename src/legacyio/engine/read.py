@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from legacyio.copybook import load_copybook
 from legacyio.errors import OptionsError
 from legacyio.framing import framer_for
+from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
 from legacyio.report import DecodeReport

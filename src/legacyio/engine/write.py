@@ -15,7 +15,6 @@ import attrs
 import numpy as np
 import pyarrow as pa
 
-from legacyio.copybook import load_copybook
 from legacyio.engine.read import (
     canonical_frames,
     canonical_text_lengths,
@@ -25,6 +24,7 @@ from legacyio.engine.read import (
 )
 from legacyio.errors import OptionsError
 from legacyio.framing.base import length_groups
+from legacyio.layout import load_copybook
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import (

@@ -24,12 +24,10 @@ for 19-20 digits, 16 for 37), as Cobrix lays them out.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
-import pyarrow as pa
 
 from legacyio.copybook.ast import Copybook, DataEntry
 from legacyio.copybook.picture import analyze_picture
@@ -45,6 +43,7 @@ from legacyio.layout.model import (
     Renames,
     SourcePos,
     Usage,
+    qual_match,
 )
 
 _BINARY = (Usage.BINARY, Usage.COMP5)
@@ -248,15 +247,11 @@ class _Builder:
             size = cursor - offset
             if occurs is not None and max_align > 1 and size % max_align:
                 size += max_align - size % max_align  # slack at the end of each occurrence
-            vt = pa.struct(
-                [pa.field(ch.name, ch.arrow_type) for ch in children if not ch.is_filler]
-            )
             item = Item(
                 usage=usage or Usage.DISPLAY,
                 offset=offset,
                 size=size,
                 children=tuple(children),
-                value_type=vt,
                 **common,
             )
             self.done.append(item)
@@ -324,12 +319,10 @@ class _Builder:
         sep = has_sign and sign_sep
         if usage in _BINARY and picture is not None and picture.digits > 18:
             size = cobrix_binary_size(picture.digits)
-            vt = types.numeric_type(picture.precision, picture.scale)
         else:
             size = types.storage_size(usage, picture, sep)
             if usage == Usage.NATIONAL and sep:
                 size += 1  # the separate sign of a national decimal is a national character
-            vt = types.value_type(usage, picture)
         align = sync_alignment(usage, picture) if sync else 1
         slack = (-offset) % align
         item = Item(
@@ -340,7 +333,6 @@ class _Builder:
             sign_leading=has_sign and sign == "leading",
             sign_separate=sep,
             slack_before=slack,
-            value_type=vt,
             **common,
         )
         if occurs is not None and align > 1 and size % align:
@@ -381,7 +373,7 @@ class _Builder:
         return Occurs(oc.min, oc.max, dep_name, dep_path, oc.keys, oc.indexed_by)
 
     def resolve(self, qual: tuple[str, ...], pos: SourcePos, what: str) -> Item:
-        found = [it for it in self.done if _qual_match(it, qual)]
+        found = [it for it in self.done if qual_match(it, qual)]
         if not found:
             raise _err(
                 f"{what}: no such item before the table (it must be defined before "
@@ -394,34 +386,11 @@ class _Builder:
         return found[0]
 
 
-def _norm(s: str) -> str:
-    return s.upper()
-
-
-def _norm2(s: str) -> str:
-    return s.upper().replace("_", "-")
-
-
-def _qual_match(item: Item, qual: Sequence[str], norm=_norm) -> bool:
-    if norm(item.name) != norm(qual[0]):
-        return False
-    ancestors = [norm(p) for p in item.path[:-1]]
-    k = len(ancestors)
-    for q in qual[1:]:
-        qn = norm(q)
-        k -= 1
-        while k >= 0 and ancestors[k] != qn:
-            k -= 1
-        if k < 0:
-            return False
-    return True
-
-
 def _renames(entry: DataEntry, record: Item) -> Renames:
     items = list(record.walk())
 
     def lookup(q: tuple[str, ...]) -> Item:
-        found = [it for it in items if _qual_match(it, q)]
+        found = [it for it in items if qual_match(it, q)]
         label = " OF ".join(q)
         if not found:
             raise _err(f"RENAMES {label}: no such item in record {record.name}", entry.pos)
@@ -524,71 +493,3 @@ def build_layout(
         source_name=source_name,
         synthetic_root=synthetic,
     )
-
-
-# ---- queries -------------------------------------------------------------------------------
-_QUAL = re.compile(r"\s+(?:OF|IN)\s+", re.I)
-
-
-def find_item(layout: Layout, name: str) -> Item:
-    """Find an item by dotted path (any unique suffix), plain name, or ``FLD OF GRP`` /
-    ``FLD IN GRP``. Case-insensitive; ``_`` and ``-`` are interchangeable as a fallback.
-    KeyError if absent, ValueError if ambiguous."""
-    q = name.strip()
-    items = list(layout.items())
-    for s in layout.standalone:
-        items.extend(s.walk())
-    if _QUAL.search(q):
-        parts = tuple(p.strip() for p in _QUAL.split(q))
-
-        def match(it: Item, norm) -> bool:
-            return _qual_match(it, parts, norm)
-    else:
-        parts = tuple(p.strip() for p in q.split(".")) if "." in q else (q,)
-
-        def match(it: Item, norm) -> bool:
-            if len(parts) > len(it.path):
-                return False
-            return all(norm(a) == norm(b) for a, b in zip(it.path[-len(parts) :], parts))
-
-    for norm in (_norm, _norm2):
-        found = [it for it in items if match(it, norm)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            exact = [it for it in found if len(it.path) == len(parts)]
-            if len(exact) == 1:
-                return exact[0]
-            paths = ", ".join(it.dotted for it in found)
-            raise ValueError(f"{name!r} is ambiguous: {paths}")
-    raise KeyError(name)
-
-
-def _variable(item: Item) -> bool:
-    return any(it.occurs is not None and it.occurs.depending_on for it in item.walk())
-
-
-def min_length(item: Item) -> int:
-    """Bytes ``item`` takes (all occurrences) with every ODO table at its minimum count and the
-    following fields shifted up (variable layout). Equals ``total_size`` without ODO."""
-    if not _variable(item):
-        return item.total_size
-    per = _min_occurrence(item)
-    if item.occurs is None:
-        return per
-    return per * (item.occurs.min if item.occurs.depending_on else item.occurs.max)
-
-
-def _min_occurrence(item: Item) -> int:
-    if not item.children:
-        return item.size
-    cursor = 0
-    area = 0
-    for c in item.children:
-        ext = c.slack_before + min_length(c)
-        if c.redefines:
-            cursor = max(cursor, area + ext)
-        else:
-            area = cursor
-            cursor += ext
-    return cursor

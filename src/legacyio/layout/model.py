@@ -6,83 +6,13 @@ the reference model and ``legacyio schema``. Nothing here knows about bytes of d
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterator
-from decimal import Decimal
+import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
-import pyarrow as pa
 
-
-class Usage(enum.StrEnum):
-    """How an elementary item is stored (every spelling of the USAGE clause maps to one)."""
-
-    DISPLAY = "display"  # zoned decimal / text, one byte a character
-    BINARY = "binary"  # COMP, COMP-4, COMPUTATIONAL, BINARY: two's complement
-    COMP5 = "comp-5"  # native binary: full range of its bytes
-    PACKED = "packed"  # COMP-3, PACKED-DECIMAL: two digits a byte + sign nibble
-    PACKED_NOSIGN = "packed-nosign"  # COMP-6 / COMP-3U: packed without sign nibble
-    FLOAT4 = "comp-1"  # single precision float (IBM hex or IEEE)
-    FLOAT8 = "comp-2"  # double precision float
-    NATIONAL = "national"  # UTF-16BE, two bytes a character
-    DBCS = "display-1"  # DBCS graphic characters (PIC G / N with DISPLAY-1)
-    POINTER = "pointer"  # 4-byte address (kept as binary)
-    INDEX = "index"  # 4-byte index (binary)
-
-
-class Category(enum.StrEnum):
-    """The category of a PICTURE (or GROUP for a group item)."""
-
-    GROUP = "group"
-    ALPHANUMERIC = "alphanumeric"
-    ALPHABETIC = "alphabetic"
-    NUMERIC = "numeric"
-    NUMERIC_EDITED = "numeric-edited"
-    ALPHANUMERIC_EDITED = "alphanumeric-edited"
-    NATIONAL = "national"
-    NATIONAL_EDITED = "national-edited"
-    DBCS = "dbcs"
-    FLOAT = "float"  # COMP-1 / COMP-2, no PICTURE
-    POINTER = "pointer"
-    INDEX = "index"
-
-
-@attrs.frozen
-class Picture:
-    """An analysed PICTURE string.
-
-    ``value = stored_integer * 10 ** -scale``. ``digits`` counts stored digit positions (9),
-    ``p_count`` the P scaling positions. ``9(3)PP`` has digits 3, scale -2; ``VPP99`` has
-    digits 2, scale 4. ``length`` is the number of character positions the picture
-    describes (excluding a separate sign, which the SIGN clause adds), for edited pictures
-    every symbol. ``symbols`` is the expanded picture (repeat counts written out, upper case).
-    """
-
-    source: str
-    category: Category
-    length: int
-    digits: int = 0
-    scale: int = 0
-    signed: bool = False
-    p_count: int = 0
-    symbols: str = ""
-    explicit_point: bool = False  # numeric-edited / 9(8).9(2): a '.' (or ',') is stored
-
-    @property
-    def precision(self) -> int:
-        """Decimal precision of the value (stored digits plus P positions)."""
-        return self.digits + self.p_count
-
-
-@attrs.frozen
-class ConditionValue:
-    """One value (or THRU range) of an 88-level condition. Figurative constants are kept
-    by name in upper case (``SPACES``, ``ZEROS``, ``HIGH-VALUES``, ...)."""
-
-    value: str | Decimal | int
-    thru: str | Decimal | int | None = None
-    figurative: bool = False
+from legacyio.copybook.types import Category, ConditionValue, Picture, SourcePos, Usage
 
 
 @attrs.frozen
@@ -107,15 +37,6 @@ class Occurs:
     keys: tuple[tuple[str, str], ...] = ()
     """(ASCENDING|DESCENDING, key name) pairs."""
     indexed_by: tuple[str, ...] = ()
-
-
-@attrs.frozen
-class SourcePos:
-    """Where an item was written: copybook file, 1-based line and column."""
-
-    file: str | None
-    line: int
-    column: int
 
 
 @attrs.frozen(eq=False)
@@ -151,8 +72,6 @@ class Item:
     external: bool = False
     global_: bool = False
     pos: SourcePos | None = None
-    value_type: pa.DataType | None = None
-    """Arrow type of one occurrence (struct for a group)."""
 
     # ---- derived facts -------------------------------------------------------------
     @property
@@ -191,13 +110,6 @@ class Item:
     @property
     def end(self) -> int:
         return self.offset + self.total_size
-
-    @property
-    def arrow_type(self) -> pa.DataType | None:
-        """Arrow type of the column: a list of ``value_type`` when the item OCCURS."""
-        if self.value_type is None:
-            return None
-        return pa.list_(self.value_type) if self.occurs else self.value_type
 
     @property
     def dotted(self) -> str:
@@ -247,8 +159,6 @@ class Layout:
     @property
     def min_record_length(self) -> int:
         """Record length with every ODO table at its minimum count (variable layout)."""
-        from legacyio.layout.build import min_length
-
         return max((min_length(r) for r in self.records), default=0)
 
     def items(self) -> Iterator[Item]:
@@ -258,6 +168,95 @@ class Layout:
     def find(self, name: str) -> Item:
         """Find an item by name, dotted path (``REC.GRP.FLD``) or ``FLD OF GRP``; raises
         KeyError if absent, ValueError if ambiguous."""
-        from legacyio.layout.build import find_item
-
         return find_item(self, name)
+
+
+# ---- queries: find an item, minimum lengths -------------------------------------------------------------------------------
+_QUAL = re.compile(r"\s+(?:OF|IN)\s+", re.I)
+
+
+def find_item(layout: Layout, name: str) -> Item:
+    """Find an item by dotted path (any unique suffix), plain name, or ``FLD OF GRP`` /
+    ``FLD IN GRP``. Case-insensitive; ``_`` and ``-`` are interchangeable as a fallback.
+    KeyError if absent, ValueError if ambiguous."""
+    q = name.strip()
+    items = list(layout.items())
+    for s in layout.standalone:
+        items.extend(s.walk())
+    if _QUAL.search(q):
+        parts = tuple(p.strip() for p in _QUAL.split(q))
+
+        def match(it: Item, norm) -> bool:
+            return qual_match(it, parts, norm)
+    else:
+        parts = tuple(p.strip() for p in q.split(".")) if "." in q else (q,)
+
+        def match(it: Item, norm) -> bool:
+            if len(parts) > len(it.path):
+                return False
+            return all(norm(a) == norm(b) for a, b in zip(it.path[-len(parts) :], parts))
+
+    for norm in (_norm, _norm2):
+        found = [it for it in items if match(it, norm)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            exact = [it for it in found if len(it.path) == len(parts)]
+            if len(exact) == 1:
+                return exact[0]
+            paths = ", ".join(it.dotted for it in found)
+            raise ValueError(f"{name!r} is ambiguous: {paths}")
+    raise KeyError(name)
+
+
+def _variable(item: Item) -> bool:
+    return any(it.occurs is not None and it.occurs.depending_on for it in item.walk())
+
+
+def min_length(item: Item) -> int:
+    """Bytes ``item`` takes (all occurrences) with every ODO table at its minimum count and the
+    following fields shifted up (variable layout). Equals ``total_size`` without ODO."""
+    if not _variable(item):
+        return item.total_size
+    per = _min_occurrence(item)
+    if item.occurs is None:
+        return per
+    return per * (item.occurs.min if item.occurs.depending_on else item.occurs.max)
+
+
+def _min_occurrence(item: Item) -> int:
+    if not item.children:
+        return item.size
+    cursor = 0
+    area = 0
+    for c in item.children:
+        ext = c.slack_before + min_length(c)
+        if c.redefines:
+            cursor = max(cursor, area + ext)
+        else:
+            area = cursor
+            cursor += ext
+    return cursor
+
+
+def _norm(s: str) -> str:
+    return s.upper()
+
+
+def _norm2(s: str) -> str:
+    return s.upper().replace("_", "-")
+
+
+def qual_match(item: Item, qual: Sequence[str], norm=_norm) -> bool:
+    if norm(item.name) != norm(qual[0]):
+        return False
+    ancestors = [norm(p) for p in item.path[:-1]]
+    k = len(ancestors)
+    for q in qual[1:]:
+        qn = norm(q)
+        k -= 1
+        while k >= 0 and ancestors[k] != qn:
+            k -= 1
+        if k < 0:
+            return False
+    return True

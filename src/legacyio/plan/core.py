@@ -347,6 +347,27 @@ class Plan:
             md[META_COPYBOOK] = self.layout.source_text.encode()
         return pa.schema(fields, metadata=md)
 
+    def output_schema(self) -> pa.Schema:
+        """The schema of the tables the reader returns with these options (flattened when
+        ``flatten`` is set): the one schema ``legacyio schema`` shows and ``convert`` writes."""
+        schema = self.schema()
+        if self.ropts.flatten:
+            from legacyio.plan.flatten import flatten_table
+
+            schema = flatten_table(schema.empty_table()).schema
+        return schema
+
+    def item_types(self) -> dict[tuple[str, ...], pa.DataType]:
+        """Layout item path -> Arrow type of its column (a list type when it OCCURS)."""
+        out: dict[tuple[str, ...], pa.DataType] = {}
+        for top in self.top:
+            for n in _walk_nodes(top):
+                out.setdefault(tuple(n.item.path), n.field().type)
+        if len(self.roots) == 1:
+            root = self.roots[0]
+            out.setdefault(tuple(root.path), pa.struct([n.field() for n in self.top if n.output]))
+        return out
+
     # ---- variable layouts -------------------------------------------------------------
     def length_prefix(self) -> int:
         """Bytes before the first variable table: enough to compute a record's length."""

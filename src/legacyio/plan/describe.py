@@ -1,12 +1,16 @@
-"""Rows and renderings of a Layout for ``legacyio schema``: one row per item with its level,
-path, picture, usage, offset, length, OCCURS, REDEFINES and Arrow type."""
+"""Rows and renderings of a plan for ``legacyio schema``: one row per item with its level,
+path, picture, usage, offset, length, OCCURS, REDEFINES and Arrow type, and the exact Arrow
+schema that ``convert`` writes with the same options (``Plan.output_schema``)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from legacyio.layout.model import Category, Item, Layout
+import pyarrow as pa
+
+from legacyio.layout.model import Category, Item
+from legacyio.plan.core import Plan
 
 
 def _occurs(item: Item) -> str | None:
@@ -18,7 +22,7 @@ def _occurs(item: Item) -> str | None:
     return str(oc.max)
 
 
-def _row(item: Item, depth: int) -> dict[str, Any]:
+def _row(item: Item, depth: int, arrow: pa.DataType | None) -> dict[str, Any]:
     row: dict[str, Any] = {
         "level": item.level,
         "name": item.name,
@@ -30,7 +34,7 @@ def _row(item: Item, depth: int) -> dict[str, Any]:
         "length": item.size,
         "occurs": _occurs(item),
         "redefines": item.redefines,
-        "arrow_type": str(item.arrow_type) if item.arrow_type is not None else None,
+        "arrow_type": str(arrow) if arrow is not None else None,
     }
     if item.slack_before:
         row["slack_before"] = item.slack_before
@@ -42,16 +46,19 @@ def _row(item: Item, depth: int) -> dict[str, Any]:
     return row
 
 
-def describe(layout: Layout) -> list[dict[str, Any]]:
-    """One dict per item (records, then 77-level items), in record order."""
+def describe(plan: Plan) -> list[dict[str, Any]]:
+    """One dict per item (records, then 77-level items), in record order. The Arrow type is
+    the one of the item's column in the plan (None for an item that is not a column: a
+    FILLER dropped with ``fillers=False``, a 77-level item)."""
     rows: list[dict[str, Any]] = []
+    types = plan.item_types()
 
     def walk(item: Item, depth: int) -> None:
-        rows.append(_row(item, depth))
+        rows.append(_row(item, depth, types.get(item.path)))
         for c in item.children:
             walk(c, depth + 1)
 
-    for r in (*layout.records, *layout.standalone):
+    for r in (*plan.layout.records, *plan.layout.standalone):
         walk(r, 0)
     return rows
 
@@ -66,10 +73,11 @@ def _short_type(t: str | None) -> str:
     return t
 
 
-def render_text(layout: Layout) -> str:
+def render_text(plan: Plan) -> str:
     """An aligned, indented table for people: level/name, picture, usage, offset, length,
     occurs, redefines and Arrow type, with the record length (min/max when ODO)."""
-    rows = describe(layout)
+    layout = plan.layout
+    rows = describe(plan)
     head = ["LEVEL NAME", "PICTURE", "USAGE", "OFFSET", "LENGTH", "OCCURS", "REDEFINES", "ARROW"]
     table = [head]
     for r in rows:
@@ -109,15 +117,31 @@ def render_text(layout: Layout) -> str:
     return summary + "\n\n" + "\n".join(lines) + "\n"
 
 
-def render_json(layout: Layout) -> str:
-    """The rows of ``describe`` plus record lengths, as JSON."""
+def schema_fields(schema: pa.Schema) -> list[dict[str, Any]]:
+    """The columns of an Arrow schema as JSON-ready dicts: name, type, nullable and the COBOL
+    path of the field (from its metadata) where it has one."""
+    out = []
+    for f in schema:
+        md = f.metadata or {}
+        d: dict[str, Any] = {"name": f.name, "type": str(f.type), "nullable": f.nullable}
+        if b"path" in md:
+            d["path"] = md[b"path"].decode()
+        out.append(d)
+    return out
+
+
+def render_json(plan: Plan) -> str:
+    """The rows of ``describe``, the record lengths and the Arrow schema ``convert`` writes
+    with the same options, as JSON."""
+    layout = plan.layout
     doc = {
         "source": layout.source_name,
         "record_length": layout.record_length,
         "min_record_length": layout.min_record_length,
         "records": [r.name for r in layout.records],
         "synthetic_root": layout.synthetic_root,
-        "fields": describe(layout),
+        "fields": describe(plan),
+        "arrow_schema": schema_fields(plan.output_schema()),
         "renames": [
             {
                 "name": rn.name,

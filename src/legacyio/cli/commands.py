@@ -1,0 +1,556 @@
+"""The commands: convert, encode, head, verify, schema. Each reads its options, calls the
+library and reports; nothing here decodes or encodes by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import click
+
+from legacyio.cli.errors import EXIT_DATA, command
+from legacyio.cli.options import (
+    _choice,
+    _fillers_option,
+    _names_option,
+    _stack,
+    build_format,
+    build_read_options,
+    build_write_options,
+    copybook_options,
+    file_format_options,
+    read_options,
+    run_options,
+    write_options,
+)
+from legacyio.cli.progress import ProgressBar, finish, input_size, progress_bar, summary_line
+from legacyio.cli.render import render_table, render_vertical
+from legacyio.errors import CopybookError, OptionsError
+from legacyio.options import FileFormat, ReadOptions
+
+__all__ = ["cli", "convert", "encode", "head", "schema", "verify"]
+
+
+def _need(params: dict[str, Any], name: str, label: str) -> str:
+    v = params.get(name)
+    if not v:
+        raise click.UsageError(f"missing {label} (give it as an argument or in --job)")
+    return str(v)
+
+
+def _existing_file(path: str, label: str) -> str:
+    if not os.path.exists(path):
+        raise OptionsError(f"{label} file {path} does not exist")
+    if os.path.isdir(path):
+        raise OptionsError(f"{label} {path} is a directory, not a file")
+    return path
+
+
+def _load_layout(params: dict[str, Any], text: str | None = None) -> Any:
+    from legacyio.layout import load_copybook
+
+    source = params.get("copybook")
+    if not source:
+        if text is None:
+            raise click.UsageError("missing option -c/--copybook")
+        source = text
+    else:
+        if not os.path.exists(source):
+            raise CopybookError("copybook file not found", file=str(source))
+    return load_copybook(
+        source,
+        search_path=tuple(params.get("copybook_dir") or ()),
+        format=params.get("copybook_format"),
+    )
+
+
+def _check_names(layout: Any, fmt: FileFormat) -> None:
+    """Fields named by options must exist: a usage error (exit 2) before reading."""
+    for opt, name in (("--segment-field", fmt.segment_field), ("--length-field", fmt.length_field)):
+        if name:
+            try:
+                layout.find(name)
+            except KeyError:
+                raise OptionsError(f"{opt}: {name} is not in the copybook") from None
+            except ValueError as e:
+                raise OptionsError(f"{opt}: {name}: {e}") from None
+
+
+def _check_output(
+    path: str, overwrite: bool, inputs: tuple[str, ...], parent_made: bool = False
+) -> None:
+    for inp in inputs:
+        if inp and os.path.abspath(inp) == os.path.abspath(path):
+            raise OptionsError(f"output {path} is the input file")
+    if not overwrite and os.path.lexists(path):
+        raise OptionsError(f"output {path} exists; use --overwrite to replace it")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not parent_made and not os.path.isdir(parent):
+        raise OptionsError(f"the folder of output {path} does not exist")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="legacyio", prog_name="legacyio")
+def cli() -> None:
+    """Mainframe COBOL files (copybook + EBCDIC records) to Arrow formats and back, byte for
+    byte. Exit status: 0 success, 1 data error or verify mismatch, 2 usage error."""
+
+
+_output_options = _stack(
+    click.option(
+        "--to",
+        "to",
+        type=_choice("parquet", "arrow", "feather", "arrows", "csv", "jsonl"),
+        help="Output format (default: from OUTPUT's extension; parquet when none).",
+    ),
+    click.option(
+        "--compression",
+        type=_choice("none", "snappy", "gzip", "brotli", "zstd", "lz4"),
+        help="Parquet / Arrow compression. [default: snappy for Parquet]",
+    ),
+    click.option("--compression-level", type=int, help="Codec compression level."),
+    click.option(
+        "--row-group-size",
+        type=click.IntRange(min=1),
+        help="Parquet rows per row group (default: one row group per batch).",
+    ),
+    click.option(
+        "--decimals",
+        type=_choice("string", "number"),
+        help="JSON Lines decimals: exact strings or exact JSON numbers. [default: string]",
+    ),
+    click.option(
+        "--split-segments/--no-split-segments",
+        default=None,
+        help="One output per segment; OUTPUT is then a folder.",
+    ),
+    click.option("--overwrite/--no-overwrite", default=None, help="Replace an existing OUTPUT."),
+    click.option(
+        "--report-file",
+        type=click.Path(dir_okay=False),
+        help="Write the decode report (counts and places, no values) as JSON.",
+    ),
+    click.option(
+        "-v",
+        "--verbose/--no-verbose",
+        default=None,
+        help="Print where each bad field first occurs.",
+    ),
+)
+
+
+def _resolve_out_format(output: str, to: str | None, default: str = "parquet") -> str:
+    from legacyio.tables.outputs import format_for_path
+
+    if to:
+        return to.lower()
+    try:
+        return format_for_path(output)
+    except OptionsError:
+        if default:
+            return default
+        raise
+
+
+@cli.command()
+@copybook_options
+@file_format_options
+@read_options
+@_output_options
+@run_options
+@click.argument("input", required=False, type=click.Path(dir_okay=False))
+@click.argument("output", required=False, type=click.Path())
+@command
+def convert(ctx: click.Context, p: dict[str, Any]) -> None:
+    """Decode INPUT (a mainframe file) into OUTPUT: Parquet, Arrow IPC / Feather, CSV
+    (flattened) or JSON Lines (exact decimals). Streaming; OUTPUT appears only when complete."""
+    from contextlib import closing
+
+    import legacyio
+    from legacyio.engine.prefetch import prefetch
+    from legacyio.report import DecodeReport
+    from legacyio.tables.outputs import open_output
+
+    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    out = _need(p, "output", "OUTPUT")
+    split = bool(p.get("split_segments"))
+    out_fmt = _resolve_out_format(out, p.get("to"))
+    overwrite = bool(p.get("overwrite"))
+    if not split:
+        _check_output(out, overwrite, (src,))
+    layout = _load_layout(p)
+    fmt = build_format(p)
+    _check_names(layout, fmt)
+    flat_out = out_fmt == "csv"
+    ropts = build_read_options(p)
+    if flat_out and not ropts.flatten:
+        ropts = attrs.evolve(ropts, flatten=True)
+    if split and not fmt.segments:
+        raise OptionsError("--split-segments needs --segment-field and --segment ID=GROUP")
+    report = DecodeReport()
+    bar = progress_bar(p, "converting", input_size(src))
+    writer_kw = {
+        "compression": p.get("compression"),
+        "compression_level": p.get("compression_level"),
+        "row_group_size": p.get("row_group_size"),
+        "decimals": (p.get("decimals") or "string").lower(),
+    }
+    t0 = time.monotonic()
+    try:
+        if split:
+            records = _convert_split(
+                legacyio, src, out, out_fmt, layout, fmt, ropts, report, bar, overwrite, writer_kw
+            )
+        else:
+            reader = legacyio.open_reader(
+                src, layout, ropts, format=fmt, report=report, progress=bar
+            )
+            # the next batch decodes while this one is written
+            with (
+                open_output(
+                    out, reader.schema, format=out_fmt, overwrite=overwrite, **writer_kw
+                ) as w,
+                closing(prefetch(reader)) as batches,
+            ):
+                for batch in batches:
+                    w.write_batch(batch)
+            records = w.records
+    finally:
+        bar.close()
+    nbytes = report.bytes or bar.bytes
+    finish(p, summary_line("converted", records, nbytes, time.monotonic() - t0, report), report)
+
+
+def _segment_columns(schema: Any, fmt: FileFormat) -> dict[str, str]:
+    """Top-level column -> segment group name, for the groups of the segment map."""
+    groups = {g.upper(): g for _, g in fmt.segments}
+    out = {}
+    for f in schema:
+        md = f.metadata or {}
+        cobol = md.get(b"cobol_name", b"").decode().upper()
+        if cobol in groups:
+            out[f.name] = groups[cobol]
+    return out
+
+
+def _convert_split(
+    legacyio: Any,
+    src: str,
+    out: str,
+    out_fmt: str,
+    layout: Any,
+    fmt: FileFormat,
+    ropts: ReadOptions,
+    report: Any,
+    bar: ProgressBar,
+    overwrite: bool,
+    writer_kw: dict[str, Any],
+) -> int:
+    """One output file per segment in the folder ``out``: the common columns plus that
+    segment's group, only the records of that segment."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from legacyio.plan.flatten import flatten_table
+    from legacyio.tables.outputs import open_output
+
+    flat = ropts.flatten
+    reader = legacyio.open_reader(
+        src, layout, attrs.evolve(ropts, flatten=False), format=fmt, report=report, progress=bar
+    )
+    seg_cols = _segment_columns(reader.schema, fmt)
+    if not seg_cols:
+        raise OptionsError("none of the segment groups is a top-level column of the record")
+    ext = {"arrows": "arrows"}.get(out_fmt, out_fmt)
+    targets = {}
+    for col, group in seg_cols.items():
+        targets[col] = os.path.join(out, f"{group}.{ext}")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise OptionsError(f"output {out} exists and is not a folder")
+    for t in targets.values():
+        _check_output(t, overwrite, (src,), parent_made=True)
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+        raise OptionsError(f"the folder of output {out} does not exist")
+    created = not os.path.exists(out)
+    os.makedirs(out, exist_ok=True)
+    writers: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    keeps: dict[str, list[str]] = {}
+    try:
+        for col in seg_cols:
+            keep = [n for n in reader.schema.names if n not in seg_cols or n == col]
+            keeps[col] = keep
+            sch = pa.schema([reader.schema.field(n) for n in keep], metadata=reader.schema.metadata)
+            if flat:
+                sch = flatten_table(sch.empty_table()).schema
+            schemas[col] = sch
+            writers[col] = open_output(
+                targets[col], sch, format=out_fmt, overwrite=overwrite, **writer_kw
+            )
+        for batch in reader:
+            for col, w in writers.items():
+                mask = pc.is_valid(batch.column(col))
+                sub = batch.select(keeps[col]).filter(mask)
+                if flat:
+                    t = flatten_table(pa.Table.from_batches([sub])).cast(schemas[col])
+                    for b in t.to_batches():
+                        w.write_batch(b)
+                else:
+                    w.write_batch(sub)
+        for w in writers.values():
+            w.close()
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(out)
+        raise
+    return sum(w.records for w in writers.values())
+
+
+@cli.command()
+@copybook_options
+@file_format_options
+@write_options
+@_names_option
+@_fillers_option
+@click.option(
+    "--from",
+    "from_",
+    type=_choice("parquet", "arrow", "feather", "arrows", "csv", "jsonl"),
+    help="Input format (default: from INPUT's extension).",
+)
+@click.option("--overwrite/--no-overwrite", default=None, help="Replace an existing OUTPUT.")
+@run_options
+@click.argument("input", required=False, type=click.Path(dir_okay=False))
+@click.argument("output", required=False, type=click.Path())
+@command
+def encode(ctx: click.Context, p: dict[str, Any]) -> None:
+    """Encode INPUT (Parquet, Arrow IPC / Feather, JSON Lines or CSV) back to the mainframe
+    format in OUTPUT. A table written by `legacyio convert` carries its copybook and file
+    format; flags override them."""
+    import legacyio
+    from legacyio.tables.inputs import inspect_input, open_input
+
+    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    out = _need(p, "output", "OUTPUT")
+    overwrite = bool(p.get("overwrite"))
+    _check_output(out, overwrite, (src,))
+    info = inspect_input(src, p.get("from_"))
+    if not p.get("copybook") and info.copybook is None:
+        raise click.UsageError("missing option -c/--copybook (the input carries no copybook)")
+    layout = _load_layout(p, info.copybook)
+    fmt = build_format(p, info.file_format)
+    _check_names(layout, fmt)
+    wopts = build_write_options(p)
+    names = p.get("names")
+    schema, batches = open_input(
+        src,
+        layout,
+        fmt,
+        format=info.format,
+        names=names.lower() if names else None,
+        fillers=p.get("fillers"),
+        batch_size=wopts.batch_size,
+    )
+    bar = progress_bar(p, "encoding", None)
+    t0 = time.monotonic()
+    try:
+        stats = legacyio.write_table(
+            _nonempty(batches, schema),
+            out,
+            layout,
+            wopts,
+            format=fmt,
+            progress=bar,
+            overwrite=overwrite,
+        )
+    finally:
+        bar.close()
+    finish(p, summary_line("encoded", stats.records, stats.bytes, time.monotonic() - t0))
+
+
+def _nonempty(batches: Iterator[Any], schema: Any) -> Iterator[Any]:
+    """The batches, or one empty batch when there are none (an empty input is valid)."""
+    import pyarrow as pa
+
+    any_ = False
+    for b in batches:
+        any_ = True
+        yield b
+    if not any_:
+        yield pa.RecordBatch.from_pylist([], schema=schema)
+
+
+@cli.command()
+@copybook_options
+@file_format_options
+@read_options
+@click.option(
+    "-n",
+    "--records",
+    "records",
+    type=click.IntRange(min=0),
+    help="How many records to show. [default: 10]",
+)
+@click.option("--skip", type=click.IntRange(min=0), help="Records to skip first.")
+@click.option(
+    "--format",
+    "out_format",
+    type=_choice("table", "vertical", "jsonl"),
+    help="table (aligned columns), vertical (one field a line) or jsonl. [default: table]",
+)
+@click.option(
+    "--max-width",
+    type=click.IntRange(min=4),
+    help="Longest value shown in a table cell. [default: 24]",
+)
+@run_options
+@click.argument("input", required=False, type=click.Path(dir_okay=False))
+@command
+def head(ctx: click.Context, p: dict[str, Any]) -> None:
+    """Show the first records of INPUT as a readable table (nested fields as dotted paths), to
+    check a copybook against a file in seconds."""
+    import pyarrow as pa
+
+    import legacyio
+    from legacyio.tables.outputs import json_lines
+
+    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    n = 10 if p.get("records") is None else int(p["records"])
+    skip = int(p.get("skip") or 0)
+    layout = _load_layout(p)
+    fmt = build_format(p)
+    _check_names(layout, fmt)
+    ropts = build_read_options(
+        p, residue=False, fillers=False, batch_size=max(min(n + skip, 65536), 1)
+    )
+    reader = legacyio.open_reader(src, layout, ropts, format=fmt)
+    got: list[Any] = []
+    rows = 0
+    try:
+        for batch in reader:
+            got.append(batch)
+            rows += batch.num_rows
+            if rows >= n + skip:
+                break
+    finally:
+        reader.close()
+    table = pa.Table.from_batches(got, schema=reader.schema).slice(skip, n)
+    fmt_name = (p.get("out_format") or "table").lower()
+    if fmt_name == "jsonl":
+        sys.stdout.buffer.write(json_lines(table))
+        sys.stdout.flush()
+        return
+    width = int(p.get("max_width") or 24)
+    text = (
+        render_vertical(table, width * 3, first=skip + 1)
+        if fmt_name == "vertical"
+        else render_table(table, width)
+    )
+    click.echo(text)
+
+
+@cli.command()
+@copybook_options
+@file_format_options
+@read_options
+@click.option(
+    "--via",
+    type=_choice("parquet"),
+    help="Also go through a Parquet file on disk between decoding and encoding.",
+)
+@click.option(
+    "--report-file",
+    type=click.Path(dir_okay=False),
+    help="Write the decode report (counts and places, no values) as JSON.",
+)
+@click.option(
+    "-v", "--verbose/--no-verbose", default=None, help="Print where each bad field first occurs."
+)
+@run_options
+@click.argument("input", required=False, type=click.Path(dir_okay=False))
+@command
+def verify(ctx: click.Context, p: dict[str, Any]) -> None:
+    """Decode INPUT and re-encode it in streaming fashion, and compare: exit 0 when the bytes
+    are identical, 1 with the first differing record, byte offset and field otherwise."""
+    import legacyio
+
+    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    layout = _load_layout(p)
+    fmt = build_format(p)
+    _check_names(layout, fmt)
+    ropts = build_read_options(p)
+    bar = progress_bar(p, "verifying", input_size(src))
+    t0 = time.monotonic()
+    try:
+        res = legacyio.verify(
+            src, layout, format=fmt, options=ropts, via=(p.get("via") or None), progress=bar
+        )
+    finally:
+        bar.close()
+    secs = time.monotonic() - t0
+    click.echo(f"records checked: {res.records:,}")
+    click.echo(f"bytes checked:   {res.bytes:,}")
+    click.echo(f"sha256 input:    {res.sha256_input}")
+    click.echo(f"sha256 output:   {res.sha256_output}")
+    if res.ok:
+        click.echo("result:          identical")
+    else:
+        m = res.mismatch
+        if m is not None:
+            where = f"record {m.record:,}, byte offset {m.offset:,}"
+            if m.field:
+                where += f", field {m.field}"
+            click.echo(f"result:          MISMATCH at {where}")
+        else:
+            click.echo("result:          MISMATCH (hashes differ)")
+    finish(p, summary_line("verified", res.records, res.bytes, secs, res.report), res.report)
+    if not res.ok:
+        ctx.exit(EXIT_DATA)
+
+
+@cli.command()
+@copybook_options
+@file_format_options
+@read_options
+@click.option(
+    "--format",
+    "out_format",
+    type=_choice("text", "json"),
+    help="text (aligned) or json (machine-readable, with the Arrow schema convert writes "
+    "with the same options). [default: text]",
+)
+@run_options
+@command
+def schema(ctx: click.Context, p: dict[str, Any]) -> None:
+    """Print the record layout of a copybook: level, name, picture, usage, offset, length,
+    occurs and Arrow type of every item, as `convert` with the same options decodes it."""
+    from legacyio.layout import load_copybook
+    from legacyio.plan.core import Plan
+    from legacyio.plan.describe import render_json, render_text
+
+    source = p.get("copybook")
+    if not source:
+        raise click.UsageError("missing option -c/--copybook")
+    if not os.path.exists(source):
+        raise CopybookError("copybook file not found", file=str(source))
+    fmt = build_format(p)
+    layout = load_copybook(
+        source,
+        search_path=tuple(p.get("copybook_dir") or ()),
+        record=fmt.record,
+        format=p.get("copybook_format"),
+    )
+    plan = Plan(layout, fmt, build_read_options(p))
+    if (p.get("out_format") or "text").lower() == "json":
+        click.echo(render_json(plan))
+    else:
+        click.echo(render_text(plan))
