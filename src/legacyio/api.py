@@ -27,7 +27,8 @@ from legacyio.errors import OptionsError
 from legacyio.layout import load_copybook
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.plan.core import META_ORPHAN, RESIDUE_COLUMN, Plan
+from legacyio.plan.core import Plan
+from legacyio.plan.nodes import META_ORPHAN, RESIDUE_COLUMN
 from legacyio.report import DecodeReport
 from legacyio.sources import open_sink, open_source
 

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 import legacyio
-from legacyio.plan.core import RESIDUE_COLUMN
+from legacyio.plan.nodes import RESIDUE_COLUMN
 
 SP = 0x40  # EBCDIC space
 RESIDUE = RESIDUE_COLUMN

@@ -560,7 +560,7 @@ def test_gather_rows_matches_plain_indexing() -> None:
     matrix, a column slice of a wider one, and a matrix whose columns are not adjacent."""
     import numpy as np
 
-    from legacyio.plan.core import _gather_rows
+    from legacyio.plan.decode import _gather_rows
 
     rng = np.random.default_rng(5)
     big = rng.integers(0, 256, (9, 40), dtype=np.uint8)

@@ -47,9 +47,9 @@ def frame_framer(
         kw["length_fn"] = plan.record_lengths
         kw["prefix_length"] = plan.length_prefix()
     elif fmt.length_field:
-        from legacyio.plan.core import _find_option_item
+        from legacyio.plan.nodes import find_option_item
 
-        item = _find_option_item(plan.layout, fmt.length_field, "length field")
+        item = find_option_item(plan.layout, fmt.length_field, "length field")
         from legacyio.codecs import make_codec
 
         codec = make_codec(item, fmt)

@@ -27,14 +27,8 @@ from legacyio.framing.base import length_groups
 from legacyio.layout import load_copybook
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
-from legacyio.plan.core import (
-    META_COPYBOOK,
-    META_FORMAT,
-    META_ORPHAN,
-    META_READ,
-    RESIDUE_COLUMN,
-    Plan,
-)
+from legacyio.plan.core import Plan
+from legacyio.plan.nodes import META_COPYBOOK, META_FORMAT, META_ORPHAN, META_READ, RESIDUE_COLUMN
 
 Progress = Callable[[int, int], None]
 

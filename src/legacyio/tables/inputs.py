@@ -19,8 +19,9 @@ import pyarrow.compute as pc
 from legacyio.errors import EncodeError, OptionsError
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions
-from legacyio.plan.core import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN, Plan
+from legacyio.plan.core import Plan
 from legacyio.plan.flatten import flatten_table, unflatten_table
+from legacyio.plan.nodes import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN
 from legacyio.tables.outputs import format_for_path, hex_decode
 
 __all__ = ["InputInfo", "inspect_input", "open_input", "target_schema"]

@@ -1,0 +1,280 @@
+"""Decoding a batch: the record matrix -> one Arrow array per node, nulls for bad fields
+(counted in the DecodeReport, or a DecodeError in strict mode), vouching for canonical bytes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from legacyio.errors import OptionsError
+from legacyio.plan.nodes import Node, has_odo_object
+from legacyio.report import DecodeReport
+
+if TYPE_CHECKING:
+    from legacyio.plan.core import Plan
+
+
+def to_int(arr: pa.Array) -> np.ndarray:
+    """Integer values of a decoded count array (nulls -> 0)."""
+    if pa.types.is_decimal(arr.type):
+        arr = pc.cast(arr, pa.int64(), safe=False)
+    return np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def as_column(col: Any) -> pa.Array:
+    if isinstance(col, pa.ChunkedArray):
+        return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    return col
+
+
+class DecodeCtx:
+    """State of one batch decode: where records are, what to report."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        report: DecodeReport | None,
+        first_record: int,
+        rec_offsets: np.ndarray,
+        strict: bool,
+    ) -> None:
+        self.plan = plan
+        self.report = report
+        self.first_record = first_record
+        self.rec_offsets = rec_offsets
+        self.strict = strict
+        self.seg_sel: dict[str, np.ndarray] | None = None
+        self.vouched = False
+        """Still true when every field decoded so far is canonical (see Plan.decode_vouched)."""
+        self.record_objects: dict[tuple, np.ndarray] = {}
+        """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
+
+    def bad(
+        self, node: Node, mask: np.ndarray, rows: np.ndarray, base: np.ndarray, reason: str
+    ) -> None:
+        """Report (or, in strict mode, raise on) bad values of ``node``."""
+        idx = np.flatnonzero(mask)
+        if len(idx) == 0:
+            return
+        i = int(idx[0])
+        r = int(rows[i])
+        record = self.first_record + r
+        offset = int(self.rec_offsets[r]) + int(base[i])
+        if self.strict:
+            from legacyio.errors import DecodeError
+
+            raise DecodeError(reason, record=record, offset=offset, field=node.path)
+        if self.report is not None:
+            self.report.add_field(node.path, len(idx), record, offset, reason)
+
+    def decode_children(
+        self,
+        nodes: list[Node],
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict[tuple, Any],
+        at_record_level: bool,
+    ) -> list[pa.Array]:
+        out = []
+        for node in nodes:
+            if not node.output:
+                if node.is_odo_object or has_odo_object(node):
+                    self.decode_node(node, mat, rows, base, avail, odo, at_record_level)
+                out.append(None)
+                continue
+            out.append(self.decode_node(node, mat, rows, base, avail, odo, at_record_level))
+        return out
+
+    def decode_node(
+        self,
+        node: Node,
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict[tuple, Any],
+        at_record_level: bool,
+    ) -> pa.Array:
+        sel = None
+        if node.segment_ids is not None and self.seg_sel is not None and at_record_level:
+            sel = self.seg_sel.get(node.item.name.upper())
+        if sel is not None and not sel.all():
+            self.vouched = False  # rows of other segments are null here
+            idx = np.flatnonzero(sel)
+            sub = self._decode_node(
+                node,
+                mat[idx],
+                rows[idx],
+                base[idx],
+                None if avail is None else avail[idx],
+                {},
+                at_record_level,
+            )
+            pos = np.cumsum(sel) - 1
+            take = pa.array(pos, type=pa.int64(), mask=~sel)
+            return sub.take(take)
+        return self._decode_node(node, mat, rows, base, avail, odo, at_record_level)
+
+    def _decode_node(
+        self,
+        node: Node,
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict[tuple, Any],
+        at_record_level: bool,
+    ) -> pa.Array:
+        m = mat.shape[0]
+        if not node.occurs_max:
+            return self._decode_one(
+                node,
+                mat[:, node.rel : node.rel + node.width],
+                rows,
+                base + node.rel,
+                None if avail is None else avail - node.rel,
+                odo,
+                at_record_level,
+            )
+        big_m, s = node.occurs_max, node.width
+        block = mat[:, node.rel : node.rel + big_m * s].reshape(m, big_m, s)
+        if node.depending is not None:
+            counts = self._count(node, odo, rows, base, m)
+        else:
+            counts = np.full(m, big_m, dtype=np.int64)
+        if node.depending is None or bool((counts == big_m).all()):
+            # every occurrence present: a reshape, not a boolean gather (several times faster)
+            elems = block.reshape(m * big_m, s)
+            j = np.tile(np.arange(big_m, dtype=np.int64), m)
+        else:
+            # only the occurrences present: rows of ``s`` bytes gathered at their offsets
+            owner = np.repeat(np.arange(m, dtype=np.int64), counts)
+            first = np.zeros(m, dtype=np.int64)
+            np.cumsum(counts[:-1], out=first[1:])
+            j = np.arange(len(owner), dtype=np.int64) - first[owner]
+            elems = _gather_rows(mat, owner, node.rel + j * s, s)
+        e_rows = np.repeat(rows, counts)
+        e_base = np.repeat(base + node.rel, counts) + j * s
+        e_avail = None
+        if avail is not None:
+            e_avail = np.repeat(avail - node.rel, counts) - j * s
+        values = self._decode_one(
+            node,
+            elems,
+            e_rows,
+            e_base,
+            e_avail,
+            {"__parent__": (odo, np.repeat(np.arange(m), counts))},
+            False,
+        )
+        offsets = np.zeros(m + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+    def _count(
+        self, node: Node, odo: dict, rows: np.ndarray, base: np.ndarray, m: int
+    ) -> np.ndarray:
+        key = node.depending
+        d, mapping = odo, None
+        while key not in d:
+            parent = d.get("__parent__")
+            if parent is None:
+                break
+            d, pm = parent
+            mapping = pm if mapping is None else pm[mapping]
+        if key in d:
+            vals = d[key]
+            c = vals if mapping is None else vals[mapping]
+        else:
+            rec_vals = self.record_level_object(key, rows)
+            c = rec_vals
+        c = np.asarray(c, dtype=np.int64)
+        over = (c > node.occurs_max) | (c < node.item.occurs.min)
+        if over.any():
+            self.vouched = False  # the list is clipped: it no longer matches its count
+            self.bad(node, over, rows, base + node.rel, "DEPENDING ON count out of range")
+        return np.clip(c, 0, node.occurs_max)
+
+    def record_level_object(self, key: tuple, rows: np.ndarray) -> np.ndarray:
+        if key not in self.record_objects:
+            raise OptionsError(
+                f"DEPENDING ON object {'.'.join(key)} was not decoded before its table"
+            )
+        return self.record_objects[key][rows]
+
+    def _decode_one(
+        self,
+        node: Node,
+        mat: np.ndarray,
+        rows: np.ndarray,
+        base: np.ndarray,
+        avail: np.ndarray | None,
+        odo: dict,
+        at_record_level: bool,
+    ) -> pa.Array:
+        m = mat.shape[0]
+        if node.kind == "group":
+            arrays = self.decode_children(
+                node.children, mat, rows, base, avail, odo, at_record_level
+            )
+            fields = node.child_fields()
+            arrays = [a for c, a in zip(node.children, arrays) if c.output]
+            if not fields:
+                return pa.array([{}] * m, type=pa.struct([]))
+            return pa.StructArray.from_arrays(arrays, fields=fields)
+        truncated = None
+        if avail is not None:
+            truncated = avail < node.width
+            if not truncated.any():
+                truncated = None
+        if node.kind == "raw":
+            data = np.ascontiguousarray(mat)
+            arr = pa.FixedSizeBinaryArray.from_buffers(
+                pa.binary(node.width), m, [None, pa.py_buffer(data)]
+            )
+            if truncated is not None:
+                arr = pc.if_else(pa.array(truncated), pa.scalar(None, arr.type), arr)
+            return arr
+        if not self.vouched or node.identity:
+            values, invalid = node.codec.decode(mat)
+        elif hasattr(node.codec, "decode_vouched"):
+            values, invalid, self.vouched = node.codec.decode_vouched(mat)
+        else:  # no cheap canonical check for this usage: the reader re-encodes
+            values, invalid = node.codec.decode(mat)
+            self.vouched = False
+        if node.is_odo_object:
+            ints = to_int(values)
+            if at_record_level:
+                self.record_objects[tuple(node.item.path)] = ints
+            odo[tuple(node.item.path)] = ints
+        if truncated is not None:
+            self.vouched = False
+            self.bad(node, truncated, rows, base, "record too short for the field")
+            values = pc.if_else(pa.array(truncated), pa.scalar(None, values.type), values)
+            if invalid is not None:
+                invalid = invalid & ~truncated
+        if invalid is not None and invalid.any():
+            self.bad(node, invalid, rows, base, f"invalid {node.item.usage.value} value")
+        return values
+
+
+def _gather_rows(mat: np.ndarray, rows: np.ndarray, cols: np.ndarray, s: int) -> np.ndarray:
+    """``(k, s)`` matrix of the ``s`` bytes at ``mat[rows[i], cols[i]:cols[i] + s]``: a fancy
+    index into a window view of the matrix's memory (faster than a boolean gather)."""
+    n, w = mat.shape
+    if len(rows) == 0 or s == 0:
+        return np.empty((len(rows), s), dtype=np.uint8)
+    rs, cs = mat.strides
+    if cs != 1 or rs < w:
+        return mat[rows[:, None], cols[:, None] + np.arange(s)[None, :]]
+    # the bytes from the first row's start to the last row's end, as one strided run
+    flat = np.lib.stride_tricks.as_strided(
+        mat, shape=((n - 1) * rs + w,), strides=(1,), writeable=False
+    )
+    return np.lib.stride_tricks.sliding_window_view(flat, s)[rows * rs + cols]
