@@ -32,7 +32,7 @@ trap 'rm -rf "$BUILD"' EXIT
 # IBM-sized, big-endian COMP/BINARY (2/4/8 bytes for 1-4/5-9/10-18 digits).
 # COMP-5 stays little-endian (x86 native) whatever these flags say.
 COMMON_FLAGS=(-x -std=default -fbinary-size=2-4-8 -fbinary-byteorder=big-endian
-              -I "$BUILD" -I "$ROOT/copybooks/gnucobol")
+              -I "$BUILD" -I "$ROOT/copybooks/golden")
 EBCDIC_FLAGS=(-fsign=EBCDIC -D GC-EBCDIC)   # zoned signs as C/D zones after translation
 ASCII_FLAGS=(-fsign=ASCII)                    # negative last digit X'70'-X'79'
 

@@ -16,7 +16,7 @@
        DATA DIVISION.
        FILE SECTION.
        FD  BIZ-FILE.
-       COPY "bizmast.cpy".
+       COPY "biz_master.cpy".
        WORKING-STORAGE SECTION.
        COPY "gc_cp037_tables.cpy".
        01  WS-OUT-NAME                PIC X(64) VALUE 'biz_master.dat'.

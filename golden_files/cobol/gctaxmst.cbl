@@ -20,7 +20,7 @@
        DATA DIVISION.
        FILE SECTION.
        FD  TAX-FILE.
-       COPY "taxmast.cpy".
+       COPY "tax_master.cpy".
        WORKING-STORAGE SECTION.
        COPY "gc_cp037_tables.cpy".
        01  WS-OUT-NAME                PIC X(64).

@@ -19,7 +19,7 @@
        FD  TXN-FILE
            RECORD IS VARYING IN SIZE FROM 46 TO 826 CHARACTERS
            DEPENDING ON WS-REC-LEN.
-       COPY "txnmod.cpy".
+       COPY "txn_modules.cpy".
        WORKING-STORAGE SECTION.
        COPY "gc_cp037_tables.cpy".
        01  WS-OUT-NAME                PIC X(64) VALUE 'txn_modules.dat'.
