@@ -41,7 +41,7 @@ ASCII=(-fsign=ASCII -fbinary-byteorder=native)
 build() {
     local name="$1" source="$2"
     shift 2
-    cobc "${COMMON[@]}" "$@" -o "$BUILD/$name" "$HERE/src/$source"
+    cobc "${COMMON[@]}" "$@" -o "$BUILD/$name" "$HERE/cobol/$source"
     (cd "$BUILD" && "./$name" > "$name.display")
     [ -f "$BUILD/$name.dat" ] || { echo "regenerate.sh: $source did not write $name.dat" >&2; exit 1; }
     cp "$BUILD/$name.dat" "$OUT/$name.dat"
@@ -49,8 +49,8 @@ build() {
     echo "$name: $(wc -c < "$OUT/$name.dat") bytes, $(wc -l < "$OUT/$name.expected.jsonl") records"
 }
 
-build taxpayer_ebcdic  taxmast.cbl "${EBCDIC[@]}" -D GOLDEN-EBCDIC
-build taxpayer_ascii   taxmast.cbl "${ASCII[@]}"
-build txnmodule_ebcdic txnmod.cbl  "${EBCDIC[@]}"
-build business_ebcdic  busmast.cbl "${EBCDIC[@]}"
-build numerics_ebcdic  numedge.cbl "${EBCDIC[@]}"
+build taxpayer_ebcdic  taxpayer.cbl "${EBCDIC[@]}" -D GOLDEN-EBCDIC
+build taxpayer_ascii   taxpayer.cbl "${ASCII[@]}"
+build txnmodule_ebcdic txnmodule.cbl "${EBCDIC[@]}"
+build business_ebcdic  business.cbl "${EBCDIC[@]}"
+build numerics_ebcdic  numerics.cbl "${EBCDIC[@]}"

@@ -27,13 +27,13 @@ BUILD="$(mktemp -d "${TMPDIR:-/tmp}/legacyio-gnucobol.XXXXXX")"
 trap 'rm -rf "$BUILD"' EXIT
 
 # Latin-1 -> cp037 tables, COPYed by the programs that write EBCDIC files.
-"$PYTHON" "$HERE/tools/gc_make_tables.py" "$BUILD/gc_cp037_tables.cpy"
+"$PYTHON" "$HERE/tools/make_tables.py" "$BUILD/cp037tab.cpy"
 
 # IBM-sized, big-endian COMP/BINARY (2/4/8 bytes for 1-4/5-9/10-18 digits).
 # COMP-5 stays little-endian (x86 native) whatever these flags say.
 COMMON_FLAGS=(-x -std=default -fbinary-size=2-4-8 -fbinary-byteorder=big-endian
               -I "$BUILD" -I "$ROOT/copybooks/golden")
-EBCDIC_FLAGS=(-fsign=EBCDIC -D GC-EBCDIC)   # zoned signs as C/D zones after translation
+EBCDIC_FLAGS=(-fsign=EBCDIC -D GOLDEN-EBCDIC)   # zoned signs as C/D zones after translation
 ASCII_FLAGS=(-fsign=ASCII)                    # negative last digit X'70'-X'79'
 
 # Variable-length sequential files: 4-byte prefix, 2-byte big-endian length (without the
@@ -55,7 +55,7 @@ build_run() {
     cp "$BUILD/$name.dat" "$OUT/$name.dat"
 }
 
-build_run tax_master        gctaxmst "${EBCDIC_FLAGS[@]}"
-build_run tax_master_ascii  gctaxmst "${ASCII_FLAGS[@]}"
-build_run txn_modules       gctxnmod "${EBCDIC_FLAGS[@]}"
-build_run biz_master        gcbizmst "${EBCDIC_FLAGS[@]}"
+build_run tax_master        tax_master "${EBCDIC_FLAGS[@]}"
+build_run tax_master_ascii  tax_master "${ASCII_FLAGS[@]}"
+build_run txn_modules       txn_modules "${EBCDIC_FLAGS[@]}"
+build_run biz_master        biz_master "${EBCDIC_FLAGS[@]}"

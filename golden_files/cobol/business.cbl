@@ -1,5 +1,5 @@
       *================================================================*
-      * BUSMAST - writes the business master golden file (copybook    *
+      * BUSINESS - writes the business master golden file (copybook   *
       *  BUSINESS.CPY): 90-byte records whose 80-byte area holds one  *
       *  of three segments (REDEFINES alternatives) chosen by          *
       *  BM-SEG-TYPE: E entity, F filing, O officer. cp037 text, signs *
@@ -7,7 +7,7 @@
       *  active segment. This source is Latin-1.                       *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. BUSMAST.
+       PROGRAM-ID. BUSINESS.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.

@@ -1,8 +1,8 @@
       *================================================================*
-      * TAXMAST - writes the individual taxpayer master golden file    *
+      * TAXPAYER - writes the individual taxpayer master golden file   *
       *  (copybook TAXPAYER.CPY) and DISPLAYs every field of every     *
       *  record before the text is converted to code page 037.         *
-      *  Compiled twice (see golden_files/regenerate.sh):              *
+      *  Compiled twice (flags in taxpayer_ebcdic/_ascii.json):       *
       *   -D GOLDEN-EBCDIC -fsign=EBCDIC, big-endian binary ->         *
       *      taxpayer_ebcdic.dat (cp037)                               *
       *   -fsign=ASCII, native (little-endian) binary ->               *
@@ -10,7 +10,7 @@
       *  This source is Latin-1: an accented letter is one byte.       *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. TAXMAST.
+       PROGRAM-ID. TAXPAYER.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.

@@ -1,5 +1,5 @@
       *================================================================*
-      * NUMEDGE - writes the numeric-edge golden file (copybook       *
+      * NUMERICS - writes the numeric-edge golden file (copybook      *
       *  NUMERICS.CPY): COMP-5 (native, little-endian on x86), IEEE   *
       *  COMP-1/COMP-2 (little-endian), big-endian COMP with a scale,  *
       *  packed with even digit counts and 38 digits, SV9(5). cp037    *
@@ -9,7 +9,7 @@
       *  scaled COMP-5 item without its decimal point.                 *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. NUMEDGE.
+       PROGRAM-ID. NUMERICS.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.

@@ -1,5 +1,5 @@
       *================================================================*
-      * TXNMOD - writes the transaction-module golden file (copybook  *
+      * TXNMODULE - writes the transaction-module golden file (copybook*
       *  TXNMODULE.CPY): variable-length records whose length follows  *
       *  OCCURS 0 TO 50 DEPENDING ON TM-TXN-COUNT, cp037 text, signs   *
       *  C/D (-fsign=EBCDIC), big-endian binary. GnuCOBOL puts a       *
@@ -7,7 +7,7 @@
       *  This source is Latin-1: an accented letter is one byte.       *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. TXNMOD.
+       PROGRAM-ID. TXNMODULE.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.
