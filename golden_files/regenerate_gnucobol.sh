@@ -6,7 +6,7 @@
 # Compiles every program in golden_files/cobol/ with the flags below into a temporary build
 # directory, runs it (no input, 60 s limit), and writes into OUTPUT_DIR:
 #   <name>.dat             the data file the program WRITEs
-#   <name>.expected.jsonl  what the program DISPLAYed, converted by tools/gc_display_to_jsonl.py
+#   <name>.expected.jsonl  what the program DISPLAYed, converted by tools/display_to_jsonl.py
 # The manifests (<name>.json) are written by hand and are not touched.
 # Needs GnuCOBOL 3.1 (cobc) and python3; nothing here imports legacyio.
 set -euo pipefail
@@ -50,7 +50,7 @@ build_run() {
         echo "regenerate_gnucobol.sh: $program did not write $name.dat" >&2
         exit 1
     fi
-    "$PYTHON" "$HERE/tools/gc_display_to_jsonl.py" "$BUILD/$name.display" \
+    "$PYTHON" "$HERE/tools/display_to_jsonl.py" "$BUILD/$name.display" \
         "$OUT/$name.expected.jsonl"
     cp "$BUILD/$name.dat" "$OUT/$name.dat"
 }
