@@ -1,10 +1,10 @@
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. GCTXNMOD.
+       PROGRAM-ID. TXN-MODULES.
       *----------------------------------------------------------------
       * Golden file writer: transaction modules, variable-length
       * records whose length follows TX-COUNT (OCCURS DEPENDING ON).
-      * Compiled with -D GC-EBCDIC -fsign=EBCDIC -> txn_modules.dat.
-      * DISPLAY format as in gctaxmst.cbl, plus LST|<path>|<count>
+      * Compiled with -D GOLDEN-EBCDIC -fsign=EBCDIC -> txn_modules.dat.
+      * DISPLAY format as in tax_master.cbl, plus LST|<path>|<count>
       * giving the number of occurrences that exist.
       * Source encoding: Latin-1.
       *----------------------------------------------------------------
@@ -19,9 +19,9 @@
        FD  TXN-FILE
            RECORD IS VARYING IN SIZE FROM 46 TO 826 CHARACTERS
            DEPENDING ON WS-REC-LEN.
-       COPY "txnmod.cpy".
+       COPY "txn_modules.cpy".
        WORKING-STORAGE SECTION.
-       COPY "gc_cp037_tables.cpy".
+       COPY "cp037tab.cpy".
        01  WS-OUT-NAME                PIC X(64) VALUE 'txn_modules.dat'.
        01  WS-FS                      PIC XX.
        01  WS-REC-LEN                 PIC 9(4) COMP.
@@ -59,7 +59,7 @@
                END-EVALUATE
                PERFORM BUILD-RECORD
                PERFORM SHOW-RECORD
-               >>IF GC-EBCDIC DEFINED
+               >>IF GOLDEN-EBCDIC DEFINED
                PERFORM TO-CP037
                >>END-IF
                MOVE FUNCTION LENGTH(TXN-MODULE) TO WS-REC-LEN
@@ -154,21 +154,23 @@
 
       * Latin-1 -> cp037 for every DISPLAY-usage field (signed ones
       * reference-modified so INSPECT leaves GnuCOBOL's sign handling
-      * out, see gctaxmst.cbl).
+      * out, see tax_master.cbl).
        TO-CP037.
-           INSPECT TX-TIN CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TX-MFT-CODE CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TX-TAX-PERIOD CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TX-REMARK CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TX-STATUS(1:) CONVERTING GC-LATIN1 TO GC-CP037
+           INSPECT TX-TIN CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TX-MFT-CODE CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TX-TAX-PERIOD CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TX-REMARK CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TX-STATUS(1:) CONVERTING CONV-LATIN1 TO CONV-CP037
            PERFORM VARYING WS-J FROM 1 BY 1 UNTIL WS-J > TX-COUNT
-               INSPECT TX-CODE(WS-J) CONVERTING GC-LATIN1 TO GC-CP037
-               INSPECT TX-DATE(WS-J) CONVERTING GC-LATIN1 TO GC-CP037
-               INSPECT TX-DLN(WS-J) CONVERTING GC-LATIN1 TO GC-CP037
+               INSPECT TX-CODE(WS-J)
+                   CONVERTING CONV-LATIN1 TO CONV-CP037
+               INSPECT TX-DATE(WS-J)
+                   CONVERTING CONV-LATIN1 TO CONV-CP037
+               INSPECT TX-DLN(WS-J) CONVERTING CONV-LATIN1 TO CONV-CP037
                INSPECT TX-ADJ(WS-J)(1:)
-                   CONVERTING GC-LATIN1 TO GC-CP037
+                   CONVERTING CONV-LATIN1 TO CONV-CP037
                PERFORM VARYING WS-K FROM 1 BY 1 UNTIL WS-K > 2
                    INSPECT TX-FLAG(WS-J, WS-K)
-                       CONVERTING GC-LATIN1 TO GC-CP037
+                       CONVERTING CONV-LATIN1 TO CONV-CP037
                END-PERFORM
            END-PERFORM.

@@ -1,8 +1,8 @@
       *================================================================*
-      * TAXMAST - writes the individual taxpayer master golden file    *
+      * TAXPAYER - writes the individual taxpayer master golden file   *
       *  (copybook TAXPAYER.CPY) and DISPLAYs every field of every     *
       *  record before the text is converted to code page 037.         *
-      *  Compiled twice (see golden_files/regenerate.sh):              *
+      *  Compiled twice (flags in taxpayer_ebcdic/_ascii.json):       *
       *   -D GOLDEN-EBCDIC -fsign=EBCDIC, big-endian binary ->         *
       *      taxpayer_ebcdic.dat (cp037)                               *
       *   -fsign=ASCII, native (little-endian) binary ->               *
@@ -10,7 +10,7 @@
       *  This source is Latin-1: an accented letter is one byte.       *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. TAXMAST.
+       PROGRAM-ID. TAXPAYER.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.
@@ -25,7 +25,6 @@
        01  WS-OUT-NAME                 PIC X(40).
        01  WS-FS                       PIC XX.
        01  WS-REC-NO                   PIC 9(4)  VALUE 0.
-       01  WS-REC-ED                   PIC Z(3)9.
        01  WS-I                        PIC 9(4).
        01  WS-J                        PIC 9.
        01  WS-K                        PIC 9(4).
@@ -291,58 +290,55 @@
       * DISPLAY every field (native bytes), convert the text, WRITE.
        EMIT-RECORD.
            ADD 1 TO WS-REC-NO
-           MOVE WS-REC-NO TO WS-REC-ED
-           DISPLAY "REC " FUNCTION TRIM(WS-REC-ED)
-               "|TP-TIN:N=" TP-TIN
-               "|TP-NAME-CONTROL:X=" TP-NAME-CONTROL
-               "|TP-NAME.TP-LAST-NAME:X=" TP-LAST-NAME
-               "|TP-NAME.TP-FIRST-NAME:X=" TP-FIRST-NAME
-               "|TP-NAME.TP-MIDDLE-INIT:X=" TP-MIDDLE-INIT
-               "|TP-ADDRESS.TP-STREET:X=" TP-STREET
-               "|TP-ADDRESS.TP-CITY:X=" TP-CITY
-               "|TP-ADDRESS.TP-STATE:X=" TP-STATE
-               "|TP-ADDRESS.TP-ZIP.TP-ZIP5:N=" TP-ZIP5
-               "|TP-ADDRESS.TP-ZIP.TP-ZIP4:N=" TP-ZIP4
-               WITH NO ADVANCING
-           DISPLAY "|TP-FILING-STATUS:N=" TP-FILING-STATUS
-               "|TP-TAX-YEAR:N=" TP-TAX-YEAR
-               "|TP-BALANCE-DUE:N=" TP-BALANCE-DUE
-               "|TP-ACCRUED-PENALTY:N=" TP-ACCRUED-PENALTY
-               "|TP-LIFETIME-ASSESSED:N=" TP-LIFETIME-ASSESSED
-               "|TP-REFUND-HELD:N=" TP-REFUND-HELD
-               "|TP-RETURN-COUNT:N=" TP-RETURN-COUNT
-               "|TP-NOTICE-COUNT:N=" TP-NOTICE-COUNT
-               "|TP-LETTER-COUNT:N=" TP-LETTER-COUNT
-               "|TP-PAYMENT-SEQ:N=" TP-PAYMENT-SEQ
-               WITH NO ADVANCING
-           DISPLAY "|TP-ADJUSTMENT-AMT:N=" TP-ADJUSTMENT-AMT
-               "|TP-CREDIT-AMT:N=" TP-CREDIT-AMT
-               "|TP-INTEREST-AMT:N=" TP-INTEREST-AMT
-               "|TP-OFFSET-AMT:N=" TP-OFFSET-AMT
-               "|TP-DOC-LOCATOR:N=" TP-DOC-LOCATOR
-               "|TP-QTR-PAYMENT:L=4"
-               WITH NO ADVANCING
+           DISPLAY "REC|" WS-REC-NO
+           DISPLAY "FLD|TP-TIN|I|" TP-TIN
+           DISPLAY "FLD|TP-NAME-CONTROL|X|" TP-NAME-CONTROL
+           DISPLAY "FLD|TP-NAME.TP-LAST-NAME|X|" TP-LAST-NAME
+           DISPLAY "FLD|TP-NAME.TP-FIRST-NAME|X|" TP-FIRST-NAME
+           DISPLAY "FLD|TP-NAME.TP-MIDDLE-INIT|X|" TP-MIDDLE-INIT
+           DISPLAY "FLD|TP-ADDRESS.TP-STREET|X|" TP-STREET
+           DISPLAY "FLD|TP-ADDRESS.TP-CITY|X|" TP-CITY
+           DISPLAY "FLD|TP-ADDRESS.TP-STATE|X|" TP-STATE
+           DISPLAY "FLD|TP-ADDRESS.TP-ZIP.TP-ZIP5|I|" TP-ZIP5
+           DISPLAY "FLD|TP-ADDRESS.TP-ZIP.TP-ZIP4|I|" TP-ZIP4
+           DISPLAY "FLD|TP-FILING-STATUS|I|" TP-FILING-STATUS
+           DISPLAY "FLD|TP-TAX-YEAR|I|" TP-TAX-YEAR
+           DISPLAY "FLD|TP-BALANCE-DUE|D|" TP-BALANCE-DUE
+           DISPLAY "FLD|TP-ACCRUED-PENALTY|D|" TP-ACCRUED-PENALTY
+           DISPLAY "FLD|TP-LIFETIME-ASSESSED|D|" TP-LIFETIME-ASSESSED
+           DISPLAY "FLD|TP-REFUND-HELD|D|" TP-REFUND-HELD
+           DISPLAY "FLD|TP-RETURN-COUNT|I|" TP-RETURN-COUNT
+           DISPLAY "FLD|TP-NOTICE-COUNT|I|" TP-NOTICE-COUNT
+           DISPLAY "FLD|TP-LETTER-COUNT|I|" TP-LETTER-COUNT
+           DISPLAY "FLD|TP-PAYMENT-SEQ|I|" TP-PAYMENT-SEQ
+           DISPLAY "FLD|TP-ADJUSTMENT-AMT|D|" TP-ADJUSTMENT-AMT
+           DISPLAY "FLD|TP-CREDIT-AMT|D|" TP-CREDIT-AMT
+           DISPLAY "FLD|TP-INTEREST-AMT|D|" TP-INTEREST-AMT
+           DISPLAY "FLD|TP-OFFSET-AMT|D|" TP-OFFSET-AMT
+           DISPLAY "FLD|TP-DOC-LOCATOR|I|" TP-DOC-LOCATOR
+           DISPLAY "LST|TP-QTR-PAYMENT|4"
            PERFORM VARYING WS-J FROM 1 BY 1 UNTIL WS-J > 4
-               DISPLAY "|TP-QTR-PAYMENT(" WS-J "):N="
-                   TP-QTR-PAYMENT(WS-J) WITH NO ADVANCING
+               DISPLAY "FLD|TP-QTR-PAYMENT(" WS-J ")|D|"
+                   TP-QTR-PAYMENT(WS-J)
            END-PERFORM
-           DISPLAY "|TP-DEPENDENT:L=3" WITH NO ADVANCING
+           DISPLAY "LST|TP-DEPENDENT|3"
            PERFORM VARYING WS-J FROM 1 BY 1 UNTIL WS-J > 3
-               DISPLAY "|TP-DEPENDENT(" WS-J ").TP-DEP-NAME:X="
+               DISPLAY "FLD|TP-DEPENDENT(" WS-J ").TP-DEP-NAME|X|"
                    TP-DEP-NAME(WS-J)
-                   "|TP-DEPENDENT(" WS-J ").TP-DEP-SSN:N="
+               DISPLAY "FLD|TP-DEPENDENT(" WS-J ").TP-DEP-SSN|I|"
                    TP-DEP-SSN(WS-J)
-                   "|TP-DEPENDENT(" WS-J ").TP-DEP-CREDIT:N="
-                   TP-DEP-CREDIT(WS-J) WITH NO ADVANCING
+               DISPLAY "FLD|TP-DEPENDENT(" WS-J ").TP-DEP-CREDIT|D|"
+                   TP-DEP-CREDIT(WS-J)
            END-PERFORM
-           DISPLAY "|TP-LAST-UPDATE:N=" TP-LAST-UPDATE
-               "|TP-LAST-UPDATE-R.TP-LAST-UPDATE-YYYY:N="
+           DISPLAY "FLD|TP-LAST-UPDATE|I|" TP-LAST-UPDATE
+           DISPLAY "FLD|TP-LAST-UPDATE-R.TP-LAST-UPDATE-YYYY|I|"
                TP-LAST-UPDATE-YYYY
-               "|TP-LAST-UPDATE-R.TP-LAST-UPDATE-MM:N="
+           DISPLAY "FLD|TP-LAST-UPDATE-R.TP-LAST-UPDATE-MM|I|"
                TP-LAST-UPDATE-MM
-               "|TP-LAST-UPDATE-R.TP-LAST-UPDATE-DD:N="
+           DISPLAY "FLD|TP-LAST-UPDATE-R.TP-LAST-UPDATE-DD|I|"
                TP-LAST-UPDATE-DD
-               "|TP-ACCOUNT-STATUS:X=" TP-ACCOUNT-STATUS
+           DISPLAY "FLD|TP-ACCOUNT-STATUS|X|" TP-ACCOUNT-STATUS
+           DISPLAY "END|" WS-REC-NO
        >>IF GOLDEN-EBCDIC IS DEFINED
            PERFORM TO-CP037
        >>END-IF

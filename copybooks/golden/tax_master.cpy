@@ -1,5 +1,5 @@
       * Individual taxpayer master record (fixed length), written by
-      * golden_files/cobol/gctaxmst.cbl with GnuCOBOL.
+      * golden_files/cobol/tax_master.cbl with GnuCOBOL.
        01  TAX-MASTER.
            05  TM-TIN                 PIC 9(9).
            05  TM-NAME-CTRL           PIC X(4).

@@ -1,5 +1,5 @@
       *================================================================*
-      * TXNMOD - writes the transaction-module golden file (copybook  *
+      * TXNMODULE - writes the transaction-module golden file (copybook*
       *  TXNMODULE.CPY): variable-length records whose length follows  *
       *  OCCURS 0 TO 50 DEPENDING ON TM-TXN-COUNT, cp037 text, signs   *
       *  C/D (-fsign=EBCDIC), big-endian binary. GnuCOBOL puts a       *
@@ -7,7 +7,7 @@
       *  This source is Latin-1: an accented letter is one byte.       *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. TXNMOD.
+       PROGRAM-ID. TXNMODULE.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.
@@ -22,8 +22,6 @@
        WORKING-STORAGE SECTION.
        01  WS-FS                       PIC XX.
        01  WS-REC-NO                   PIC 9(4)  VALUE 0.
-       01  WS-REC-ED                   PIC Z(3)9.
-       01  WS-CNT-ED                   PIC Z9.
        01  WS-I                        PIC 9(4).
        01  WS-J                        PIC 99.
        01  WS-K                        PIC 9(4).
@@ -115,27 +113,23 @@
       * DISPLAY every field (native bytes), convert the text, WRITE.
        EMIT-RECORD.
            ADD 1 TO WS-REC-NO
-           MOVE WS-REC-NO TO WS-REC-ED
-           MOVE TM-TXN-COUNT TO WS-CNT-ED
-           DISPLAY "REC " FUNCTION TRIM(WS-REC-ED)
-               "|TM-HEADER.TM-TIN:N=" TM-TIN
-               "|TM-HEADER.TM-TAX-PERIOD:N=" TM-TAX-PERIOD
-               "|TM-HEADER.TM-MODULE-TYPE:X=" TM-MODULE-TYPE
-               "|TM-TXN-COUNT:N=" TM-TXN-COUNT
-               "|TM-TXN:L=" FUNCTION TRIM(WS-CNT-ED)
-               WITH NO ADVANCING
+           DISPLAY "REC|" WS-REC-NO
+           DISPLAY "FLD|TM-HEADER.TM-TIN|I|" TM-TIN
+           DISPLAY "FLD|TM-HEADER.TM-TAX-PERIOD|I|" TM-TAX-PERIOD
+           DISPLAY "FLD|TM-HEADER.TM-MODULE-TYPE|X|" TM-MODULE-TYPE
+           DISPLAY "FLD|TM-TXN-COUNT|I|" TM-TXN-COUNT
+           DISPLAY "LST|TM-TXN|" TM-TXN-COUNT
            PERFORM VARYING WS-J FROM 1 BY 1 UNTIL WS-J > TM-TXN-COUNT
-               DISPLAY "|TM-TXN(" WS-J ").TM-TXN-CODE:N="
+               DISPLAY "FLD|TM-TXN(" WS-J ").TM-TXN-CODE|I|"
                    TM-TXN-CODE(WS-J)
-                   "|TM-TXN(" WS-J ").TM-TXN-DATE:N="
+               DISPLAY "FLD|TM-TXN(" WS-J ").TM-TXN-DATE|I|"
                    TM-TXN-DATE(WS-J)
-                   "|TM-TXN(" WS-J ").TM-TXN-AMOUNT:N="
+               DISPLAY "FLD|TM-TXN(" WS-J ").TM-TXN-AMOUNT|D|"
                    TM-TXN-AMOUNT(WS-J)
-                   "|TM-TXN(" WS-J ").TM-TXN-CYCLE:X="
-                   TM-TXN-CYCLE(WS-J) WITH NO ADVANCING
+               DISPLAY "FLD|TM-TXN(" WS-J ").TM-TXN-CYCLE|X|"
+                   TM-TXN-CYCLE(WS-J)
            END-PERFORM
-      *    a final "|" ends the line (the converter ignores it)
-           DISPLAY "|"
+           DISPLAY "END|" WS-REC-NO
            PERFORM TO-CP037
            WRITE TXN-MODULE
            IF WS-FS NOT = "00"

@@ -1,5 +1,5 @@
       *================================================================*
-      * BUSMAST - writes the business master golden file (copybook    *
+      * BUSINESS - writes the business master golden file (copybook   *
       *  BUSINESS.CPY): 90-byte records whose 80-byte area holds one  *
       *  of three segments (REDEFINES alternatives) chosen by          *
       *  BM-SEG-TYPE: E entity, F filing, O officer. cp037 text, signs *
@@ -7,7 +7,7 @@
       *  active segment. This source is Latin-1.                       *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. BUSMAST.
+       PROGRAM-ID. BUSINESS.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.
@@ -21,7 +21,7 @@
        WORKING-STORAGE SECTION.
        01  WS-FS                       PIC XX.
        01  WS-REC-NO                   PIC 9(4)  VALUE 0.
-       01  WS-REC-ED                   PIC Z(3)9.
+
        01  WS-I                        PIC 9(4).
        01  WS-K                        PIC 9(4).
        01  WS-NAMES.
@@ -146,25 +146,24 @@
       *  then convert the text to cp037 and WRITE.
        EMIT-RECORD.
            ADD 1 TO WS-REC-NO
-           MOVE WS-REC-NO TO WS-REC-ED
-           DISPLAY "REC " FUNCTION TRIM(WS-REC-ED)
-               "|BM-EIN:N=" BM-EIN
-               "|BM-SEG-TYPE:X=" BM-SEG-TYPE
-               WITH NO ADVANCING
+           DISPLAY "REC|" WS-REC-NO
+           DISPLAY "FLD|BM-EIN|I|" BM-EIN
+           DISPLAY "FLD|BM-SEG-TYPE|X|" BM-SEG-TYPE
            EVALUATE TRUE
            WHEN BM-ENTITY-SEG
-               DISPLAY "|ENTITY-SEG.EN-BUSINESS-NAME:X="
+               DISPLAY "FLD|ENTITY-SEG.EN-BUSINESS-NAME|X|"
                    EN-BUSINESS-NAME
-                   "|ENTITY-SEG.EN-DBA-NAME:X=" EN-DBA-NAME
-                   "|ENTITY-SEG.EN-ENTITY-TYPE:X=" EN-ENTITY-TYPE
-                   "|ENTITY-SEG.EN-ESTABLISHED:N=" EN-ESTABLISHED
+               DISPLAY "FLD|ENTITY-SEG.EN-DBA-NAME|X|" EN-DBA-NAME
+               DISPLAY "FLD|ENTITY-SEG.EN-ENTITY-TYPE|X|" EN-ENTITY-TYPE
+               DISPLAY "FLD|ENTITY-SEG.EN-ESTABLISHED|I|" EN-ESTABLISHED
                INSPECT ENTITY-SEG CONVERTING CONV-LATIN1 TO CONV-CP037
            WHEN BM-FILING-SEG
-               DISPLAY "|FILING-SEG.FL-FORM-TYPE:X=" FL-FORM-TYPE
-                   "|FILING-SEG.FL-TAX-PERIOD:N=" FL-TAX-PERIOD
-                   "|FILING-SEG.FL-TOTAL-TAX:N=" FL-TOTAL-TAX
-                   "|FILING-SEG.FL-TOTAL-WAGES:N=" FL-TOTAL-WAGES
-                   "|FILING-SEG.FL-EMPLOYEE-COUNT:N=" FL-EMPLOYEE-COUNT
+               DISPLAY "FLD|FILING-SEG.FL-FORM-TYPE|X|" FL-FORM-TYPE
+               DISPLAY "FLD|FILING-SEG.FL-TAX-PERIOD|I|" FL-TAX-PERIOD
+               DISPLAY "FLD|FILING-SEG.FL-TOTAL-TAX|D|" FL-TOTAL-TAX
+               DISPLAY "FLD|FILING-SEG.FL-TOTAL-WAGES|D|" FL-TOTAL-WAGES
+               DISPLAY "FLD|FILING-SEG.FL-EMPLOYEE-COUNT|I|"
+                   FL-EMPLOYEE-COUNT
                INSPECT FL-FORM-TYPE
                    CONVERTING CONV-LATIN1 TO CONV-CP037
                INSPECT FL-TAX-PERIOD(1:)
@@ -173,13 +172,16 @@
                INSPECT BUSINESS-MASTER(41:50)
                    CONVERTING CONV-LATIN1 TO CONV-CP037
            WHEN BM-OFFICER-SEG
-               DISPLAY "|OFFICER-SEG.OF-OFFICER-NAME:X=" OF-OFFICER-NAME
-                   "|OFFICER-SEG.OF-TITLE:X=" OF-TITLE
-                   "|OFFICER-SEG.OF-SSN:N=" OF-SSN
-                   "|OFFICER-SEG.OF-OWNERSHIP-PCT:N=" OF-OWNERSHIP-PCT
+               DISPLAY "FLD|OFFICER-SEG.OF-OFFICER-NAME|X|"
+                   OF-OFFICER-NAME
+               DISPLAY "FLD|OFFICER-SEG.OF-TITLE|X|" OF-TITLE
+               DISPLAY "FLD|OFFICER-SEG.OF-SSN|I|" OF-SSN
+               DISPLAY "FLD|OFFICER-SEG.OF-OWNERSHIP-PCT|D|"
+                   OF-OWNERSHIP-PCT
                INSPECT OFFICER-SEG
                    CONVERTING CONV-LATIN1 TO CONV-CP037
            END-EVALUATE
+           DISPLAY "END|" WS-REC-NO
            INSPECT BM-EIN(1:) CONVERTING CONV-LATIN1 TO CONV-CP037
            INSPECT BM-SEG-TYPE CONVERTING CONV-LATIN1 TO CONV-CP037
            WRITE BUSINESS-MASTER

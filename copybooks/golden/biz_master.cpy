@@ -1,6 +1,6 @@
       * Business master: several segment types in one fixed-length
       * file, told apart by BZ-SEG-TYPE (REDEFINES alternatives).
-      * Written by golden_files/cobol/gcbizmst.cbl with GnuCOBOL.
+      * Written by golden_files/cobol/biz_master.cbl with GnuCOBOL.
        01  BIZ-MASTER.
            05  BZ-EIN                 PIC 9(9).
            05  BZ-SEG-TYPE            PIC X.

@@ -1,5 +1,5 @@
       *================================================================*
-      * NUMEDGE - writes the numeric-edge golden file (copybook       *
+      * NUMERICS - writes the numeric-edge golden file (copybook      *
       *  NUMERICS.CPY): COMP-5 (native, little-endian on x86), IEEE   *
       *  COMP-1/COMP-2 (little-endian), big-endian COMP with a scale,  *
       *  packed with even digit counts and 38 digits, SV9(5). cp037    *
@@ -9,7 +9,7 @@
       *  scaled COMP-5 item without its decimal point.                 *
       *================================================================*
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. NUMEDGE.
+       PROGRAM-ID. NUMERICS.
        ENVIRONMENT DIVISION.
        INPUT-OUTPUT SECTION.
        FILE-CONTROL.
@@ -23,7 +23,6 @@
        WORKING-STORAGE SECTION.
        01  WS-FS                       PIC XX.
        01  WS-REC-NO                   PIC 9(4)  VALUE 0.
-       01  WS-REC-ED                   PIC Z(3)9.
        01  WS-SCALED-C5-ED             PIC -9(5).99.
        01  WS-I                        PIC 9(4).
        01  WS-SIGN                     PIC S9    VALUE 1.
@@ -131,27 +130,26 @@
       * DISPLAY every field (native bytes), convert the text, WRITE.
        EMIT-RECORD.
            ADD 1 TO WS-REC-NO
-           MOVE WS-REC-NO TO WS-REC-ED
            MOVE NS-SCALED-C5 TO WS-SCALED-C5-ED
-           DISPLAY "REC " FUNCTION TRIM(WS-REC-ED)
-               "|NS-ID:N=" NS-ID
-               "|NS-LABEL:X=" NS-LABEL
-               "|NS-HALF-C5:N=" NS-HALF-C5
-               "|NS-UHALF-C5:N=" NS-UHALF-C5
-               "|NS-FULL-C5:N=" NS-FULL-C5
-               "|NS-DOUBLE-C5:N=" NS-DOUBLE-C5
-               "|NS-SCALED-C5:N=" WS-SCALED-C5-ED
-               "|NS-UFULL-BIN:N=" NS-UFULL-BIN
-               WITH NO ADVANCING
-           DISPLAY "|NS-SCALED-BIN:N=" NS-SCALED-BIN
-               "|NS-SINGLE:F=" NS-SINGLE
-               "|NS-DOUBLE:F=" NS-DOUBLE
-               "|NS-PACK-EVEN:N=" NS-PACK-EVEN
-               "|NS-PACK-ONE:N=" NS-PACK-ONE
-               "|NS-PACK-UEVEN:N=" NS-PACK-UEVEN
-               "|NS-PACK-38:N=" NS-PACK-38
-               "|NS-ZONED-18:N=" NS-ZONED-18
-               "|NS-FRACTION:N=" NS-FRACTION
+           DISPLAY "REC|" WS-REC-NO
+           DISPLAY "FLD|NS-ID|I|" NS-ID
+           DISPLAY "FLD|NS-LABEL|X|" NS-LABEL
+           DISPLAY "FLD|NS-HALF-C5|I|" NS-HALF-C5
+           DISPLAY "FLD|NS-UHALF-C5|I|" NS-UHALF-C5
+           DISPLAY "FLD|NS-FULL-C5|I|" NS-FULL-C5
+           DISPLAY "FLD|NS-DOUBLE-C5|I|" NS-DOUBLE-C5
+           DISPLAY "FLD|NS-SCALED-C5|D|" WS-SCALED-C5-ED
+           DISPLAY "FLD|NS-UFULL-BIN|I|" NS-UFULL-BIN
+           DISPLAY "FLD|NS-SCALED-BIN|D|" NS-SCALED-BIN
+           DISPLAY "FLD|NS-SINGLE|E|" NS-SINGLE
+           DISPLAY "FLD|NS-DOUBLE|F|" NS-DOUBLE
+           DISPLAY "FLD|NS-PACK-EVEN|I|" NS-PACK-EVEN
+           DISPLAY "FLD|NS-PACK-ONE|I|" NS-PACK-ONE
+           DISPLAY "FLD|NS-PACK-UEVEN|D|" NS-PACK-UEVEN
+           DISPLAY "FLD|NS-PACK-38|I|" NS-PACK-38
+           DISPLAY "FLD|NS-ZONED-18|I|" NS-ZONED-18
+           DISPLAY "FLD|NS-FRACTION|D|" NS-FRACTION
+           DISPLAY "END|" WS-REC-NO
            INSPECT NS-ID(1:) CONVERTING CONV-LATIN1 TO CONV-CP037
            INSPECT NS-LABEL CONVERTING CONV-LATIN1 TO CONV-CP037
            INSPECT NS-ZONED-18(1:) CONVERTING CONV-LATIN1 TO CONV-CP037

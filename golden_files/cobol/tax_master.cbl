@@ -1,9 +1,9 @@
        IDENTIFICATION DIVISION.
-       PROGRAM-ID. GCTAXMST.
+       PROGRAM-ID. TAX-MASTER.
       *----------------------------------------------------------------
       * Golden file writer: individual taxpayer master (fixed length).
-      * Compiled twice by golden_files/regenerate_gnucobol.sh:
-      *   -D GC-EBCDIC -fsign=EBCDIC -> tax_master.dat (cp037 text)
+      * Compiled twice (flags: tax_master.json, tax_master_ascii.json):
+      *   -D GOLDEN-EBCDIC -fsign=EBCDIC -> tax_master.dat (cp037 text)
       *   -fsign=ASCII              -> tax_master_ascii.dat (Latin-1)
       * Every field of every record is DISPLAYed BEFORE the record is
       * translated, one line a field:  FLD|<path>|<type>|<value>
@@ -20,9 +20,9 @@
        DATA DIVISION.
        FILE SECTION.
        FD  TAX-FILE.
-       COPY "taxmast.cpy".
+       COPY "tax_master.cpy".
        WORKING-STORAGE SECTION.
-       COPY "gc_cp037_tables.cpy".
+       COPY "cp037tab.cpy".
        01  WS-OUT-NAME                PIC X(64).
        01  WS-FS                      PIC XX.
        01  WS-COUNT                   PIC 9(4) VALUE 60.
@@ -88,7 +88,7 @@
 
        PROCEDURE DIVISION.
        MAIN-LINE.
-           >>IF GC-EBCDIC DEFINED
+           >>IF GOLDEN-EBCDIC DEFINED
            MOVE 'tax_master.dat' TO WS-OUT-NAME
            >>ELSE
            MOVE 'tax_master_ascii.dat' TO WS-OUT-NAME
@@ -100,8 +100,8 @@
            END-IF
            PERFORM VARYING WS-I FROM 1 BY 1 UNTIL WS-I > WS-COUNT
                MOVE SPACES TO TAX-MASTER
-               >>IF GC-EBCDIC DEFINED
-               INSPECT TAX-MASTER CONVERTING GC-LATIN1 TO GC-CP037
+               >>IF GOLDEN-EBCDIC DEFINED
+               INSPECT TAX-MASTER CONVERTING CONV-LATIN1 TO CONV-CP037
                >>END-IF
                EVALUATE WS-I
                    WHEN 1 PERFORM BUILD-MAXIMUM
@@ -111,7 +111,7 @@
                    WHEN OTHER PERFORM BUILD-GENERATED
                END-EVALUATE
                PERFORM SHOW-RECORD
-               >>IF GC-EBCDIC DEFINED
+               >>IF GOLDEN-EBCDIC DEFINED
                PERFORM TO-CP037
                >>END-IF
                WRITE TAX-MASTER
@@ -360,25 +360,28 @@
       * the sign off, converts the digits and punches the sign back in
       * its own (ASCII) form.
        TO-CP037.
-           INSPECT TM-TIN CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-NAME-CTRL CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-NAME CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-ADDRESS CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-FILING-STATUS CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-TAX-YEAR CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-ADJ-AMOUNT(1:) CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-CREDIT-LEAD(1:) CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-PENALTY(1:) CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-INTEREST(1:) CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-DLN CONVERTING GC-LATIN1 TO GC-CP037
+           INSPECT TM-TIN CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-NAME-CTRL CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-NAME CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-ADDRESS CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-FILING-STATUS CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-TAX-YEAR CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-ADJ-AMOUNT(1:)
+               CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-CREDIT-LEAD(1:)
+               CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-PENALTY(1:) CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-INTEREST(1:) CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-DLN CONVERTING CONV-LATIN1 TO CONV-CP037
            PERFORM VARYING WS-J FROM 1 BY 1 UNTIL WS-J > 4
                INSPECT TM-QTR-CODE(WS-J)
-                   CONVERTING GC-LATIN1 TO GC-CP037
+                   CONVERTING CONV-LATIN1 TO CONV-CP037
            END-PERFORM
            PERFORM VARYING WS-J FROM 1 BY 1 UNTIL WS-J > 3
                INSPECT TM-PRIOR-YEAR(WS-J)
-                   CONVERTING GC-LATIN1 TO GC-CP037
+                   CONVERTING CONV-LATIN1 TO CONV-CP037
            END-PERFORM
-           INSPECT TM-LAST-FILED CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-STATUS-FLAG CONVERTING GC-LATIN1 TO GC-CP037
-           INSPECT TM-ROUNDED-INCOME CONVERTING GC-LATIN1 TO GC-CP037.
+           INSPECT TM-LAST-FILED CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-STATUS-FLAG CONVERTING CONV-LATIN1 TO CONV-CP037
+           INSPECT TM-ROUNDED-INCOME
+               CONVERTING CONV-LATIN1 TO CONV-CP037.

@@ -1,6 +1,6 @@
       * Transaction module: one taxpayer module with 0 to 20 posted
       * transactions (OCCURS DEPENDING ON), variable-length records.
-      * Written by golden_files/cobol/gctxnmod.cbl with GnuCOBOL.
+      * Written by golden_files/cobol/txn_modules.cbl with GnuCOBOL.
        01  TXN-MODULE.
            05  TX-TIN                 PIC 9(9).
            05  TX-MFT-CODE            PIC 99.
