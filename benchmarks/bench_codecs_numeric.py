@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from legacyio.codecs import make_codec
-from legacyio.codecs._arrow import digits_to_arrow
+from legacyio.codecs.numbers import digits_to_arrow
 from legacyio.layout.model import Category, Item, Picture, Usage
 from legacyio.layout.types import storage_size
 from legacyio.options import FileFormat

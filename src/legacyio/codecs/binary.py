@@ -13,20 +13,10 @@ from decimal import Context, Decimal
 import numpy as np
 import pyarrow as pa
 
-from legacyio.codecs._arrow import (
-    as_array,
-    data_view,
-    finish_encode,
-    horner,
-    ints_to_arrow,
-    invalid_or_none,
-    limbs_from_u64,
-    limbs_mul_add,
-    limbs_to_arrow,
-    simple_fill,
-    to_unscaled,
-    valid_mask,
-)
+from legacyio.codecs.bigint import horner, limbs_from_u64, limbs_mul_add
+from legacyio.codecs.buffers import as_array, data_view, valid_mask
+from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
+from legacyio.codecs.numbers import ints_to_arrow, limbs_to_arrow, to_unscaled
 from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item, Usage
 from legacyio.options import FileFormat

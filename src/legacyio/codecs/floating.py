@@ -17,14 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from legacyio.codecs._arrow import (
-    as_array,
-    data_view,
-    finish_encode,
-    invalid_or_none,
-    simple_fill,
-    valid_mask,
-)
+from legacyio.codecs.buffers import as_array, data_view, valid_mask
+from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
 from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item, Usage
 from legacyio.options import FileFormat

@@ -11,19 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from legacyio.codecs._arrow import (
-    as_array,
-    digits_to_arrow,
-    finish_encode,
-    ints_to_arrow,
-    invalid_or_none,
-    packed4_signed_table,
-    packed4_table,
-    put_rows,
-    simple_fill,
-    to_unscaled,
-    u64_to_groups,
-)
+from legacyio.codecs.bigint import packed4_signed_table, packed4_table, u64_to_groups
+from legacyio.codecs.buffers import as_array, put_rows
+from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
+from legacyio.codecs.numbers import digits_to_arrow, ints_to_arrow, to_unscaled
 from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item, Usage
 from legacyio.options import FileFormat

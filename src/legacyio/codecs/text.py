@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legacyio.codecs._arrow import columns_mask
+from legacyio.codecs.buffers import columns_mask
 from legacyio.codecs.codepages import CodePage, get_codepage
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Item

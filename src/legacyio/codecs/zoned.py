@@ -13,20 +13,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legacyio.codecs._arrow import (
-    as_array,
-    digits_to_arrow,
-    finish_encode,
-    horner,
-    ints_to_arrow,
-    invalid_or_none,
-    put_rows,
-    simple_fill,
-    to_unscaled,
-    u64_to_groups,
-    zoned4_signed_table,
-    zoned4_table,
-)
+from legacyio.codecs.bigint import horner, u64_to_groups, zoned4_signed_table, zoned4_table
+from legacyio.codecs.buffers import as_array, put_rows
+from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
+from legacyio.codecs.numbers import digits_to_arrow, ints_to_arrow, to_unscaled
 from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item
 from legacyio.options import FileFormat

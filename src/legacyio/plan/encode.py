@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legacyio.codecs._arrow import columns_mask, put_rows
+from legacyio.codecs.buffers import columns_mask, put_rows
 from legacyio.errors import EncodeError
 from legacyio.options import WriteOptions
 from legacyio.plan.decode import to_int
