@@ -15,58 +15,18 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from legacyio.engine.framer import framer_for_plan
 from legacyio.errors import OptionsError
-from legacyio.framing import framer_for
 from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
+from legacyio.plan.flatten import flatten_table
 from legacyio.report import DecodeReport
 from legacyio.sources import open_source
 
 Progress = Callable[[int, int], None]
 
 _CANON_WOPTS = WriteOptions()
-
-
-def header_length(fmt: FileFormat) -> int:
-    """Bytes of framing before each canonical record payload."""
-    return 4 if fmt.record_format in ("V", "VB") else 0
-
-
-def terminator(fmt: FileFormat) -> bytes:
-    """Canonical line end of a D (text line) record."""
-    return b"\r\n" if fmt.line_terminator == "crlf" else b"\n"
-
-
-def frame_framer(
-    plan: Plan, fmt: FileFormat, *, lenient: bool = False, report: DecodeReport | None = None
-) -> Any:
-    """The framer for a plan: fixed, RDW/BDW, text lines or ODO-variable."""
-    kw: dict[str, Any] = {"record_length": plan.width, "lenient": lenient, "report": report}
-    if fmt.record_format == "ODO":
-        kw["length_fn"] = plan.record_lengths
-        kw["prefix_length"] = plan.length_prefix()
-    elif fmt.length_field:
-        from legacyio.plan.nodes import find_option_item
-
-        item = find_option_item(plan.layout, fmt.length_field, "length field")
-        from legacyio.codecs import make_codec
-
-        codec = make_codec(item, fmt)
-        off, adj = item.offset, fmt.rdw_adjustment
-
-        def length_fn(prefix: np.ndarray) -> np.ndarray:
-            vals, invalid = codec.decode(prefix[:, off : off + codec.width])
-            out = (
-                np.asarray(vals.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64) + adj
-            )
-            if invalid is not None:
-                out[invalid] = -1
-            return out
-
-        kw["length_fn"] = length_fn
-        kw["prefix_length"] = item.offset + item.size
-    return framer_for(fmt, **kw)
 
 
 class _BatchDecoder:
@@ -79,6 +39,7 @@ class _BatchDecoder:
         ropts: ReadOptions,
         report: DecodeReport | None,
         source_name: str,
+        framer: Any,
     ) -> None:
         self.plan = plan
         self.fmt = fmt
@@ -86,7 +47,8 @@ class _BatchDecoder:
         self.report = report
         self.source_name = source_name
         self.schema = plan.schema()
-        self.hlen = header_length(fmt)
+        self.framer = framer
+        self.hlen = framer.header_length
 
     def matrix(self, block: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Record matrix in the maximum layout, available bytes per record, and (variable
@@ -155,13 +117,12 @@ class _BatchDecoder:
         payload, lengths = plan.encode(
             batch, _CANON_WOPTS, block.first_record, None, collect, src=mat
         )
-        if self.fmt.record_format == "D":
-            lengths = canonical_text_lengths(payload, lengths, plan.pad)
-        canon = canonical_frames(self.fmt, payload, lengths)
-        canon_len = lengths + self.hlen
-        if self.fmt.record_format == "D":
-            canon_len = lengths + len(terminator(self.fmt))
+        lengths = self.framer.canonical_lengths(payload, lengths, plan.pad)
+        # a record no frame can describe (an RDW beyond its range) keeps its raw bytes
+        canon, canon_len, unfit = self.framer.canonical_frames(payload, lengths, check=False)
         diff = collect | (canon_len != frame_lengths)
+        if unfit is not None:
+            diff |= unfit
         same = ~diff
         buf = block.buffer
         if same.any() and (
@@ -207,9 +168,10 @@ class _BatchDecoder:
             return False
         starts = np.asarray(block.frame_starts, dtype=np.int64)
         hdr = block.buffer[starts[:, None] + np.arange(self.hlen)[None, :]]
-        canon = np.empty_like(hdr)
-        put_rdws(self.fmt, canon, lengths)
-        return bool((hdr == canon).all())
+        flen = lengths + self.hlen
+        if self.framer.unfit(flen).any():
+            return False
+        return bool((hdr == self.framer.rdws(flen)).all())
 
     def _residue_column(
         self, block: Any, diff: np.ndarray, extra: bytes, trailer: bytes
@@ -280,46 +242,6 @@ def _contiguous(starts: np.ndarray, lengths: np.ndarray) -> bool:
     return bool(np.all(starts[1:] == starts[:-1] + lengths[:-1]))
 
 
-def canonical_text_lengths(payload: np.ndarray, lengths: np.ndarray, pad: int) -> np.ndarray:
-    """Text lines are written without trailing spaces (canonical form of a D record)."""
-    nonpad = payload != pad
-    any_ = nonpad.any(axis=1)
-    last = payload.shape[1] - np.argmax(nonpad[:, ::-1], axis=1)
-    return np.where(any_, np.minimum(last, lengths), 0).astype(np.int64)
-
-
-def put_rdws(fmt: FileFormat, frames: np.ndarray, lengths: np.ndarray) -> None:
-    """Write the canonical RDW of each payload length into the first four bytes of each row
-    of ``frames``."""
-    stored = lengths + 4 - fmt.rdw_adjustment
-    hi, lo = (stored >> 8) & 0xFF, stored & 0xFF
-    frames[:, :4] = 0
-    if fmt.rdw_byteorder == "big":
-        frames[:, 0], frames[:, 1] = hi, lo
-    else:
-        # little-endian RDWs are the big-endian word reversed: 00 00 lo hi
-        frames[:, 2], frames[:, 3] = lo, hi
-
-
-def canonical_frames(fmt: FileFormat, payload: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Canonical frames as a padded matrix (header + payload), for comparison with the input."""
-    n, w = payload.shape
-    rf = fmt.record_format
-    if rf in ("V", "VB"):
-        out = np.empty((n, w + 4), dtype=np.uint8)
-        put_rdws(fmt, out, lengths)
-        out[:, 4:] = payload
-        return out
-    if rf == "D":
-        term = terminator(fmt)
-        out = np.zeros((n, w + len(term)), dtype=np.uint8)
-        out[:, :w] = payload
-        for i, b in enumerate(term):
-            out[np.arange(n), lengths + i] = b
-        return out
-    return payload
-
-
 def open_stream(
     source: Any,
     copybook: Any,
@@ -337,8 +259,8 @@ def open_stream(
     plan = Plan(layout, fmt, ropts)
     if report is None:
         report = DecodeReport()
-    dec = _BatchDecoder(plan, fmt, ropts, report, "")
-    framer = frame_framer(plan, fmt, lenient=ropts.lenient_framing, report=report)
+    framer = framer_for_plan(plan, fmt, lenient=ropts.lenient_framing, report=report)
+    dec = _BatchDecoder(plan, fmt, ropts, report, "", framer)
     per_batch = records_per_batch(ropts, plan)
 
     def batches() -> Iterator[pa.RecordBatch]:
@@ -380,8 +302,6 @@ def open_stream(
                     pool.shutdown(wait=True, cancel_futures=True)
 
     if ropts.flatten:
-        from legacyio.plan.flatten import flatten_table
-
         flat_schema = flatten_table(dec.schema.empty_table()).schema
 
         def flat_batches() -> Iterator[pa.RecordBatch]:

@@ -15,14 +15,8 @@ import attrs
 import numpy as np
 import pyarrow as pa
 
-from legacyio.engine.read import (
-    canonical_frames,
-    canonical_text_lengths,
-    header_length,
-    put_rdws,
-    terminator,
-)
-from legacyio.errors import OptionsError
+from legacyio.engine.framer import framer_for_plan
+from legacyio.errors import EncodeError, OptionsError
 from legacyio.framing.base import length_groups
 from legacyio.layout import load_copybook
 from legacyio.layout.model import Layout
@@ -83,12 +77,10 @@ class BatchEncoder:
         self.wopts = wopts
         self.records = 0
         self.has_residue = has_residue
-        self.hlen = header_length(fmt)
-        self.framer = None
-        if fmt.record_format == "VB" and not has_residue:
-            from legacyio.framing import framer_for
-
-            self.framer = framer_for(fmt, record_length=plan.width)
+        # every framing byte comes from the framer: RDWs (range-checked), BDW blocks, line ends
+        self.framer = framer_for_plan(plan, fmt)
+        self.hlen = self.framer.header_length
+        self.blocks = fmt.record_format == "VB" and not has_residue
 
     def nest(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Accept flattened tables (CSV/SQL round trips): rebuild structs and lists."""
@@ -131,26 +123,29 @@ class BatchEncoder:
         skip = None
         if residue is not None:
             skip = np.asarray(residue.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        rdw = self.hlen and self.framer is None
-        frames = None
-        view = None
-        if rdw:
+        frames = view = None
+        if self.hlen and not self.blocks:
             # RDW frames: records are encoded straight after room for their headers
-            frames = np.empty((n, self.hlen + self.plan.width), dtype=np.uint8)
-            view = frames[:, self.hlen :]
+            frames, view = self.framer.frame_matrix(n, self.plan.width)
         payload, lengths = self.plan.encode(batch, self.wopts, self.records + 1, skip, out=view)
+        first = self.records + 1
         self.records += n
-        if self.fmt.record_format == "D":
-            lengths = canonical_text_lengths(payload, lengths, self.plan.pad)
-        if self.framer is not None:
-            data = self.framer.frame(payload, lengths)
+        lengths = self.framer.canonical_lengths(payload, lengths, self.plan.pad)
+        if self.blocks:
+            try:
+                data = self.framer.frame(payload, lengths)
+            except EncodeError as e:
+                raise _renumbered(e, first) from None
             return bytes(data), lengths + self.hlen
-        if frames is not None and payload is view:
-            put_rdws(self.fmt, frames, lengths)
-            canon = frames
-        else:
-            canon = canonical_frames(self.fmt, payload, lengths)
-        flen = lengths + (len(terminator(self.fmt)) if self.fmt.record_format == "D" else self.hlen)
+        canon, flen, unfit = self.framer.canonical_frames(
+            payload, lengths, check=False, frames=frames if payload is view else None
+        )
+        if unfit is not None:
+            # records written from their residue keep their own frame
+            bad = unfit if skip is None else unfit & ~skip
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise EncodeError(self.framer.unfit_message(int(flen[i])), record=first + i)
         if skip is None:
             return cut_rows(canon, flen), flen
         use = flen.copy()
@@ -169,6 +164,13 @@ class BatchEncoder:
             out_len[r] = len(raw[r])
         pieces.append(flat[pos:])
         return b"".join(pieces), out_len
+
+
+def _renumbered(e: EncodeError, first: int) -> EncodeError:
+    """The framer numbers records within the batch; the message names the file's record."""
+    if e.record is None:
+        return e
+    return EncodeError(e.message, record=e.record + first - 1, field=e.field)
 
 
 _CUT_GROUPS = 256

@@ -72,5 +72,6 @@ def framer_for(
             **extra,
         )
     if rf == "D":
-        return TextFramer(**common, **extra)
+        newline = "\r\n" if fmt.line_terminator == "crlf" else "\n"
+        return TextFramer(**{"newline": newline, **common, **extra})
     raise OptionsError(f"unknown record_format {rf!r}")

@@ -379,6 +379,33 @@ class FramerBase:
         self.trailer = b""
         self.source_name = "<stream>"
 
+    header_length = 0
+    """Bytes of framing before each canonical payload (4 for an RDW)."""
+
+    def canonical_lengths(self, payloads: np.ndarray, lengths: np.ndarray, pad: int) -> np.ndarray:
+        """Payload lengths as the writer stores them (text lines drop trailing padding)."""
+        return lengths
+
+    def canonical_frames(
+        self,
+        payloads: np.ndarray,
+        lengths: np.ndarray,
+        *,
+        check: bool = True,
+        frames: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The canonical frame of each payload as a padded ``(n, w)`` matrix, the frame
+        lengths, and (with ``check=False``) a mask of records no frame can describe, or None.
+        With ``check=True`` such a record raises EncodeError naming it. When ``payloads`` is
+        the payload view of ``frames`` (from ``frame_matrix``), only headers are written."""
+        return payloads, lengths, None
+
+    def frame_matrix(self, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """An empty frame matrix and the payload view into it, so that records can be encoded
+        in place after room for their headers."""
+        frames = np.empty((n, self.header_length + width), dtype=np.uint8)
+        return frames, frames[:, self.header_length :]
+
     def blocks(self, stream: SourceStream, batch_size: int) -> Iterator[RecordBlock]:
         """Batches of at most ``batch_size`` records; sets ``header`` and ``trailer``."""
         if batch_size < 1:

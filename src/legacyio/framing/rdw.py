@@ -45,6 +45,10 @@ _SPEC_MAX = 1 << 16
 _LOOP_RUN = 256  # records framed one by one before speculating again
 
 
+IBM_MAX_FRAME = 32760
+"""Largest V record frame IBM allows: 32,756 data bytes plus the RDW."""
+
+
 class RdwFramer(FramerBase):
     """RECFM=V (``blocked=False``) or VB (``blocked=True``) framing, both directions."""
 
@@ -304,16 +308,25 @@ class RdwFramer(FramerBase):
             tail.append(gap)
 
     # ----------------------------------------------------------------------------- writing
-    def _rdws(self, frame_lengths: np.ndarray) -> np.ndarray:
-        """(n, 4) RDWs for the given frame lengths."""
+    header_length = 4
+
+    def unfit(self, frame_lengths: np.ndarray) -> np.ndarray:
+        """Records whose frame length no RDW of this convention can describe: beyond the
+        2-byte length, beyond IBM's 32,760-byte frame (32,756 data bytes) for IBM RDWs
+        (big-endian, counting themselves), or (VB) an all-zero RDW, which reads back as
+        block padding."""
         stored = frame_lengths - self.adjustment
-        wrong = (stored < 0) | (stored > 0xFFFF) | (frame_lengths < self.min_frame)
-        if wrong.any():
-            # (in VB an all-zero RDW would read back as block padding, not an empty record)
+        limit = IBM_MAX_FRAME if (self.big and self.adjustment == 0) else 0xFFFF
+        return (stored < 0) | (stored > limit) | (frame_lengths < self.min_frame)
+
+    def rdws(self, frame_lengths: np.ndarray, *, check: bool = True) -> np.ndarray:
+        """(n, 4) RDWs for the given frame lengths; a record no RDW can describe raises
+        EncodeError naming it (``check=False``: its RDW is left zero for the caller)."""
+        wrong = self.unfit(frame_lengths)
+        if check and wrong.any():
             bad = int(np.flatnonzero(wrong)[0])
-            raise EncodeError(
-                f"record length {int(frame_lengths[bad]) - 4} does not fit an RDW", record=bad + 1
-            )
+            raise EncodeError(self.unfit_message(int(frame_lengths[bad])), record=bad + 1)
+        stored = np.where(wrong, 0, frame_lengths - self.adjustment)
         hi = (stored >> 8).astype(np.uint8)
         lo = (stored & 0xFF).astype(np.uint8)
         out = np.zeros((len(stored), 4), dtype=np.uint8)
@@ -324,6 +337,37 @@ class RdwFramer(FramerBase):
         else:
             out[:, 2], out[:, 3] = lo, hi
         return out
+
+    def unfit_message(self, frame_length: int) -> str:
+        """Why a frame of this length cannot be written (no content, only lengths)."""
+        if frame_length < self.min_frame:
+            return f"a record of {frame_length - 4} data bytes cannot be framed in VB"
+        most = (
+            IBM_MAX_FRAME - 4
+            if (self.big and self.adjustment == 0)
+            else 0xFFFF + self.adjustment - 4
+        )
+        return (
+            f"record length {frame_length - 4} does not fit an RDW "
+            f"(at most {most} data bytes with this RDW convention)"
+        )
+
+    def canonical_frames(
+        self,
+        payloads: np.ndarray,
+        lengths: np.ndarray,
+        *,
+        check: bool = True,
+        frames: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """RDW + payload for each record. With ``frames`` (from ``frame_matrix``, whose
+        payload view ``payloads`` is) only the RDWs are written: nothing is copied."""
+        flen = lengths + 4
+        if frames is None:
+            frames = np.empty((len(lengths), payloads.shape[1] + 4), dtype=np.uint8)
+            frames[:, 4:] = payloads
+        frames[:, :4] = self.rdws(flen, check=check)
+        return frames, flen, None if check else self.unfit(flen)
 
     def _bdw_bytes(self, block_length: int) -> bytes:
         stored = block_length - self.bdw_adjustment
@@ -352,7 +396,7 @@ class RdwFramer(FramerBase):
         n, width = payloads.shape
         flen = lens + 4
         mat = np.empty((n, width + 4), dtype=np.uint8)
-        mat[:, :4] = self._rdws(flen)
+        mat[:, :4] = self.rdws(flen)
         mat[:, 4:] = payloads
         flat = pack_rows(mat, flen)
         if gaps:

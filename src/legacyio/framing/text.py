@@ -80,6 +80,31 @@ class TextFramer(FramerBase):
             if last:
                 return
 
+    def canonical_lengths(self, payloads: np.ndarray, lengths: np.ndarray, pad: int) -> np.ndarray:
+        """Text lines are written without trailing padding (canonical form of a D record)."""
+        nonpad = payloads != pad
+        any_ = nonpad.any(axis=1)
+        last = payloads.shape[1] - np.argmax(nonpad[:, ::-1], axis=1)
+        return np.where(any_, np.minimum(last, lengths), 0).astype(np.int64)
+
+    def canonical_frames(
+        self,
+        payloads: np.ndarray,
+        lengths: np.ndarray,
+        *,
+        check: bool = True,
+        frames: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Each line followed by the newline, as a padded matrix."""
+        n, w = payloads.shape
+        term = self.newline.encode()
+        out = np.zeros((n, w + len(term)), dtype=np.uint8)
+        out[:, :w] = payloads
+        rows = np.arange(n)
+        for i, b in enumerate(term):
+            out[rows, lengths + i] = b
+        return out, lengths + len(term), None
+
     def frame(
         self,
         payloads: np.ndarray,
