@@ -198,7 +198,7 @@ def test_verify_via_parquet_on_a_stream_source() -> None:
 def test_verify_tee_hands_out_exactly_what_was_read() -> None:
     """verify's tee: the comparison side gets the same bytes as the decoder, in order, across
     chunk boundaries, in pieces smaller and larger than a chunk, then nothing at the end."""
-    from legacyio.api import _Tee
+    from legacyio.engine.verify import _Tee
 
     data = bytes(range(256)) * 40
     tee = _Tee(io.BytesIO(data))

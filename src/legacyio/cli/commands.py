@@ -227,18 +227,6 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     finish(p, summary_line("converted", records, nbytes, time.monotonic() - t0, report), report)
 
 
-def _segment_columns(schema: Any, fmt: FileFormat) -> dict[str, str]:
-    """Top-level column -> segment group name, for the groups of the segment map."""
-    groups = {g.upper(): g for _, g in fmt.segments}
-    out = {}
-    for f in schema:
-        md = f.metadata or {}
-        cobol = md.get(b"cobol_name", b"").decode().upper()
-        if cobol in groups:
-            out[f.name] = groups[cobol]
-    return out
-
-
 def _convert_split(
     legacyio: Any,
     src: str,
@@ -255,8 +243,8 @@ def _convert_split(
     """One output file per segment in the folder ``out``: the common columns plus that
     segment's group, only the records of that segment."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
+    from legacyio.engine.segments import segment_columns, segment_keep, select_segment
     from legacyio.plan.flatten import flatten_table
     from legacyio.tables.outputs import open_output
 
@@ -264,12 +252,12 @@ def _convert_split(
     reader = legacyio.open_reader(
         src, layout, attrs.evolve(ropts, flatten=False), format=fmt, report=report, progress=bar
     )
-    seg_cols = _segment_columns(reader.schema, fmt)
+    seg_cols = segment_columns(reader.schema, fmt)
     if not seg_cols:
         raise OptionsError("none of the segment groups is a top-level column of the record")
     ext = {"arrows": "arrows"}.get(out_fmt, out_fmt)
     targets = {}
-    for col, group in seg_cols.items():
+    for col, (_, group) in seg_cols.items():
         targets[col] = os.path.join(out, f"{group}.{ext}")
     if os.path.exists(out) and not os.path.isdir(out):
         raise OptionsError(f"output {out} exists and is not a folder")
@@ -281,11 +269,9 @@ def _convert_split(
     os.makedirs(out, exist_ok=True)
     writers: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
-    keeps: dict[str, list[str]] = {}
     try:
         for col in seg_cols:
-            keep = [n for n in reader.schema.names if n not in seg_cols or n == col]
-            keeps[col] = keep
+            keep = segment_keep(reader.schema, col, seg_cols)
             sch = pa.schema([reader.schema.field(n) for n in keep], metadata=reader.schema.metadata)
             if flat:
                 sch = flatten_table(sch.empty_table()).schema
@@ -295,8 +281,7 @@ def _convert_split(
             )
         for batch in reader:
             for col, w in writers.items():
-                mask = pc.is_valid(batch.column(col))
-                sub = batch.select(keeps[col]).filter(mask)
+                sub = select_segment(batch, col, seg_cols)
                 if flat:
                     t = flatten_table(pa.Table.from_batches([sub])).cast(schemas[col])
                     for b in t.to_batches():
