@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from legacyio import native
 from legacyio.codecs._arrow import (
     as_array,
     data_view,
@@ -66,6 +67,10 @@ class FloatCodec:
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Floats of an ``(n, width)`` byte matrix (IBM values beyond float32 give null)."""
+        if native.active():  # the Rust kernel (legacyio.native), when it covers this field
+            res = native.float_decode(self, mat)
+            if res is not None:
+                return res
         n = mat.shape[0]
         raw = np.ascontiguousarray(mat).view(self.raw_dtype).reshape(n)
         bad = None
