@@ -56,7 +56,7 @@ where
 
 /// Check that the rows of a matrix are contiguous (column stride 1), so each row is a slice.
 pub fn check_rows(m: &ArrayView2<'_, u8>, kernel_width: Option<usize>) -> KResult<()> {
-    if m.ncols() > 1 && m.strides()[1] != 1 {
+    if m.nrows() > 0 && m.ncols() > 1 && m.strides()[1] != 1 {
         return value_err("the rows of the matrix must be contiguous (column stride 1)");
     }
     if let Some(w) = kernel_width {
@@ -68,7 +68,7 @@ pub fn check_rows(m: &ArrayView2<'_, u8>, kernel_width: Option<usize>) -> KResul
 }
 
 pub fn check_rows_mut(m: &ArrayViewMut2<'_, u8>, width: usize, n: usize) -> KResult<()> {
-    if m.ncols() > 1 && m.strides()[1] != 1 {
+    if m.nrows() > 0 && m.ncols() > 1 && m.strides()[1] != 1 {
         return value_err("the rows of the output matrix must be contiguous (column stride 1)");
     }
     if m.ncols() != width || m.nrows() != n {
