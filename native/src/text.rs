@@ -85,14 +85,17 @@ pub fn decode_sbcs(
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0i32);
     let mut data: Vec<u8> = Vec::with_capacity(n * m.ncols());
-    let ascii: [bool; 256] = std::array::from_fn(|b| lens[b] == 1);
+    // ASCII characters as themselves, any other as a 0x80 marker: a row is translated in one
+    // table pass and only rows whose OR of bytes shows a marker take the UTF-8 path
+    let lut1: [u8; 256] = std::array::from_fn(|b| if lens[b] == 1 { utf8[b][0] } else { 0x80 });
     let mut err = Ok(());
     for_rows(m, |_, r| {
         let (s, e) = bounds(r, trim, |b| space[b as usize]);
         let row = &r[s..e];
-        if row.iter().all(|&b| ascii[b as usize]) {
-            data.extend(row.iter().map(|&b| utf8[b as usize][0]));
-        } else {
+        let start = data.len();
+        data.extend(row.iter().map(|&b| lut1[b as usize]));
+        if data[start..].iter().fold(0u8, |a, &x| a | x) >= 0x80 {
+            data.truncate(start);
             for &b in row {
                 let l = lens[b as usize] as usize;
                 data.extend_from_slice(&utf8[b as usize][..l]);
