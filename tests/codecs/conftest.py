@@ -53,3 +53,18 @@ def kit() -> SimpleNamespace:
 def rng() -> np.random.Generator:
     """A seeded generator for randomized (still reproducible) tests."""
     return np.random.default_rng(20260523)
+
+
+# ---- both engines ------------------------------------------------------------------------
+# Every codec test runs once per engine: the NumPy reference and, when legacyio._native is
+# built, the Rust kernels (legacyio.codecs.native), selected with engine_scope for the test.
+from legacyio.codecs import native as _native_engine  # noqa: E402
+
+ENGINES = ["numpy", "native"] if _native_engine.available() else ["numpy"]
+
+
+@pytest.fixture(autouse=True, params=ENGINES)
+def engine(request: pytest.FixtureRequest):
+    """The codec engine of this test run (numpy, native)."""
+    with _native_engine.engine_scope(request.param):
+        yield request.param
