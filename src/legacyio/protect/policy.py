@@ -879,7 +879,7 @@ def date_format(
             )
         return f
     if _is_text(item):
-        f = fmt or ("yyyy-mm-dd" if _chars(item) == 10 else "yyyymmdd")
+        f = fmt or {10: "yyyy-mm-dd", 8: "yyyymmdd"}.get(_chars(item), "")
         if f not in _TEXT_DATE_FORMATS or _chars(item) < len(f):
             raise fail(f"{where}: a text date is yyyy-mm-dd or yyyymmdd (give format =)")
         return f

@@ -79,6 +79,7 @@ class Protector:
                 key_id=policy.key_id,
             )
         self.stats = ProtectStats()
+        self._assume = False
         self._matched: np.ndarray | None = (
             np.zeros(policy.allow.count, dtype=bool) if policy.allow is not None else None
         )
@@ -127,8 +128,10 @@ class Protector:
         finally:
             self.stats = saved
 
-    def unprotect_table(self, table: pa.Table) -> pa.Table:
-        batches = [self.unprotect_batch(b) for b in table.to_batches()]
+    def unprotect_table(self, table: pa.Table, *, assume_protected: bool = False) -> pa.Table:
+        batches = [
+            self.unprotect_batch(b, assume_protected=assume_protected) for b in table.to_batches()
+        ]
         if not batches:
             return table
         return pa.Table.from_batches(batches, schema=batches[0].schema)
@@ -164,11 +167,17 @@ class Protector:
         meta = self._metadata(batch.schema, fields)
         return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields, metadata=meta))
 
-    def unprotect_batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+    def unprotect_batch(
+        self, batch: pa.RecordBatch, *, assume_protected: bool = False
+    ) -> pa.RecordBatch:
         """Reverse the ``fpe`` fields of a protected batch (only those: every other action
-        is one-way); the other columns are returned as they are."""
+        is one-way); the other columns are returned as they are. A field is reversed when
+        its metadata says ``protection: fpe``, or, with ``assume_protected`` (a protected
+        mainframe copy decoded again: its manifest vouches for it), when the policy gives
+        it ``fpe``."""
         trim = _read_meta(batch.schema).get("trim", "right")
         ctx = ActionContext(key=self.key, trim=trim)
+        self._assume = assume_protected
         fields, arrays = [], []
         for f, col in zip(batch.schema, batch.columns):
             nf, arr = self._reverse(f, col, ctx)
@@ -339,7 +348,8 @@ class Protector:
         path = meta.get(b"path", b"").decode()
         fa = self.policy.actions.get(path) if path else None
         t = f.type
-        if fa is not None and fa.action == "fpe" and meta.get(b"protection") == b"fpe":
+        marked = meta.get(b"protection") == b"fpe" or self._assume
+        if fa is not None and fa.action == "fpe" and marked:
             if pa.types.is_list(t):
                 offs = np.asarray(arr.offsets.to_numpy(), dtype=np.int64)
                 vals = arr.values.slice(int(offs[0]), int(offs[-1] - offs[0]))
