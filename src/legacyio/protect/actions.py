@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import attrs
@@ -216,12 +217,7 @@ def _mask_text(fa: FieldAction, arr: pa.Array, ctx: ActionContext) -> pa.Array:
         else np.zeros(0, dtype=np.uint8)
     )
     offs = offs - offs[0]
-    if (data >= 0x80).any():  # non-ASCII text: one string at a time
-        out = [
-            None if s is None else _mask_str(s, kf, kl, chr(letter), chr(digit))
-            for s in a.to_pylist()
-        ]
-        return pa.array(out, type=pa.string()).cast(arr.type)
+    high = data >= 0x80
     masked = lut[data]
     if kf or kl:
         lengths = np.diff(offs)
@@ -234,7 +230,41 @@ def _mask_text(fa: FieldAction, arr: pa.Array, ctx: ActionContext) -> pa.Array:
         len(a),
         [validity, pa.py_buffer(offs.astype(np.int32).tobytes()), pa.py_buffer(masked.tobytes())],
     )
+    if high.any():  # rows with non-ASCII text (é, ñ ...): character by character
+        csum = np.concatenate([[0], np.cumsum(high)])
+        rows = (csum[offs[1:]] - csum[offs[:-1]]) > 0
+        idx = np.flatnonzero(rows)
+        table = _mask_table(chr(letter), chr(digit))
+        fixed = [
+            None if s is None else _mask_fast(s, kf, kl, table, chr(letter), chr(digit))
+            for s in a.take(pa.array(idx)).to_pylist()
+        ]
+        out = pc.replace_with_mask(out, pa.array(rows), pa.array(fixed, type=pa.string()))
     return out.cast(arr.type)
+
+
+_TABLE_END = 0x3000
+
+
+@lru_cache(maxsize=8)
+def _mask_table(letter: str, digit: str) -> dict[int, str]:
+    """str.translate table: every letter / digit below U+3000 to the mask characters."""
+    out: dict[int, str] = {}
+    for cp in range(_TABLE_END):
+        c = chr(cp)
+        if c.isdigit():
+            out[cp] = digit
+        elif c.isalpha():
+            out[cp] = letter
+    return out
+
+
+def _mask_fast(s: str, kf: int, kl: int, table: dict[int, str], letter: str, digit: str) -> str:
+    if s and max(s) >= chr(_TABLE_END):
+        return _mask_str(s, kf, kl, letter, digit)
+    n = len(s)
+    lo, hi = min(kf, n), max(min(kf, n), n - kl)
+    return s[:lo] + s[lo:hi].translate(table) + s[hi:]
 
 
 def _mask_str(s: str, kf: int, kl: int, letter: str, digit: str) -> str:
