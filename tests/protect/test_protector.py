@@ -283,3 +283,21 @@ def test_text_fpe_round_trip(write_policy: Callable[[str], Path]) -> None:
     with pytest.raises(ProtectError) as e:
         apply_action(fa, pa.array(["OK", "D'ARCY-SECRET"]), _ctx())
     assert "D'ARCY" not in str(e.value) and "offset 13" in str(e.value)
+
+
+def test_needed_columns_read_gives_the_same_output(policy_file: Path, taxpayer: pa.Table) -> None:
+    pr = Protector(load_policy(policy_file, TAXPAYER_CPY), key=KEY)
+    cols = pr.needed_columns()
+    assert cols == [
+        "TP_TIN",
+        "TP_NAME",
+        "TP_ADDRESS",
+        "TP_TAX_YEAR",
+        "TP_BALANCE_DUE",
+        "TP_DEPENDENT",
+        "TP_LAST_UPDATE",
+    ]
+    part = legacyio.read_table(TAXPAYER_DAT, TAXPAYER_CPY, columns=cols, residue=False)
+    a = pr.protect_table(part)
+    b = Protector(load_policy(policy_file, TAXPAYER_CPY), key=KEY).protect_table(taxpayer)
+    assert a.select(b.column_names).equals(b)

@@ -96,6 +96,25 @@ class Protector:
     def __repr__(self) -> str:
         return f"Protector(policy={self.policy.name!r}, key={self.key!r})"
 
+    def needed_columns(self, names: str = "python") -> list[str] | None:
+        """Top-level columns a protected read has to decode (those holding a released field,
+        the allow-list field or a date_shift context), for ``read_table(columns=...)``: the
+        rest would be withheld anyway. None when the layout has several 01 records."""
+        layout = self.policy.layout
+        if len(layout.records) != 1:
+            return None
+        need = {p for p, fa in self.policy.actions.items() if fa.released}
+        if self.policy.allow is not None:
+            need.add(self.policy.allow.item.dotted)
+        for fa in self.policy.actions.values():
+            if fa.action == "date_shift":
+                need.add(layout.find(fa.opts["context"]).dotted)
+        out = []
+        for top in layout.records[0].children:
+            if any(it.dotted in need for it in top.walk()):
+                out.append(top.name if names == "cobol" else top.name.replace("-", "_"))
+        return out
+
     # ---- counts --------------------------------------------------------------------------
     @property
     def allow_unmatched(self) -> int | None:
