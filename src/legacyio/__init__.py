@@ -24,6 +24,14 @@ _API = {
     "Mismatch": "legacyio.api",
     "WriteStats": "legacyio.writer",
     "Layout": "legacyio.layout.model",
+    "Split": "legacyio.scale.splits",
+    "plan_splits": "legacyio.scale.splits",
+    "read_split": "legacyio.scale.splits",
+    "build_index": "legacyio.scale.index",
+    "verify_index": "legacyio.scale.index",
+    "write_parts": "legacyio.scale.parts",
+    "convert_parallel": "legacyio.scale.parallel",
+    "encode_parallel": "legacyio.scale.parallel",
 }
 
 
