@@ -157,6 +157,7 @@ def plan_splits(
                     idx.save_bounds(
                         src, layout, fmt, split_size, bounds, index_path, required=index == "build"
                     )
+        assert bounds is not None
         return splits_from_bounds(src.name, src.size, fmt, bounds)
 
 
