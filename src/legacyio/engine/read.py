@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from legacyio.engine.framer import framer_for_plan
-from legacyio.errors import OptionsError
+from legacyio.errors import OptionsError, printable
 from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
@@ -265,7 +265,7 @@ def open_stream(
 
     def batches() -> Iterator[pa.RecordBatch]:
         with open_source(source) as stream:
-            dec.source_name = stream.name
+            dec.source_name = printable(stream.name)
             done = [0, 0]
 
             def finish(batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:
