@@ -47,6 +47,8 @@ class _BatchDecoder:
         self.report = report
         self.source_name = source_name
         self.schema = plan.schema()
+        output = {x.name for x in plan.top if x.output}
+        self.names = [f.name for f in self.schema if f.name in output]
         self.framer = framer
         self.hlen = framer.header_length
 
@@ -74,7 +76,7 @@ class _BatchDecoder:
         arrays, vouched = plan.decode_vouched(
             mat, avail, rec_offsets, block.first_record, self.report
         )
-        names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
+        names = self.names
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
             cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw, vouched))
