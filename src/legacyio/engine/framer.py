@@ -23,6 +23,7 @@ def framer_for_plan(
     kw: dict[str, Any] = {"record_length": plan.width, "lenient": lenient, "report": report}
     if fmt.record_format == "ODO":
         kw["length_fn"] = plan.record_lengths
+        kw["chain_fn"] = plan.record_chain
         kw["prefix_length"] = plan.length_prefix()
     elif fmt.length_field:
         item = find_option_item(plan.layout, fmt.length_field, "length field")

@@ -49,7 +49,7 @@ class _BatchDecoder:
         self.source_name = source_name
         self.schema = plan.schema()
         output = {x.name for x in plan.top if x.output}
-        self.names = [f.name for f in self.schema if f.name in output]
+        self.names = [name for name in self.schema.names if name in output]
         self.framer = framer
         self.hlen = framer.header_length
 
@@ -169,6 +169,11 @@ class _BatchDecoder:
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
         if rf in ("F", "FB"):
             return bool((frame_lengths == plan.width).all())
+        if rf == "ODO" and plan.variable and self.hlen == 0:
+            # the lengths come from the records' own counts; decode_vouched checks that
+            # each record is exactly as long as they say
+            lengths = np.asarray(block.lengths, dtype=np.int64)
+            return bool((frame_lengths == lengths).all())
         if rf not in ("V", "VB") or (len(plan.roots) > 1 and not plan.variable):
             return False
         lengths = np.asarray(block.lengths, dtype=np.int64)

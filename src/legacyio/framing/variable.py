@@ -7,6 +7,12 @@ once, never once per record: first speculatively at ``p, p+L, p+2L, ...`` (a run
 of the last length ``L`` is confirmed in one call), and where lengths vary on every byte
 position of a window (``sliding_window_view``), after which the chain of records is followed
 through the table of lengths in a tight loop.
+
+An engine that can do better passes ``chain_fn(window, limit)``: the lengths of the records
+back to back from ``window[0]`` (at most ``limit``; it stops after a length below 1 or at the
+last record whose ``prefix_length`` bytes fit in the window), found without computing a
+length at every byte position (ODO layouts decode each count field at every position with a
+table lookup, then jump from record to record). It may return None to fall back to the table.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from legacyio.framing.base import (
 from legacyio.sources import SourceStream
 
 LengthFn = Callable[[np.ndarray], np.ndarray]
+ChainFn = Callable[[np.ndarray, int], "np.ndarray | None"]
 
 _SPEC_MIN = 8
 _SPEC_MAX = 1 << 14
@@ -37,11 +44,18 @@ _WINDOW_MAX = 1 << 20
 class CallbackFramer(FramerBase):
     """Records back to back, each as long as ``length_fn`` says (whole record, no header)."""
 
-    def __init__(self, length_fn: LengthFn, prefix_length: int, **kw: object) -> None:
+    def __init__(
+        self,
+        length_fn: LengthFn,
+        prefix_length: int,
+        chain_fn: ChainFn | None = None,
+        **kw: object,
+    ) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         if prefix_length < 1:
             raise ValueError("prefix_length must be at least 1")
         self.length_fn = length_fn
+        self.chain_fn = chain_fn
         self.prefix_length = int(prefix_length)
         self.calls = 0
         """Number of ``length_fn`` calls made (for benchmarks and tests)."""
@@ -151,6 +165,54 @@ class CallbackFramer(FramerBase):
                         last_len = nxt
                         continue
             # 2. a table of lengths at every position of a window, then follow the chain
+            # (or the engine's chain_fn: the same lengths without the table)
+            if self.chain_fn is not None and (
+                table is None or not table_base <= pos < table_base + len(table)
+            ):
+                span = int(min(max(avg * want * 1.25, _WINDOW_MIN), _WINDOW_MAX))
+                hi = min(pos + span, end - pl + 1)
+                self.calls += 1
+                found = self.chain_fn(buf[pos : hi + pl - 1], want)
+                if found is not None:
+                    table = None
+                    chained = np.asarray(found, dtype=np.int64)
+                    if len(chained) == 0:
+                        raise ValueError("chain_fn found no record where a prefix fits")
+                    s_, ln_, bad_, short_, p_ = _take_chain(chained, pos, end, want)
+                    if ln_:
+                        starts.append(s_)
+                        lens.append(ln_)
+                        count += len(ln_)
+                        last_len = ln_[-1]
+                        avg = (p_ - pos) / len(ln_)
+                        pos = p_
+                        spec_ok = len(ln_) >= 2 and ln_[-2] == last_len
+                    if bad_:
+                        self._problem(
+                            "record length could not be determined from the record's first bytes",
+                            record + count,
+                            pump.offset + p_,
+                        )
+                        if count:
+                            yield emit()
+                        while pump.more():
+                            pass
+                        tail.append(pump.buf[pos:].tobytes())
+                        return
+                    if short_ is not None:
+                        if pump.more(p_ + short_ - end):
+                            continue
+                        self._problem(
+                            f"record length runs past the end of the input ({end - p_} bytes left)",
+                            record + count,
+                            pump.offset + p_,
+                        )
+                        starts.append([p_])
+                        lens.append([end - p_])
+                        count += 1
+                        pos = end
+                        break
+                    continue
             if table is None or not table_base <= pos < table_base + len(table):
                 span = int(min(max(avg * want * 1.25, _WINDOW_MIN), _WINDOW_MAX))
                 hi = min(pos + span, end - pl + 1)
@@ -217,3 +279,28 @@ class CallbackFramer(FramerBase):
     def frame(self, payloads: np.ndarray, lengths: np.ndarray | None = None) -> bytes:
         """Records back to back, each its first ``lengths[i]`` bytes (no header)."""
         return pack_rows(payloads, payload_lengths(payloads, lengths)).tobytes()
+
+
+def _take_chain(
+    chained: np.ndarray, pos: int, end: int, want: int
+) -> tuple[list[int], list[int], bool, int | None, int]:
+    """Records of a chain of lengths from ``pos`` that are whole within ``end``: (starts,
+    lengths, an invalid length stopped the chain, the length of a record running past
+    ``end`` (None if none), the position after the records taken)."""
+    ln = chained[:want]
+    bad_at = np.flatnonzero(ln < 1)
+    bad = len(bad_at) > 0
+    if bad:
+        ln = ln[: int(bad_at[0])]
+    ends = pos + np.cumsum(ln)
+    over = np.flatnonzero(ends > end)
+    short = None
+    if len(over):
+        k = int(over[0])
+        short = int(ln[k])
+        ln = ln[:k]
+        ends = ends[:k]
+        bad = False
+    p = int(ends[-1]) if len(ln) else pos
+    starts = (ends - ln).tolist() if len(ln) else []
+    return starts, ln.tolist(), bad, short, p

@@ -26,7 +26,7 @@ from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 from legacyio.plan.decode import DecodeCtx, as_column, to_int
 from legacyio.plan.encode import EncodeCtx, valid_mask
-from legacyio.plan.nested import NestedWalker
+from legacyio.plan.nested import CountReader, NestedWalker
 from legacyio.plan.nodes import (
     META_COPYBOOK,
     META_FORMAT,
@@ -60,6 +60,8 @@ class Plan:
         self._identities: dict[int, bool] = {}
         self.stacks: dict[int, list[list[Node]]] = {}
         """Per node list (by id): runs of plain fields that share a codec, decoded stacked."""
+        self.stack_cols: dict[int, np.ndarray] = {}
+        """Per stacked group (by id): the byte columns of its fields in the record."""
         if fmt.record is not None:
             roots = [r for r in layout.records if r.name.upper() == fmt.record.upper()]
             if not roots:
@@ -128,6 +130,8 @@ class Plan:
             self.columns_filter = wanted
         self.keep_residue = bool(self.ropts.residue) and self.ropts.columns is None
         self._covered: bool | None = None
+        self._count_readers: dict[int, CountReader] = {}
+        self._flat_chain: Any = False  # compiled on first use (_compile_flat_chain)
         self.orphan = b""
         """Bytes of a file with no record (set by the reader once the file is read)."""
 
@@ -341,6 +345,79 @@ class Plan:
         length[bad] = -1
         return length
 
+    def record_chain(self, window: np.ndarray, limit: int) -> np.ndarray | None:
+        """Lengths of the records back to back from ``window[0]`` (ODO framing), the same
+        ``record_lengths`` gives for each record's prefix: at most ``limit``, up to the first
+        invalid length (-1, included) or the last record whose prefix fits in ``window``.
+
+        Nothing is computed per candidate prefix: each count field is decoded at every byte
+        position of the window at once (a table lookup for 1- and 2-byte counts), and the
+        records are then followed from one to the next. None: not available (use
+        ``record_lengths``)."""
+        pl = self.length_prefix()
+        if self.nested is not None:
+            return self.nested.chain(window, limit, pl)
+        npos = len(window) - pl + 1
+        if npos <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if self._flat_chain is False:
+            self._flat_chain = self._compile_flat_chain(pl)
+        if self._flat_chain is not None:
+            fn, tabs = self._flat_chain
+            return np.asarray(fn(window.tobytes(), *tabs, 0, npos - 1, limit), dtype=np.int64)
+        length = np.full(npos, self.width, dtype=np.int64)
+        bad = np.zeros(npos, dtype=bool)
+        for i, t in enumerate(self.tables):
+            if t.object_offset + t.object_codec.width > pl:
+                return None  # record_lengths raises the error
+            reader = self._count_readers.get(i)
+            if reader is None:
+                reader = self._count_readers[i] = CountReader(t.object_codec)
+            c, b = reader.at_every(window[t.object_offset :], npos)
+            bad |= b | (c < t.min) | (c > t.max)
+            length -= (t.max - np.clip(c, 0, t.max)) * t.stride
+        length[bad] = -1
+        return _follow(length, limit)
+
+    def _compile_flat_chain(self, pl: int) -> tuple[Any, list[list[int]]] | None:
+        """For ODO tables whose counts are 1- or 2-byte fields: a compiled walk from record to
+        record, ``chain(B, T0, T1, ..., p, last, limit)``, where ``Tk`` maps the count field's
+        bytes to how many bytes the table is short of its maximum (a huge number when the
+        count is invalid or out of range: the length then comes out -1)."""
+        big = 1 << 40
+        terms, tabs = [], []
+        for k, t in enumerate(self.tables):
+            if t.object_offset + t.object_codec.width > pl:
+                return None
+            reader = CountReader(t.object_codec)
+            if reader.lut is None or reader.lut_bad is None:
+                return None
+            c = reader.lut
+            bad = reader.lut_bad | (c < t.min) | (c > t.max)
+            tabs.append(np.where(bad, big, (t.max - np.clip(c, 0, t.max)) * t.stride).tolist())
+            at = f"p + {t.object_offset}"
+            key = f"B[{at}]" if reader.width == 1 else f"(B[{at}] << 8) | B[{at} + 1]"
+            terms.append(f" - T{k}[{key}]")
+        args = "".join(f"T{k}, " for k in range(len(tabs)))
+        src = "\n".join(
+            [
+                f"def chain(B, {args}p, last, limit):",
+                "    out = []",
+                "    app = out.append",
+                "    while len(out) < limit and p <= last:",
+                f"        length = {self.width}{''.join(terms)}",
+                "        if length < 1:",
+                "            app(-1 if length < 0 else 0)",
+                "            break",
+                "        app(length)",
+                "        p += length",
+                "    return out",
+            ]
+        )
+        scope: dict[str, Any] = {}
+        exec(compile(src, "<legacyio ODO record walk>", "exec"), scope)
+        return scope["chain"], tabs
+
     def _counts(self, mat: np.ndarray, t: VariableTable) -> tuple[np.ndarray, np.ndarray]:
         vals, invalid = t.object_codec.decode(
             mat[:, t.object_offset : t.object_offset + t.object_codec.width]
@@ -487,28 +564,68 @@ class Plan:
         codecs' canonical checks vouch for whole records."""
         if self._covered is not None:
             return self._covered
-        if (self.odo_paths and not self.variable) or self.nested is not None:
-            # ODO tables at their maximum size keep slack bytes no field covers; nested ODO
-            # tables are walked per record
+        if self.nested is not None:
+            self._covered = self._nested_covered()
+            return self._covered
+        if self.odo_paths and not self.variable:
+            # ODO tables at their maximum size keep slack bytes no field covers
             self._covered = False
             return False
-        covered = np.zeros(self.width, dtype=bool)
+        starts: list[int] = []
+        widths: list[int] = []
 
         def mark(node: Node, base: int) -> None:
             start = base + node.rel
             reps = node.occurs_max or 1
+            if node.kind != "group":
+                for j in range(reps):
+                    starts.append(start + j * node.width)
+                    widths.append(node.width)
+                return
             for j in range(reps):
-                at = start + j * node.width
-                if node.kind == "group":
-                    for c in node.children:
-                        mark(c, at)
-                else:
-                    covered[at : at + node.width] = True
+                for c in node.children:
+                    mark(c, start + j * node.width)
 
         for n in self.top:
             mark(n, 0)
-        self._covered = bool(covered.all())
+        # every byte in some field: +1 at each field's start, -1 at its end, running sum > 0
+        edges = np.zeros(self.width + 1, dtype=np.int64)
+        s = np.minimum(np.asarray(starts, dtype=np.int64), self.width)
+        np.add.at(edges, s, 1)
+        np.add.at(edges, np.minimum(s + np.asarray(widths, dtype=np.int64), self.width), -1)
+        self._covered = bool((np.cumsum(edges[:-1]) > 0).all())
         return self._covered
+
+    def _nested_covered(self) -> bool:
+        """Nested ODO records are stored as the concatenation of their present fields, so the
+        codecs can vouch for whole records when every elementary item is a decoded column and
+        the walk and the decoder agree on every count: one 01 record, no REDEFINES, no SYNC
+        slack, no segments, and each DEPENDING ON object an elementary item before its table
+        in the same or an enclosing group (read in the same occurrence by both)."""
+        if len(self.roots) != 1 or self._seg_groups or self.segment_codec is not None:
+            return False
+        root = self.roots[0]
+        elementary = 0
+        for it in root.walk():
+            if it.redefines or it.slack_before:
+                return False
+            if not it.is_group:
+                elementary += 1
+            if it.occurs is not None and it.occurs.depending_path:
+                path = tuple(it.occurs.depending_path)
+                try:
+                    obj = self.layout.find(".".join(path))
+                except (KeyError, ValueError):
+                    return False
+                if (
+                    obj.is_group
+                    or tuple(obj.path) != path
+                    or tuple(it.path[: len(path) - 1]) != path[:-1]
+                    or obj.offset >= it.offset
+                ):
+                    return False
+        leaves = sum(1 for top in self.top for n in walk_nodes(top) if n.kind in ("field", "raw"))
+        return leaves == elementary
 
     # ---- encoding -----------------------------------------------------------------------
     def encode(
@@ -568,3 +685,20 @@ class Plan:
             np.maximum(lengths, size, out=lengths)
         lengths[lengths == 0] = self.width
         return lengths
+
+
+def _follow(table: np.ndarray, limit: int) -> np.ndarray:
+    """The chain of records through a table of lengths at every position from 0: lengths of
+    the records at 0, 0 + table[0], ... (at most ``limit``; stops after a length below 1 or
+    when the next start is past the table)."""
+    out: list[int] = []
+    app = out.append
+    tv = np.ascontiguousarray(table, dtype=np.int64).data
+    p, n = 0, len(tv)
+    while p < n and len(out) < limit:
+        length = tv[p]
+        app(length)
+        if length < 1:
+            break
+        p += length
+    return np.asarray(out, dtype=np.int64)

@@ -129,7 +129,10 @@ class DecodeCtx:
         for group in groups:
             codec = group[0].codec
             w = group[0].width
-            cols = np.array([g.rel for g in group], dtype=np.int64)[:, None] + np.arange(w)
+            cols = self.plan.stack_cols.get(id(group))
+            if cols is None:
+                cols = np.array([g.rel for g in group], dtype=np.int64)[:, None] + np.arange(w)
+                self.plan.stack_cols[id(group)] = cols
             stack = np.ascontiguousarray(mat[:, cols].transpose(1, 0, 2)).reshape(-1, w)
             if not self.vouched or group[0].identity:
                 values, invalid = codec.decode(stack)
@@ -138,12 +141,13 @@ class DecodeCtx:
             else:
                 values, invalid = codec.decode(stack)
                 self.vouched = False
+            if invalid is None or not invalid.any():
+                for j, node in enumerate(group):
+                    out[id(node)] = (values.slice(j * n, n), None)
+                continue
             for j, node in enumerate(group):
-                bad = None if invalid is None else invalid[j * n : (j + 1) * n]
-                out[id(node)] = (
-                    values.slice(j * n, n),
-                    bad if bad is not None and bad.any() else None,
-                )
+                bad = invalid[j * n : (j + 1) * n]
+                out[id(node)] = (values.slice(j * n, n), bad if bad.any() else None)
         return out
 
     def decode_node(

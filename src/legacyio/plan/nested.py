@@ -28,6 +28,11 @@ class NestedWalker:
     def __init__(self, roots: list[Item], layout: Layout, fmt: FileFormat) -> None:
         self.roots = roots
         self._fixed: dict[int, bool] = {}
+        self._chain: Any = False  # compiled on first use (compile_chain)
+        self.ordered = len(roots) == 1 and not any(it.redefines for it in roots[0].walk())
+        """No REDEFINES: the stored bytes of a record are its present fields in layout order
+        (expand and compact move them with one boolean mask instead of run by run)."""
+        self._readers: dict[tuple[str, ...], CountReader] = {}
         self.codecs: dict[tuple[str, ...], Any] = {}
         for root in roots:
             for it in root.walk():
@@ -116,6 +121,23 @@ class NestedWalker:
             self._fixed[key] = known
         return known
 
+    def _fixed_one(self, it: Item) -> bool:
+        """Whether one occurrence of the group ``it`` is one run of bytes laid out alike in
+        the stored record and in the maximum layout (``_fixed_run`` of its children)."""
+        key = -id(it)
+        known = self._fixed.get(key)
+        if known is None:
+            known = (
+                it.is_group
+                and all(
+                    self._fixed_run(ch) and ch.slack_before == 0 and not ch.redefines
+                    for ch in it.children
+                )
+                and sum(_static_length(ch) for ch in it.children) == it.size
+            )
+            self._fixed[key] = known
+        return known
+
     def _counts(
         self,
         path: tuple[str, ...],
@@ -188,7 +210,7 @@ class NestedWalker:
             return c
 
         def one(it: Item, act: np.ndarray, c: np.ndarray, shift: int) -> np.ndarray:
-            if not it.is_group or (self._fixed_run(it) and it.occurs is None):
+            if not it.is_group or self._fixed_one(it):  # one occurrence: one run
                 x = it.offset + shift
                 if not it.is_group:
                     note(it, act, c, x)
@@ -224,6 +246,8 @@ class NestedWalker:
         out = np.full((n, width), pad, dtype=np.uint8)
         avail = np.full(n, width, dtype=np.int64)
         size = np.minimum(np.asarray(lengths, dtype=np.int64), w)
+        # in order: the runs only mark where the stored bytes go, moved in one pass below
+        mask = np.zeros((n, width), dtype=bool) if self.ordered else None
 
         def emit(act: np.ndarray, c: np.ndarray, x: int, ln: int) -> None:
             take = np.clip(size[act] - c, 0, ln)
@@ -232,25 +256,59 @@ class NestedWalker:
                 avail[act[cut]] = x + take[cut]
             full = take == ln
             if full.all():
-                _copy_runs(out, act, x, mat, act, c, ln)
+                if mask is not None:
+                    _mark(mask, act, x, ln)
+                else:
+                    _copy_runs(out, act, x, mat, act, c, ln)
             else:
                 if full.any():
-                    _copy_runs(out, act[full], x, mat, act[full], c[full], ln)
+                    if mask is not None:
+                        mask[act[full], x : x + ln] = True
+                    else:
+                        _copy_runs(out, act[full], x, mat, act[full], c[full], ln)
                 for k in np.flatnonzero(~full & (take > 0)):
                     r, t, cc = int(act[k]), int(take[k]), int(c[k])
-                    out[r, x : x + t] = mat[r, cc : cc + t]
+                    if mask is not None:
+                        mask[r, x : x + t] = True
+                    else:
+                        out[r, x : x + t] = mat[r, cc : cc + t]
 
-        self.walk_all(mat, True, emit)
+        ends = self.walk_all(mat, True, emit)
+        if mask is not None:
+            # the k-th stored byte of a record goes to the k-th marked byte of its layout
+            taken = np.count_nonzero(mask, axis=1)
+            out[mask] = mat[np.arange(w)[None, :] < taken[:, None]]
+        # bytes beyond what the counts say: marked past the layout (see Plan.expand)
+        avail[(np.asarray(lengths, dtype=np.int64) > ends) & (avail == width)] = width + 1
         return out, avail
 
     def compact(self, mat: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
         """Maximum layout -> stored records (the inverse of ``expand``) and their lengths."""
         n = mat.shape[0]
         out = np.zeros((n, width), dtype=np.uint8)
+        if self.ordered:
+            mask = np.zeros(mat.shape, dtype=bool)
+
+            def mark(act: np.ndarray, c: np.ndarray, x: int, ln: int) -> None:
+                _mark(mask, act, x, ln)
+
+            ends = self.walk_all(mat, False, mark)
+            out[np.arange(width)[None, :] < ends[:, None]] = mat[mask]
+            return out, ends
+        flat = out.reshape(-1)
 
         def emit(act: np.ndarray, c: np.ndarray, x: int, ln: int) -> None:
-            idx = c[:, None] + np.arange(ln)[None, :]
-            out[act[:, None], idx] = mat[act, x : x + ln]
+            if len(act) == 0 or ln == 0:
+                return
+            if bool((c == c[0]).all()):
+                c0 = int(c[0])
+                out[act, c0 : c0 + ln] = mat[act, x : x + ln]
+                return
+            # one ln-byte item per row, written through a window view of the output
+            windows = np.lib.stride_tricks.as_strided(
+                flat, shape=(len(flat) - ln + 1, ln), strides=(1, 1)
+            )
+            windows[act * width + c] = mat[act, x : x + ln]
 
         lengths = self.walk_all(mat, False, emit)
         return out, lengths
@@ -258,6 +316,31 @@ class NestedWalker:
     def lengths(self, prefix: np.ndarray) -> np.ndarray:
         """Stored lengths of candidate records (ODO framing without a header)."""
         return self.walk_all(prefix, True, None)
+
+    def chain(self, window: np.ndarray, limit: int, pl: int) -> np.ndarray | None:
+        """Lengths of the records back to back from ``window[0]``, as ``lengths`` gives them for
+        the ``pl``-byte prefix at each record's start: at most ``limit``, up to the first
+        length below 1 or the last record whose prefix fits in ``window``. The counts are
+        decoded at every byte position once (a table lookup), then the compiled walk jumps
+        from record to record. None when the layout cannot be compiled."""
+        if self._chain is False:
+            self._readers = {path: CountReader(c) for path, c in self.codecs.items()}
+            self._chain = compile_chain(self.roots, self._readers, pl)
+        fn = self._chain
+        if fn is None:
+            return None
+        last = len(window) - pl
+        if last < 0:
+            return np.zeros(0, dtype=np.int64)
+        cols: list[Any] = []
+        for r in self._readers.values():
+            if r.table is not None:
+                cols.append(r.table)
+                continue
+            vals, bad = r.at_every(window, len(window) - r.width + 1)
+            vals = np.where(bad, 0, vals) if bad.any() else vals
+            cols.append(np.ascontiguousarray(vals, dtype=np.int64).data)
+        return np.asarray(fn(window.tobytes(), *cols, 0, last, limit), dtype=np.int64)
 
     # ---- the scalar walk, one record at a time (the reference the tests compare with) -----
     def expand_scalar(
@@ -275,7 +358,9 @@ class NestedWalker:
                 if take < ln and avail[i] == width:
                     avail[i] = x + take
 
-            self.walk(row, True, emit)
+            end = self.walk(row, True, emit)
+            if size > end and avail[i] == width:
+                avail[i] = width + 1  # bytes beyond what the counts say
         return out, avail
 
     def lengths_scalar(self, prefix: np.ndarray) -> np.ndarray:
@@ -283,6 +368,16 @@ class NestedWalker:
         for i in range(prefix.shape[0]):
             out[i] = self.walk(prefix[i], True, lambda c, x, ln: None)
         return out
+
+
+def _mark(mask: np.ndarray, rows: np.ndarray, x: int, ln: int) -> None:
+    """``mask[rows, x:x+ln] = True``, through a row selector (a fancy row index is slow)."""
+    if len(rows) == mask.shape[0]:
+        mask[:, x : x + ln] = True
+        return
+    sel = np.zeros(mask.shape[0], dtype=bool)
+    sel[rows] = True
+    mask[:, x : x + ln] |= sel[:, None]
 
 
 def _copy_runs(
@@ -301,7 +396,13 @@ def _copy_runs(
         c0 = int(c[0])
         dst[drows, x : x + ln] = src[srows, c0 : c0 + ln]
         return
-    dst[drows, x : x + ln] = src[srows[:, None], c[:, None] + np.arange(ln)[None, :]]
+    w = src.shape[1]
+    if src.strides != (w, 1):
+        dst[drows, x : x + ln] = src[srows[:, None], c[:, None] + np.arange(ln)[None, :]]
+        return
+    # one ln-byte item per row, taken from a window view of the matrix's memory
+    windows = np.lib.stride_tricks.sliding_window_view(src.reshape(-1), ln)
+    dst[drows, x : x + ln] = windows[srows * w + c]
 
 
 def _static_length(it: Item) -> int:
@@ -326,3 +427,234 @@ def _static_length(it: Item) -> int:
         return c
 
     return one(it) * (it.occurs.max if it.occurs else 1)
+
+
+# ---- counts at every byte position, and the compiled record-to-record walk -----------------
+_LUT_MAX_WIDTH = 2
+"""Count fields up to this many bytes are decoded through a table of every byte value."""
+
+
+class CountReader:
+    """Decodes one DEPENDING ON object's codec at every byte position of a buffer: through a
+    lookup table of all 256 (or 65,536) byte values for 1- and 2-byte fields, otherwise one
+    codec call over a window view. Values are the integers ``to_int`` gives, invalid -> 0."""
+
+    def __init__(self, codec: Any) -> None:
+        self.codec = codec
+        self.width = int(codec.width)
+        self.lut: np.ndarray | None = None
+        self.lut_bad: np.ndarray | None = None
+        if 1 <= self.width <= _LUT_MAX_WIDTH:
+            combos = np.arange(1 << (8 * self.width), dtype=np.int64)
+            mat = np.empty((len(combos), self.width), dtype=np.uint8)
+            for k in range(self.width):
+                mat[:, k] = (combos >> (8 * (self.width - 1 - k))) & 0xFF
+            vals, invalid = codec.decode(mat)
+            self.lut = to_int(vals)
+            self.lut_bad = (
+                np.zeros(len(combos), dtype=bool) if invalid is None else np.asarray(invalid)
+            )
+        self.table: list[int] | None = (
+            None
+            if self.lut is None or self.lut_bad is None
+            else np.where(self.lut_bad, 0, self.lut).tolist()
+        )
+        """Python list: the value (0 when invalid) of the field by its bytes' big-endian
+        number, for the compiled walk; None for fields wider than two bytes."""
+
+    def at_every(self, buf: np.ndarray, npos: int) -> tuple[np.ndarray, np.ndarray]:
+        """(values, invalid) of the field starting at each of ``buf[0:npos]`` (every field
+        must fit in ``buf``)."""
+        w = self.width
+        if npos <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        if self.lut is not None and self.lut_bad is not None:
+            if w == 1:
+                idx: np.ndarray = buf[:npos]
+            else:
+                idx = (buf[:npos].astype(np.intp) << 8) | buf[1 : npos + 1]
+            return self.lut[idx], self.lut_bad[idx]
+        windows = np.lib.stride_tricks.sliding_window_view(buf[: npos + w - 1], w)
+        vals, invalid = self.codec.decode(windows)
+        return to_int(vals), (
+            np.zeros(npos, dtype=bool) if invalid is None else np.asarray(invalid, dtype=bool)
+        )
+
+
+class _Gen:
+    """Python source of one layout's record walk, lengths only (see ``compile_chain``)."""
+
+    def __init__(
+        self, paths: dict[tuple[str, ...], int], widths: list[int], lut: list[bool], pl: int
+    ) -> None:
+        self.paths = paths
+        self.widths = widths
+        self.lut = lut
+        self.pl = pl
+        self.lines: list[str] = []
+        self.k = 0
+        self._static: dict[int, int | None] = {}
+
+    def var(self, prefix: str) -> str:
+        self.k += 1
+        return f"{prefix}{self.k}"
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+    def static(self, it: Item) -> int | None:
+        """Bytes one occurrence of ``it`` takes in the walk when nothing inside it varies or is
+        a DEPENDING ON object (None otherwise)."""
+        key = id(it)
+        if key in self._static:
+            return self._static[key]
+        out: int | None
+        if not it.is_group:
+            out = None if tuple(it.path) in self.paths else it.size
+        else:
+            c = 0
+            starts: dict[str, int] = {}
+            ends: dict[str, int] = {}
+            out = 0
+            for ch in it.children:
+                one = self.static(ch)
+                if one is None or (ch.occurs is not None and ch.occurs.depending_path):
+                    out = None
+                    break
+                size = one * (ch.occurs.max if ch.occurs else 1)
+                if ch.redefines:
+                    base = ch.redefines.upper()
+                    end = starts.get(base, c) + size
+                    ends[base] = max(ends.get(base, end), end)
+                    c = max(c, ends[base])
+                    continue
+                starts[ch.name.upper()] = c
+                c += size
+                ends[ch.name.upper()] = c
+            if out is not None:
+                out = c
+        self._static[key] = out
+        return out
+
+    def item(self, it: Item, cur: str, d: int) -> None:
+        if it.occurs is None:
+            self.one(it, cur, d)
+            return
+        big_m = it.occurs.max
+        one = self.static(it)
+        if it.occurs.depending_path:
+            k = self.paths[tuple(it.occurs.depending_path)]
+            n = self.var("n")
+            limit = self.pl - self.widths[k]
+            read = _read_expr(k, f"s{k}", self.widths[k], self.lut[k])
+            self.emit(d, f"{n} = {read} if 0 <= s{k} and s{k} - p <= {limit} else 0")
+            self.emit(d, f"{n} = 0 if {n} < 0 else ({big_m} if {n} > {big_m} else {n})")
+        else:
+            n = str(big_m)
+        if one is not None:
+            if one:
+                self.emit(d, f"{cur} += {n} * {one}")
+            return
+        self.emit(d, f"for _ in range({n}):")
+        before = len(self.lines)
+        self.one(it, cur, d + 1)
+        if len(self.lines) == before:
+            self.emit(d + 1, "pass")
+
+    def one(self, it: Item, cur: str, d: int) -> None:
+        size = self.static(it)
+        if size is not None:
+            if size:
+                self.emit(d, f"{cur} += {size}")
+            return
+        if not it.is_group:  # a DEPENDING ON object: remember where it is
+            self.emit(d, f"s{self.paths[tuple(it.path)]} = {cur}")
+            if it.size:
+                self.emit(d, f"{cur} += {it.size}")
+            return
+        bases = {ch.redefines.upper() for ch in it.children if ch.redefines}
+        starts: dict[str, str] = {}
+        ends: dict[str, str] = {}
+        for ch in it.children:
+            if ch.redefines:
+                base = ch.redefines.upper()
+                t = self.var("t")
+                self.emit(d, f"{t} = {starts.get(base, cur)}")
+                self.item(ch, t, d)
+                e = ends.get(base)
+                if e is None:
+                    e = ends[base] = self.var("e")
+                    self.emit(d, f"{e} = {t}")
+                else:
+                    self.emit(d, f"if {t} > {e}: {e} = {t}")
+                self.emit(d, f"if {e} > {cur}: {cur} = {e}")
+                continue
+            name = ch.name.upper()
+            if name in bases:
+                s = starts[name] = self.var("b")
+                self.emit(d, f"{s} = {cur}")
+            else:
+                starts.pop(name, None)
+            self.item(ch, cur, d)
+            if name in bases:
+                e = ends[name] = self.var("e")
+                self.emit(d, f"{e} = {cur}")
+            else:
+                ends.pop(name, None)
+
+
+def _read_expr(k: int, at: str, width: int, lut: bool) -> str:
+    """Python expression for the k-th count read at byte ``at``: a lookup of the byte (or the
+    two bytes) in the table ``Vk``, or ``Vk[at]`` when Vk holds the values at every byte."""
+    if not lut:
+        return f"V{k}[{at}]"
+    if width == 1:
+        return f"V{k}[B[{at}]]"
+    return f"V{k}[(B[{at}] << 8) | B[{at} + 1]]"
+
+
+def compile_chain(
+    roots: list[Item], readers: dict[tuple[str, ...], CountReader], pl: int
+) -> Callable[..., list[int]] | None:
+    """A function ``chain(B, V0, V1, ..., p, last, limit)`` that walks records back to back
+    from byte ``p`` of the bytes ``B`` (each as ``NestedWalker.walk`` with ``from_stored``
+    measures it, reading counts only within the first ``pl`` bytes of the record) and returns
+    their lengths: it stops after ``limit`` records, after a length below 1, or when the next
+    record starts past ``last``. ``Vk`` is the k-th DEPENDING ON object's ``CountReader.table``
+    (indexed by the field's bytes) or, for wider fields, its values at every byte position (0
+    where invalid). The layout is compiled to straight Python once (fixed parts are constants,
+    tables of fixed elements one multiplication); None when it cannot be (nesting too deep)."""
+    paths = {path: k for k, path in enumerate(readers)}
+    widths = [r.width for r in readers.values()]
+    g = _Gen(paths, widths, [r.lut is not None for r in readers.values()], pl)
+    body = 2
+    for k in range(len(paths)):
+        g.emit(body, f"s{k} = -1")
+    g.emit(body, "end = p")
+    for root in roots:
+        cur = g.var("c")
+        g.emit(body, f"{cur} = p")
+        g.item(root, cur, body)
+        g.emit(body, f"if {cur} > end: end = {cur}")
+    args = "".join(f"V{k}, " for k in range(len(paths)))
+    src = "\n".join(
+        [
+            f"def chain(B, {args}p, last, limit):",
+            "    out = []",
+            "    app = out.append",
+            "    while len(out) < limit and p <= last:",
+            *g.lines,
+            "        length = end - p",
+            "        app(length)",
+            "        if length < 1:",
+            "            break",
+            "        p = end",
+            "    return out",
+        ]
+    )
+    scope: dict[str, Any] = {}
+    try:
+        exec(compile(src, "<legacyio nested ODO walk>", "exec"), scope)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    return scope["chain"]  # type: ignore[no-any-return]

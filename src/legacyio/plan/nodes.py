@@ -61,6 +61,7 @@ class Node:
     output: bool = True  # part of the output schema
     identity: bool = False  # decode is a bijection: bytes always re-encode exactly
     _child_fields: list[pa.Field] | None = None
+    _field: pa.Field | None = None
 
     @property
     def path(self) -> str:
@@ -86,37 +87,42 @@ class Node:
         return self._child_fields
 
     def field(self) -> pa.Field:
-        t = self.value_type()
-        if self.occurs_max:
-            t = pa.list_(t)
-        return pa.field(self.name, t, nullable=True, metadata=_field_metadata(self))
+        """The node's Arrow field with its metadata, built once (the node's name and options
+        never change after the plan is built; a wide copybook has tens of thousands)."""
+        if self._field is None:
+            t = self.value_type()
+            if self.occurs_max:
+                t = pa.list_(t)
+            self._field = pa.field(self.name, t, nullable=True, metadata=_field_metadata(self))
+        return self._field
 
 
 def _field_metadata(node: Node) -> dict[bytes, bytes]:
     it = node.item
     md = {
-        "cobol_name": it.name,
-        "path": it.dotted,
-        "level": str(it.level),
-        "usage": it.usage.value,
-        "offset": str(it.offset),
-        "length": str(it.size),
+        b"cobol_name": it.name.encode(),
+        b"path": it.dotted.encode(),
+        b"level": b"%d" % it.level,
+        b"usage": it.usage.value.encode(),
+        b"offset": b"%d" % it.offset,
+        b"length": b"%d" % it.size,
     }
     if it.picture is not None:
-        md["picture"] = it.picture.source
-    if it.occurs is not None and it.occurs.depending_path:
-        md["depending_path"] = ".".join(it.occurs.depending_path)
-    if it.occurs is not None:
-        md["occurs"] = (
-            f"{it.occurs.min} TO {it.occurs.max} DEPENDING ON {it.occurs.depending_on}"
-            if it.occurs.depending_on
-            else str(it.occurs.max)
-        )
+        md[b"picture"] = it.picture.source.encode()
+    occurs = it.occurs
+    if occurs is not None:
+        if occurs.depending_path:
+            md[b"depending_path"] = ".".join(occurs.depending_path).encode()
+        md[b"occurs"] = (
+            f"{occurs.min} TO {occurs.max} DEPENDING ON {occurs.depending_on}"
+            if occurs.depending_on
+            else str(occurs.max)
+        ).encode()
     if it.redefines:
-        md["redefines"] = it.redefines
+        md[b"redefines"] = it.redefines.encode()
     if node.kind == "raw":
-        md["filler"] = "true"
-    return {k.encode(): v.encode() for k, v in md.items()}
+        md[b"filler"] = b"true"
+    return md
 
 
 @attrs.define(eq=False)
