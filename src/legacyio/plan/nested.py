@@ -247,7 +247,8 @@ class NestedWalker:
         avail = np.full(n, width, dtype=np.int64)
         size = np.minimum(np.asarray(lengths, dtype=np.int64), w)
         # in order: the runs only mark where the stored bytes go, moved in one pass below
-        mask = np.zeros((n, width), dtype=bool) if self.ordered else None
+        # (built column-major: marking a run of columns for some rows is then contiguous)
+        mask = np.zeros((width, n), dtype=bool).T if self.ordered else None
 
         def emit(act: np.ndarray, c: np.ndarray, x: int, ln: int) -> None:
             take = np.clip(size[act] - c, 0, ln)
@@ -263,7 +264,7 @@ class NestedWalker:
             else:
                 if full.any():
                     if mask is not None:
-                        mask[act[full], x : x + ln] = True
+                        _mark(mask, act[full], x, ln)
                     else:
                         _copy_runs(out, act[full], x, mat, act[full], c[full], ln)
                 for k in np.flatnonzero(~full & (take > 0)):
@@ -276,6 +277,7 @@ class NestedWalker:
         ends = self.walk_all(mat, True, emit)
         if mask is not None:
             # the k-th stored byte of a record goes to the k-th marked byte of its layout
+            mask = np.ascontiguousarray(mask)
             taken = np.count_nonzero(mask, axis=1)
             out[mask] = mat[np.arange(w)[None, :] < taken[:, None]]
         # bytes beyond what the counts say: marked past the layout (see Plan.expand)
@@ -287,13 +289,13 @@ class NestedWalker:
         n = mat.shape[0]
         out = np.zeros((n, width), dtype=np.uint8)
         if self.ordered:
-            mask = np.zeros(mat.shape, dtype=bool)
+            mask = np.zeros(mat.shape[::-1], dtype=bool).T
 
             def mark(act: np.ndarray, c: np.ndarray, x: int, ln: int) -> None:
                 _mark(mask, act, x, ln)
 
             ends = self.walk_all(mat, False, mark)
-            out[np.arange(width)[None, :] < ends[:, None]] = mat[mask]
+            out[np.arange(width)[None, :] < ends[:, None]] = mat[np.ascontiguousarray(mask)]
             return out, ends
         flat = out.reshape(-1)
 
@@ -494,13 +496,26 @@ class _Gen:
         self.lines: list[str] = []
         self.k = 0
         self._static: dict[int, int | None] = {}
+        self.in_reach: set[int] = set()
+        """Count objects whose read can never pass the prefix (no bound check needed)."""
+        self.assigned: set[int] = set()
+        """Count objects certainly seen already in this record, at this point of the code."""
+        self.clamps: dict[tuple[int, int], str] = {}
+        """(object, table maximum) -> name of a lookup table of the count already clamped."""
 
     def var(self, prefix: str) -> str:
         self.k += 1
         return f"{prefix}{self.k}"
 
     def emit(self, depth: int, line: str) -> None:
-        self.lines.append("    " * depth + line)
+        line = "    " * depth + line
+        head, _, num = line.rpartition(" += ")
+        if num.isdigit() and self.lines:  # c += 3; c += 2 -> c += 5
+            prev_head, _, prev = self.lines[-1].rpartition(" += ")
+            if prev_head == head and prev.isdigit():
+                self.lines[-1] = f"{head} += {int(prev) + int(num)}"
+                return
+        self.lines.append(line)
 
     def static(self, it: Item) -> int | None:
         """Bytes one occurrence of ``it`` takes in the walk when nothing inside it varies or is
@@ -546,9 +561,18 @@ class _Gen:
             k = self.paths[tuple(it.occurs.depending_path)]
             n = self.var("n")
             limit = self.pl - self.widths[k]
-            read = _read_expr(k, f"s{k}", self.widths[k], self.lut[k])
-            self.emit(d, f"{n} = {read} if 0 <= s{k} and s{k} - p <= {limit} else 0")
-            self.emit(d, f"{n} = 0 if {n} < 0 else ({big_m} if {n} > {big_m} else {n})")
+            table = None
+            if self.lut[k]:
+                table = self.clamps.setdefault((k, big_m), f"C{len(self.clamps)}")
+            read = _read_expr(k, f"s{k}", self.widths[k], self.lut[k], table)
+            checks = ([] if k in self.assigned else [f"0 <= s{k}"]) + (
+                [] if k in self.in_reach else [f"s{k} - p <= {limit}"]
+            )
+            self.emit(
+                d, f"{n} = {read} if {' and '.join(checks)} else 0" if checks else f"{n} = {read}"
+            )
+            if table is None:
+                self.emit(d, f"{n} = 0 if {n} < 0 else ({big_m} if {n} > {big_m} else {n})")
         else:
             n = str(big_m)
         if one is not None:
@@ -557,7 +581,9 @@ class _Gen:
             return
         self.emit(d, f"for _ in range({n}):")
         before = len(self.lines)
+        assigned = set(self.assigned)  # the body may run no time: what it sees stays inside
         self.one(it, cur, d + 1)
+        self.assigned = assigned
         if len(self.lines) == before:
             self.emit(d + 1, "pass")
 
@@ -569,6 +595,7 @@ class _Gen:
             return
         if not it.is_group:  # a DEPENDING ON object: remember where it is
             self.emit(d, f"s{self.paths[tuple(it.path)]} = {cur}")
+            self.assigned.add(self.paths[tuple(it.path)])
             if it.size:
                 self.emit(d, f"{cur} += {it.size}")
             return
@@ -603,14 +630,16 @@ class _Gen:
                 ends.pop(name, None)
 
 
-def _read_expr(k: int, at: str, width: int, lut: bool) -> str:
+def _read_expr(k: int, at: str, width: int, lut: bool, table: str | None = None) -> str:
     """Python expression for the k-th count read at byte ``at``: a lookup of the byte (or the
-    two bytes) in the table ``Vk``, or ``Vk[at]`` when Vk holds the values at every byte."""
+    two bytes) in the table ``Vk`` (or ``table``), or ``Vk[at]`` when Vk holds the values at
+    every byte."""
+    name = table or f"V{k}"
     if not lut:
         return f"V{k}[{at}]"
     if width == 1:
-        return f"V{k}[B[{at}]]"
-    return f"V{k}[(B[{at}] << 8) | B[{at} + 1]]"
+        return f"{name}[B[{at}]]"
+    return f"{name}[(B[{at}] << 8) | B[{at} + 1]]"
 
 
 def compile_chain(
@@ -627,6 +656,21 @@ def compile_chain(
     paths = {path: k for k, path in enumerate(readers)}
     widths = [r.width for r in readers.values()]
     g = _Gen(paths, widths, [r.lut is not None for r in readers.values()], pl)
+    if len(roots) == 1 and not any(it.redefines or it.slack_before for it in roots[0].walk()):
+        # stored records are their present fields in layout order: a field is never stored
+        # further into the record than where its last occurrence sits in the maximum layout
+        root = roots[0]
+
+        def reach(it: Item, extra: int) -> None:
+            if it.occurs is not None:
+                extra += (it.occurs.max - 1) * it.size if it.occurs.max else 0
+            k = paths.get(tuple(it.path))
+            if k is not None and it.offset - root.offset + extra + widths[k] <= pl:
+                g.in_reach.add(k)
+            for ch in it.children:
+                reach(ch, extra)
+
+        reach(root, 0)
     body = 2
     for k in range(len(paths)):
         g.emit(body, f"s{k} = -1")
@@ -637,9 +681,10 @@ def compile_chain(
         g.item(root, cur, body)
         g.emit(body, f"if {cur} > end: end = {cur}")
     args = "".join(f"V{k}, " for k in range(len(paths)))
+    clamped = "".join(f", {name}={name}" for name in g.clamps.values())
     src = "\n".join(
         [
-            f"def chain(B, {args}p, last, limit):",
+            f"def chain(B, {args}p, last, limit{clamped}):",
             "    out = []",
             "    app = out.append",
             "    while len(out) < limit and p <= last:",
@@ -653,6 +698,11 @@ def compile_chain(
         ]
     )
     scope: dict[str, Any] = {}
+    tables = list(readers.values())
+    for (k, big_m), name in g.clamps.items():
+        lut = tables[k].table
+        assert lut is not None
+        scope[name] = [0 if v < 0 else (big_m if v > big_m else v) for v in lut]
     try:
         exec(compile(src, "<legacyio nested ODO walk>", "exec"), scope)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
