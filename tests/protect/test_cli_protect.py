@@ -366,3 +366,19 @@ def test_policy_check_table(work: Path) -> None:
     r = run("policy", "check", "leak.toml", "-c", CPY, "--format", "json")
     rows = json.loads(r.output)
     assert {x["path"]: x["action"] for x in rows}["TAXPAYER-MASTER.TP-ADDRESS.TP-CITY"] == "token"
+
+
+def test_readme_policy_is_the_shipped_example() -> None:
+    """The README's example policy and examples/taxpayer-policy.toml say the same thing, and
+    the shipped one passes the check against the shipped copybook."""
+    import re
+    import tomllib
+
+    root = TAXPAYER_CPY.parents[2]
+    readme = (root / "README.md").read_text()
+    block = re.search(r'```toml\n(version = 1\nname = "taxpayer-research".*?)```', readme, re.S)
+    assert block is not None
+    shipped = root / "examples" / "taxpayer-policy.toml"
+    assert tomllib.loads(block.group(1)) == tomllib.loads(shipped.read_text())
+    r = run("policy", "check", str(shipped), "-c", CPY)
+    assert r.exit_code == 0, r.output
