@@ -304,7 +304,8 @@ def _protect(p: dict[str, Any], state: dict[str, Any], succeed: Any) -> None:
             protect_layout=out_fmt == "mainframe",
         )
         if out_fmt == "mainframe":
-            wopts = WriteOptions(null_as=(p.get("null_as") or "spaces").lower(), use_residue=False)
+            null_as: Any = (p.get("null_as") or "spaces").lower()
+            wopts = WriteOptions(null_as=null_as, use_residue=False)
             stats = legacyio.write_table(
                 reader, out, layout, wopts, format=fmt, overwrite=overwrite
             )
@@ -320,7 +321,7 @@ def _protect(p: dict[str, Any], state: dict[str, Any], succeed: Any) -> None:
                 open_output(
                     out, reader.schema, format=out_fmt, overwrite=overwrite, **writer_kw
                 ) as w,
-                closing(prefetch(reader)) as batches,
+                closing(prefetch(reader)) as batches,  # type: ignore[type-var]
             ):
                 for batch in batches:
                     w.write_batch(batch)
