@@ -6,7 +6,15 @@ option classes ``FileFormat`` (the file, both directions), ``ReadOptions`` and
 ``WriteOptions``.
 """
 
-from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioError, OptionsError
+from legacyio.errors import (
+    CopybookError,
+    DataWarning,
+    DecodeError,
+    EncodeError,
+    LegacyioError,
+    LegacyioWarning,
+    OptionsError,
+)
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 from legacyio.report import DecodeReport, FieldIssue, FramingIssue
 
@@ -41,6 +49,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "CopybookError",
+    "DataWarning",
     "DecodeError",
     "DecodeReport",
     "EncodeError",
@@ -48,6 +57,7 @@ __all__ = [
     "FileFormat",
     "FramingIssue",
     "LegacyioError",
+    "LegacyioWarning",
     "OptionsError",
     "ReadOptions",
     "WriteOptions",
