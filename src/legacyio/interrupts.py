@@ -18,7 +18,6 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 __all__ = ["Terminated", "critical", "install", "pending", "raise_pending"]
 
@@ -31,7 +30,7 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
-_state: dict[str, Any] = {
+_state: dict = {
     "installed": False,
     "raised": False,
     "pending": None,

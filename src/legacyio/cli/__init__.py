@@ -6,8 +6,6 @@ SIGTERM end a run cleanly (exit 130 / 143) from the first moment on.
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = ["cli", "main"]
 
 
@@ -26,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     run(argv)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "cli":
         from legacyio.cli.commands import cli
 
