@@ -46,7 +46,8 @@ def _files() -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
-FILES = _files()
+FILES = _files() or [("corpus-missing", "")]
+pytestmark = pytest.mark.usefixtures("cobrix_corpus")
 
 
 def _read_args(case_name: str) -> tuple[dict[str, Any], str]:

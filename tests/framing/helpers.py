@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from corpus_location import COBRIX
 from legacyio.sources import open_source
 
-CORPUS = "/work/shared/corpus/cobrix"
+CORPUS = str(COBRIX)
 
 
 class Collected:
