@@ -61,14 +61,19 @@ def _code_page(head: bytes, size: int | None, width: int, fmt: FileFormat) -> st
 def _text_lines(head: bytes, size: int | None, width: int, fmt: FileFormat) -> str | None:
     if fmt.record_format == "D" or not head:
         return None
-    lines = head.split(b"\n")
+    b = np.frombuffer(head, dtype=np.uint8)
+    printable = ((b >= 0x20) & (b < 0x7F)) | (b == 0x0A) | (b == 0x0D) | (b == 0x09)
+    if printable.mean() < 0.95:
+        return None  # binary or EBCDIC data: a X'0A' there is no line end
+    lines = head.split(b"\n")[:-1]
     if len(lines) < 3:
         return None
-    lengths = {len(x.rstrip(b"\r")) for x in lines[:-1]}
-    if len(lengths) <= 2 and max(lengths) > 0 and max(lengths) != width:
+    lengths = {len(x.rstrip(b"\r")) for x in lines}
+    if max(lengths) > 0 and max(lengths) != width:
         return (
-            f"the file holds lines of {max(lengths)} characters ending in a line feed: "
-            "text records? (--record-format D)"
+            "the file holds text lines (up to "
+            f"{max(lengths)} characters, ending in a line feed): text records? "
+            "(--record-format D)"
         )
     return None
 
