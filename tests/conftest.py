@@ -1,4 +1,4 @@
-"""Test-suite wide settings: hypothesis profiles.
+"""Test-suite wide settings: hypothesis profiles and the ``variant`` fixture.
 
 ``default`` keeps property tests modest and fast; ``ci`` runs many more examples. Select one
 with ``pytest --hypothesis-profile=ci`` or the environment variable ``HYPOTHESIS_PROFILE=ci``
@@ -12,7 +12,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from corpus_location import MISSING, require_cobrix
+from tests.support.corpus import MISSING, require_cobrix
+from tests.support.roundtrip import VARIANTS, Reader, variant_reader
 
 _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
@@ -33,10 +34,18 @@ def cobrix_corpus() -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
-    """Corpus skips all point at corpus_location.py, so ``-rs`` folds them into one line
+    """Corpus skips all point at tests/support/corpus.py, so ``-rs`` folds them into one line
     (pytest would give one line per test file)."""
     outcome = yield
     rep = outcome.get_result()
     longrepr = rep.longrepr
     if rep.skipped and isinstance(longrepr, tuple) and MISSING in str(longrepr[2]):
-        rep.longrepr = ("tests/corpus_location.py", 0, longrepr[2])
+        rep.longrepr = ("tests/support/corpus.py", 0, longrepr[2])
+
+
+@pytest.fixture(params=VARIANTS)
+def variant(request: pytest.FixtureRequest) -> Reader:
+    """``read_table`` as one of the readers: whole, streaming in tiny batches, threaded, or
+    through Parquet (with ``verify(via="parquet")``). A test taking ``variant`` runs once
+    for each."""
+    return variant_reader(request.param)

@@ -33,6 +33,8 @@ _API = {
     "Mismatch": "legacyio.api",
     "WriteStats": "legacyio.engine.write",
     "Layout": "legacyio.layout.model",
+    "load_policy": "legacyio.protect",
+    "Protector": "legacyio.protect",
 }
 
 

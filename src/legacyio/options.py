@@ -233,6 +233,12 @@ class ReadOptions:
     max_bad_fraction: float | None = attrs.field(default=None, validator=_max_bad_fraction)
     """Fail the read (``DecodeError``, at the end) when more than this fraction of the
     records (0 to 1) has a bad field."""
+    engine: Literal["auto", "numpy", "native"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
+    )
+    """Codec engine: ``native`` (the Rust kernels of ``legacyio._native``), ``numpy`` (the
+    reference), or ``auto``: ``LEGACYIO_ENGINE`` when set, else native when it is built. The
+    engine applies it with ``legacyio.codecs.native.engine_scope`` around its codec calls."""
 
 
 @attrs.frozen
@@ -247,6 +253,12 @@ class WriteOptions:
     """Records encoded at a time when streaming."""
     use_residue: bool = True
     """Use the raw copies a decoded table carries, so decoded files are written back exactly."""
+    engine: Literal["auto", "numpy", "native"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
+    )
+    """Codec engine: ``native`` (the Rust kernels of ``legacyio._native``), ``numpy`` (the
+    reference), or ``auto``: ``LEGACYIO_ENGINE`` when set, else native when it is built. The
+    engine applies it with ``legacyio.codecs.native.engine_scope`` around its codec calls."""
 
 
 _FORMAT_FIELDS = {a.name for a in attrs.fields(FileFormat)}

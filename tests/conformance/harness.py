@@ -23,8 +23,8 @@ import numpy as np
 import pyarrow as pa
 
 import legacyio
-from corpus_location import COBRIX, have_cobrix
 from legacyio.codecs.codepages import get_codepage
+from tests.support.corpus import COBRIX, have_cobrix
 
 CORPUS = COBRIX
 

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.support.corpus import COBRIX
 
-from corpus_location import COBRIX
 from legacyio.codecs.types import value_type
 from legacyio.errors import CopybookError
 from legacyio.layout import load_copybook

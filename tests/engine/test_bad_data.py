@@ -11,8 +11,7 @@ import pytest
 import legacyio
 from legacyio.engine.sniff import likely_cause
 from legacyio.options import FileFormat
-
-from .helpers import cobol
+from tests.support.builders import cobol
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden_files"
 TAXPAYER_CPY = GOLDEN.parent / "copybooks" / "golden" / "taxpayer.cpy"

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from corpus_location import COBRIX
 from legacyio.sources import open_source
+from tests.support.corpus import COBRIX
 
 CORPUS = str(COBRIX)
 

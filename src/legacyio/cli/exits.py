@@ -37,9 +37,13 @@ def interrupted_exit(e: BaseException) -> NoReturn:
 def leave(code: int) -> NoReturn:
     """Exit with ``code``. When a worker thread is still alive (a producer given up on while
     blocked on a stalled pipe), the interpreter is not finalized around it, which can abort
-    the process (``PyGILState_Release``): the streams are flushed and the process ends."""
+    the process (``PyGILState_Release``): the streams are flushed and the process ends.
+    Interrupted runs end the same way."""
     alive = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
-    if alive:
+    # After an interrupt the cleanup is done (outputs removed, threads joined); the status
+    # must stay 130 / 143: an interpreter that saw a KeyboardInterrupt escape some module
+    # code (an import cut short) would otherwise end itself with SIGINT at exit.
+    if alive or code in (EXIT_INTERRUPT, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):  # a closed pipe: nothing left to tell
                 stream.flush()
