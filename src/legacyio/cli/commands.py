@@ -296,7 +296,7 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
             w = open_output(target, reader.schema, format=out_fmt, overwrite=overwrite, **writer_kw)
             try:
                 # the next batch decodes while this one is written
-                with closing(prefetch(reader)) as batches:
+                with closing(prefetch(reader)) as batches:  # type: ignore[type-var]
                     for batch in batches:
                         w.write_batch(batch)
                 _commit(p, report, [w])

@@ -117,9 +117,9 @@ def apply_replacing(tokens: list[Token], reps: Sequence[_Replacement]) -> list[T
                 and r.pattern[0].kind in (WORD, NUM)
                 and f"({r.pattern[0].text.upper()})" in t.text.upper()
             ):
-                pat = re.compile(r"\(" + re.escape(r.pattern[0].text) + r"\)", re.I)
+                rx = re.compile(r"\(" + re.escape(r.pattern[0].text) + r"\)", re.I)
                 repl = "(" + "".join(b.text for b in r.by).replace("\\", "\\\\") + ")"
-                out.append(_retag(t, pat.sub(repl, t.text)))
+                out.append(_retag(t, rx.sub(repl, t.text)))
                 i += 1
                 done = True
                 break

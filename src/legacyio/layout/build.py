@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -183,7 +184,7 @@ class _Builder:
         sync = e.sync or inh.sync
         occurs = self.occurs(e, path) if e.occurs else None
         conditions = tuple(node.conditions)
-        common = {
+        common: dict[str, Any] = {
             "level": e.level,
             "name": name,
             "path": path,
@@ -411,7 +412,7 @@ def _renames(entry: DataEntry, record: Item) -> Renames:
     first = lookup(entry.renames)
     last = lookup(entry.renames_thru) if entry.renames_thru else None
     end = first.end
-    if last is not None:
+    if last is not None and entry.renames_thru is not None:
         if last.offset < first.offset:
             raise _err(
                 f"RENAMES {entry.renames[0]} THRU {entry.renames_thru[0]}: the THRU item "

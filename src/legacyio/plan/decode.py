@@ -86,7 +86,7 @@ class DecodeCtx:
         odo: dict[tuple, Any],
         at_record_level: bool,
     ) -> list[pa.Array]:
-        out = []
+        out: list[pa.Array] = []
         for node in nodes:
             if not node.output:
                 if node.is_odo_object or has_odo_object(node):
@@ -186,6 +186,7 @@ class DecodeCtx:
         self, node: Node, odo: dict, rows: np.ndarray, base: np.ndarray, m: int
     ) -> np.ndarray:
         key = node.depending
+        assert key is not None and node.item.occurs is not None
         d, mapping = odo, None
         while key not in d:
             parent = d.get("__parent__")

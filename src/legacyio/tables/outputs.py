@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -312,7 +312,7 @@ class OutputWriter:
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | BinaryIO,
         fmt: str,
         schema: pa.Schema,
         *,
@@ -347,11 +347,10 @@ class OutputWriter:
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
-            comp = compression or "snappy"
             self._writer = pq.ParquetWriter(
                 pa.PythonFile(self._file, mode="w"),
                 self.schema,
-                compression=comp,
+                compression=compression or "snappy",
                 compression_level=level,
             )
         elif fmt in ("arrow", "feather", "arrows"):
@@ -475,15 +474,22 @@ class OutputWriter:
 
 
 def open_output(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | BinaryIO,
     schema: pa.Schema,
     *,
     format: str | None = None,
     overwrite: bool = False,
     **kw: Any,
 ) -> OutputWriter:
-    """An ``OutputWriter`` for ``path`` in ``format`` (default: from the extension)."""
-    return OutputWriter(path, format_for_path(path, format), schema, overwrite=overwrite, **kw)
+    """An ``OutputWriter`` for ``path`` in ``format`` (default: from the extension; a file
+    object such as stdout needs ``format``)."""
+    if hasattr(path, "write"):
+        if not format:
+            raise OptionsError("writing to a file object needs the output format")
+        fmt = format_for_path("", format)
+    else:
+        fmt = format_for_path(path, format)  # type: ignore[arg-type]
+    return OutputWriter(path, fmt, schema, overwrite=overwrite, **kw)
 
 
 def write_batches(
@@ -495,7 +501,7 @@ def write_batches(
 
     from legacyio.engine.prefetch import prefetch
 
-    with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:
+    with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:  # type: ignore[type-var]
         for b in ahead:
             w.write_batch(b)
     return w.records
