@@ -140,6 +140,12 @@ class FileFormat:
     """Map of segment-id values to the REDEFINES alternative (group name) they select."""
     record: str | None = None
     """Which 01-level record of a copybook with several to use (None: all, as alternatives)."""
+    occurs_mappings: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = attrs.field(
+        default=(), converter=lambda v: _occurs_mappings(v)
+    )
+    """OCCURS DEPENDING ON through a value map (Cobrix ``occurs_mappings``): table name ->
+    {value of the DEPENDING ON field -> element count}. The object may then be a PIC X field.
+    A dict, a JSON string (as Cobrix takes it) or pairs."""
 
     @property
     def ebcdic(self) -> bool:
@@ -154,6 +160,40 @@ class FileFormat:
 
     def segment_map(self) -> dict[str, str]:
         return dict(self.segments)
+
+    def occurs_map(self) -> dict[str, dict[str, int]]:
+        """``occurs_mappings`` as {TABLE NAME (upper case, '_' as '-'): {value: count}}."""
+        return {t.upper().replace("_", "-"): dict(m) for t, m in self.occurs_mappings}
+
+    @property
+    def odo_tables(self) -> tuple[str, ...]:
+        """Names of the tables ``occurs_mappings`` covers (for ``load_copybook``)."""
+        return tuple(self.occurs_map())
+
+
+def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError as e:
+            raise ValueError(f"occurs_mappings is not valid JSON: {e}") from None
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for table, mapping in items:
+        pairs = mapping.items() if isinstance(mapping, dict) else mapping
+        conv = []
+        for k, n in pairs:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(
+                    f"occurs_mappings: count for {table}[{k!r}] must be an integer >= 0"
+                )
+            conv.append((str(k), int(n)))
+        out.append((str(table), tuple(conv)))
+    return tuple(out)
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:

@@ -24,8 +24,6 @@ _READ_ONLY = ("residue", "trim", "record_number", "record_offset", "fillers")
 # Files that cannot be read at all because of an unsupported feature -> the error expected.
 UNREADABLE: dict[str, type[legacyio.LegacyioError]] = {
     "data/test11_data/COMP.DETAILS.MAY30.DATA.dat": legacyio.DecodeError,  # custom headers
-    "data/test25_data/data.dat": legacyio.CopybookError,  # occurs_mappings
-    "data/test25_data/data2.dat": legacyio.CopybookError,  # occurs_mappings
 }
 
 
@@ -64,9 +62,9 @@ def test_roundtrip(rel: str, case_name: str, request: pytest.FixtureRequest) -> 
     path = h.CORPUS / rel
     if rel in UNREADABLE:
         with pytest.raises(UNREADABLE[rel]):
-            legacyio.read_table(str(path), legacyio.load_copybook(text), **kw)
+            legacyio.read_table(str(path), h.load_layout(text, kw), **kw)
         return
-    layout = legacyio.load_copybook(text)
+    layout = h.load_layout(text, kw)
     table = legacyio.read_table(str(path), layout, **kw)
     data = h.file_bytes(Path(path))
     assert table.num_rows > 0

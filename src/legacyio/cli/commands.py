@@ -67,7 +67,19 @@ def _load_layout(params: dict[str, Any], text: str | None = None) -> Any:
         source,
         search_path=tuple(params.get("copybook_dir") or ()),
         format=params.get("copybook_format"),
+        odo_mappings=_odo_tables(params),
     )
+
+
+def _odo_tables(params: dict[str, Any]) -> tuple[str, ...]:
+    """Tables whose DEPENDING ON object may be non-numeric (``--occurs-mappings``)."""
+    value = params.get("occurs_mappings")
+    if not value:
+        return ()
+    try:
+        return FileFormat(occurs_mappings=value).odo_tables
+    except (TypeError, ValueError) as e:
+        raise OptionsError(f"--occurs-mappings: {e}") from None
 
 
 def _check_names(layout: Any, fmt: FileFormat) -> None:
@@ -331,8 +343,8 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
     info = inspect_input(src, p.get("from_"))
     if not p.get("copybook") and info.copybook is None:
         raise click.UsageError("missing option -c/--copybook (the input carries no copybook)")
-    layout = _load_layout(p, info.copybook)
     fmt = build_format(p, info.file_format)
+    layout = _load_layout(dict(p, occurs_mappings=fmt.occurs_mappings), info.copybook)
     _check_names(layout, fmt)
     wopts = build_write_options(p)
     names = p.get("names")
@@ -533,6 +545,7 @@ def schema(ctx: click.Context, p: dict[str, Any]) -> None:
         search_path=tuple(p.get("copybook_dir") or ()),
         record=fmt.record,
         format=p.get("copybook_format"),
+        odo_mappings=fmt.odo_tables,
     )
     plan = Plan(layout, fmt, build_read_options(p))
     if (p.get("out_format") or "text").lower() == "json":

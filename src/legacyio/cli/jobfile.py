@@ -55,6 +55,9 @@ ALIASES = {
 }
 """Alternative key spellings -> the option name."""
 
+TABLE_KEYS = frozenset({"segments", "occurs_mappings"})
+"""Options whose value is itself a table (a map)."""
+
 IGNORED = frozenset({"description", "records", "comment", "name", "expected", "read_back"})
 """Informational keys of golden-file manifests (JSON job files) that set no option."""
 
@@ -106,7 +109,7 @@ def _merge(into: dict[str, Any], table: dict[str, Any], path: str, section: str)
         k = _key(raw_key)
         if k in IGNORED and path.lower().endswith(".json") and not section:
             continue
-        if isinstance(value, dict) and k != "segments":
+        if isinstance(value, dict) and k not in TABLE_KEYS:
             raise OptionsError(f"{path}: [{section or raw_key}] {raw_key!r} must not be a table")
         if k in into and into[k] != value:
             raise OptionsError(f"{path}: option {k!r} is given twice with different values")

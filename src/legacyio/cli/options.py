@@ -25,6 +25,13 @@ _READ_FIELDS = [a.name for a in attrs.fields(ReadOptions)]
 _WRITE_FIELDS = [a.name for a in attrs.fields(WriteOptions)]
 
 
+_CASED_FIELDS = ("occurs_mappings",)
+"""FileFormat fields given as text whose case matters (names and values, not keywords)."""
+
+TABLE_VALUED = frozenset({"occurs_mappings"})
+"""Options a job file may give as a table; the flag takes the same content as JSON text."""
+
+
 class SegmentType(click.ParamType):
     """``ID=GROUP``: records whose segment field holds ID use the REDEFINES group GROUP."""
 
@@ -176,6 +183,12 @@ file_format_options = _stack(
         help="Segment map entry ID=GROUP (repeatable).",
     ),
     click.option("--record", help="Which 01-level record of the copybook to use."),
+    click.option(
+        "--occurs-mappings",
+        "occurs_mappings",
+        help='OCCURS DEPENDING ON through a value map, as JSON: \'{"TABLE": {"A": 0, "B": 1}}\' '
+        "(Cobrix occurs_mappings).",
+    ),
 )
 
 
@@ -295,7 +308,7 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
         elif (
             isinstance(v, str)
             and name != "encoding"
-            and name not in ("segment_field", "length_field", "record")
+            and name not in ("segment_field", "length_field", "record", *_CASED_FIELDS)
         ):
             v = v.lower()
         out[name] = tuple(v) if name == "segments" else v
@@ -364,6 +377,11 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
             continue  # the command line wins
         if key == "segments":
             params[key] = segments_value(value, job.path)
+            continue
+        if key in TABLE_VALUED and isinstance(value, (dict, list)):
+            import json
+
+            params[key] = json.dumps(value)
             continue
         try:
             if param.multiple and not isinstance(value, list):

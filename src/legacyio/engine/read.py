@@ -255,7 +255,7 @@ def open_stream(
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch], Plan]:
     """Schema, batch iterator and plan for a source (the engine behind ``open_reader``)."""
     fmt, ropts = split_kwargs(kw, format, options, ReadOptions)
-    layout = load_copybook(copybook, search_path=search_path)
+    layout = load_copybook(copybook, search_path=search_path, odo_mappings=fmt.odo_tables)
     plan = Plan(layout, fmt, ropts)
     if report is None:
         report = DecodeReport()

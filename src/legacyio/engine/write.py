@@ -59,7 +59,7 @@ def plan_for_writing(
         raw["segments"] = tuple(tuple(p) for p in raw.get("segments", ()))
         fmt = FileFormat(**raw)
     fmt, wopts = split_kwargs(kw, fmt, options, WriteOptions)
-    layout: Layout = load_copybook(copybook, search_path=search_path)
+    layout: Layout = load_copybook(copybook, search_path=search_path, odo_mappings=fmt.odo_tables)
     names, fillers = "python", True
     if META_READ in md:
         r = json.loads(md[META_READ].decode())

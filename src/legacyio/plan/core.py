@@ -23,7 +23,7 @@ from legacyio.codecs import make_codec
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.plan.decode import DecodeCtx, as_column, to_int
+from legacyio.plan.decode import DecodeCtx, as_column, mapped_counts, object_values
 from legacyio.plan.encode import EncodeCtx, valid_mask
 from legacyio.plan.nested import NestedWalker
 from legacyio.plan.nodes import (
@@ -73,9 +73,18 @@ class Plan:
         for sid, grp in seg_map.items():
             self._seg_groups.setdefault(grp.upper(), []).append(sid)
         self.odo_paths: set[tuple[str, ...]] = set()
+        self.occurs_map = fmt.occurs_map()
+        odo_tables: set[str] = set()
         for it in layout.items():
             if it.occurs is not None and it.occurs.depending_path:
                 self.odo_paths.add(tuple(it.occurs.depending_path))
+                odo_tables.add(it.name.upper())
+        unknown_maps = set(self.occurs_map) - odo_tables
+        if unknown_maps:
+            raise OptionsError(
+                "occurs_mappings names no OCCURS DEPENDING ON table: "
+                + ", ".join(sorted(unknown_maps))
+            )
         if len(roots) == 1:
             root = roots[0]
             self.top = self._children(root, root.offset)
@@ -179,6 +188,7 @@ class Plan:
                 occurs_max=occurs_max,
                 depending=depending,
                 segment_ids=tuple(seg) if seg else None,
+                count_map=self.occurs_map.get(item.name.upper()) if depending else None,
             )
             node.children = self._children(item, item.offset)
             return node
@@ -199,6 +209,7 @@ class Plan:
             segment_ids=tuple(seg) if seg else None,
             is_odo_object=tuple(item.path) in self.odo_paths,
             identity=is_identity(codec),
+            count_map=self.occurs_map.get(item.name.upper()) if depending else None,
         )
 
     def _variable_tables(self) -> list[VariableTable]:
@@ -209,6 +220,11 @@ class Plan:
                 if it.occurs is None or not it.occurs.depending_path:
                     continue
                 if inside_occurs(root, it):
+                    if self.occurs_map:
+                        raise OptionsError(
+                            "occurs_mappings with OCCURS DEPENDING ON tables inside other "
+                            "tables in a variable layout are not supported"
+                        )
                     # an ODO table inside an OCCURS: records are walked one at a time
                     self.nested = NestedWalker(self.roots, self.layout, self.fmt)
                     return []
@@ -222,6 +238,7 @@ class Plan:
                         obj.offset,
                         make_codec(obj, self.fmt),
                         it.dotted,
+                        self.occurs_map.get(it.name.upper()),
                     )
                 )
         tables.sort(key=lambda t: t.offset)
@@ -306,8 +323,8 @@ class Plan:
         vals, invalid = t.object_codec.decode(
             mat[:, t.object_offset : t.object_offset + t.object_codec.width]
         )
-        c = to_int(vals)
-        bad = (c < t.min) | (c > t.max)
+        c, missing = mapped_counts(object_values(vals), t.count_map)
+        bad = (c < t.min) | (c > t.max) | missing
         if invalid is not None:
             bad |= invalid
         return np.clip(c, 0, t.max), bad

@@ -25,6 +25,29 @@ def to_int(arr: pa.Array) -> np.ndarray:
     return np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def object_values(arr: pa.Array) -> np.ndarray:
+    """Values of a DEPENDING ON object: int64 counts for a numeric field (nulls -> 0), the
+    text without surrounding spaces (an object array) for a PIC X object under
+    ``occurs_mappings``."""
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        txt = pc.utf8_trim(arr, characters=" \x00").fill_null("")
+        return np.asarray(txt.to_numpy(zero_copy_only=False), dtype=object)
+    return to_int(arr)
+
+
+def mapped_counts(
+    vals: np.ndarray, mapping: dict[str, int] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Element counts of an ODO table from its object's values through ``occurs_mappings``
+    (``mapping`` None: the values are the counts); also the mask of values the map lacks."""
+    if mapping is None:
+        return np.asarray(vals, dtype=np.int64), np.zeros(len(vals), dtype=bool)
+    keys = [str(v) for v in vals.tolist()]
+    missing = np.fromiter((k not in mapping for k in keys), dtype=bool, count=len(keys))
+    counts = np.fromiter((mapping.get(k, 0) for k in keys), dtype=np.int64, count=len(keys))
+    return counts, missing
+
+
 def as_column(col: Any) -> pa.Array:
     if isinstance(col, pa.ChunkedArray):
         return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
@@ -194,7 +217,12 @@ class DecodeCtx:
         else:
             rec_vals = self.record_level_object(key, rows)
             c = rec_vals
-        c = np.asarray(c, dtype=np.int64)
+        c, missing = mapped_counts(np.asarray(c), node.count_map)
+        if missing.any():
+            self.vouched = False
+            self.bad(
+                node, missing, rows, base + node.rel, "DEPENDING ON value not in occurs_mappings"
+            )
         over = (c > node.occurs_max) | (c < node.item.occurs.min)
         if over.any():
             self.vouched = False  # the list is clipped: it no longer matches its count
@@ -249,7 +277,7 @@ class DecodeCtx:
             values, invalid = node.codec.decode(mat)
             self.vouched = False
         if node.is_odo_object:
-            ints = to_int(values)
+            ints = object_values(values)
             if at_record_level:
                 self.record_objects[tuple(node.item.path)] = ints
             odo[tuple(node.item.path)] = ints

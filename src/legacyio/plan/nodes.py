@@ -58,6 +58,7 @@ class Node:
     alternative: bool = False  # REDEFINES another item (written after the base)
     segment_ids: tuple[str, ...] | None = None
     is_odo_object: bool = False
+    count_map: dict[str, int] | None = None  # occurs_mappings of an ODO table
     output: bool = True  # part of the output schema
     identity: bool = False  # decode is a bijection: bytes always re-encode exactly
     _child_fields: list[pa.Field] | None = None
@@ -130,6 +131,7 @@ class VariableTable:
     object_offset: int
     object_codec: Any
     path: str
+    count_map: dict[str, int] | None = None
 
 
 def all_canonical(codec: Any, src: np.ndarray) -> bool:
