@@ -116,6 +116,11 @@ class FileFormat:
     """Records skipped after the header bytes (kept in the table metadata)."""
     trailer_bytes: int = 0
     """Bytes at the end of the file that are not records (kept in the table metadata)."""
+    record_start_offset: int = 0
+    """Bytes in each record before the copybook's payload (Cobrix ``record_start_offset``);
+    kept in the residue unless they are the fill (EBCDIC/ASCII space)."""
+    record_end_offset: int = 0
+    """Bytes in each record after the copybook's payload (Cobrix ``record_end_offset``)."""
     length_field: str | None = None
     """Name of a copybook field that holds the record length (plus ``rdw_adjustment``)."""
     variable_occurs: bool | None = None

@@ -136,6 +136,16 @@ file_format_options = _stack(
     click.option(
         "--trailer-bytes", type=click.IntRange(min=0), help="Bytes after the last record."
     ),
+    click.option(
+        "--record-start-offset",
+        type=click.IntRange(min=0),
+        help="Bytes in each record before the copybook's data (Cobrix record_start_offset).",
+    ),
+    click.option(
+        "--record-end-offset",
+        type=click.IntRange(min=0),
+        help="Bytes in each record after the copybook's data (Cobrix record_end_offset).",
+    ),
     click.option("--length-field", help="Copybook field holding each record's length."),
     click.option(
         "--variable-occurs/--fixed-occurs",

@@ -121,6 +121,9 @@ class _BatchDecoder:
         # a record no frame can describe (an RDW beyond its range) keeps its raw bytes
         canon, canon_len, unfit = self.framer.canonical_frames(payload, lengths, check=False)
         diff = collect | (canon_len != frame_lengths)
+        tail_differs = getattr(self.framer, "record_tail_differs", None)
+        if tail_differs is not None:  # bytes after each payload (record_end_offset)
+            diff |= tail_differs(block)
         if unfit is not None:
             diff |= unfit
         same = ~diff
@@ -159,6 +162,8 @@ class _BatchDecoder:
         reserved bytes. (Block descriptors and gaps go to the residue separately.)"""
         plan, rf = self.plan, self.fmt.record_format
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
+        if getattr(self.framer, "record_offsets", False):
+            return False  # bytes around the payloads: compared in full by ``residue``
         if rf in ("F", "FB"):
             return bool((frame_lengths == plan.width).all())
         if rf not in ("V", "VB") or (len(plan.roots) > 1 and not plan.variable):
