@@ -121,6 +121,18 @@ class FileFormat:
     kept in the residue unless they are the fill (EBCDIC/ASCII space)."""
     record_end_offset: int = 0
     """Bytes in each record after the copybook's payload (Cobrix ``record_end_offset``)."""
+    minimum_record_length: int | None = None
+    """Records with a shorter payload are left out of the rows (Cobrix
+    ``minimum_record_length``): counted in ``DecodeReport.skipped_records`` and kept in the
+    residue of the next row, so the round trip stays exact."""
+    maximum_record_length: int | None = None
+    """Records with a longer payload are left out the same way (``maximum_record_length``)."""
+    record_header_parser: Any = None
+    """Custom record headers (Cobrix ``record_header_parser``): a hook ``f(data, final)`` (or
+    an object with ``boundaries(data, final)``) returning ``(frame_lengths, header_lengths,
+    valid)`` of the complete records at the start of the uint8 array ``data``; or its import
+    name ``"module:attr"``. Writing needs ``headers(lengths)`` and ``header_length`` on it.
+    Records marked invalid are left out like ``minimum_record_length`` does."""
     length_field: str | None = None
     """Name of a copybook field that holds the record length (plus ``rdw_adjustment``)."""
     variable_occurs: bool | None = None
@@ -169,6 +181,18 @@ class FileFormat:
     def occurs_map(self) -> dict[str, dict[str, int]]:
         """``occurs_mappings`` as {TABLE NAME (upper case, '_' as '-'): {value: count}}."""
         return {t.upper().replace("_", "-"): dict(m) for t, m in self.occurs_mappings}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as JSON-ready values (table metadata); a header-parser hook is stored by
+        its import name."""
+        from legacyio.framing.custom import hook_name
+
+        return attrs.asdict(
+            self,
+            value_serializer=lambda _i, a, v: (
+                hook_name(v) if a is not None and a.name == "record_header_parser" else v
+            ),
+        )
 
     @property
     def odo_tables(self) -> tuple[str, ...]:

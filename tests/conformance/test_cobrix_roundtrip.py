@@ -22,9 +22,7 @@ from .test_cobrix_corpus import LEGACYIO_BUGS
 _READ_ONLY = ("residue", "trim", "record_number", "record_offset", "fillers")
 
 # Files that cannot be read at all because of an unsupported feature -> the error expected.
-UNREADABLE: dict[str, type[legacyio.LegacyioError]] = {
-    "data/test11_data/COMP.DETAILS.MAY30.DATA.dat": legacyio.DecodeError,  # custom headers
-}
+UNREADABLE: dict[str, type[legacyio.LegacyioError]] = {}
 
 
 ROUNDTRIP_BUGS: set[str] = set()

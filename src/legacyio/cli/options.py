@@ -25,7 +25,7 @@ _READ_FIELDS = [a.name for a in attrs.fields(ReadOptions)]
 _WRITE_FIELDS = [a.name for a in attrs.fields(WriteOptions)]
 
 
-_CASED_FIELDS = ("occurs_mappings",)
+_CASED_FIELDS = ("occurs_mappings", "record_header_parser")
 """FileFormat fields given as text whose case matters (names and values, not keywords)."""
 
 TABLE_VALUED = frozenset({"occurs_mappings"})
@@ -145,6 +145,21 @@ file_format_options = _stack(
         "--record-end-offset",
         type=click.IntRange(min=0),
         help="Bytes in each record after the copybook's data (Cobrix record_end_offset).",
+    ),
+    click.option(
+        "--minimum-record-length",
+        type=click.IntRange(min=0),
+        help="Leave out records with a shorter payload (counted, kept in the residue).",
+    ),
+    click.option(
+        "--maximum-record-length",
+        type=click.IntRange(min=0),
+        help="Leave out records with a longer payload (counted, kept in the residue).",
+    ),
+    click.option(
+        "--record-header-parser",
+        metavar="MODULE:NAME",
+        help="Python hook framing records with custom headers (see README).",
     ),
     click.option("--length-field", help="Copybook field holding each record's length."),
     click.option(

@@ -162,7 +162,7 @@ class _BatchDecoder:
         reserved bytes. (Block descriptors and gaps go to the residue separately.)"""
         plan, rf = self.plan, self.fmt.record_format
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
-        if getattr(self.framer, "record_offsets", False):
+        if getattr(self.framer, "full_frame_check", False):
             return False  # bytes around the payloads: compared in full by ``residue``
         if rf in ("F", "FB"):
             return bool((frame_lengths == plan.width).all())

@@ -52,6 +52,31 @@ def framer_for(
         "chunk_size": chunk_size,
     }
     rf = fmt.record_format
+    if fmt.minimum_record_length is not None or fmt.maximum_record_length is not None:
+        from legacyio.framing.custom import LengthFilterFramer
+
+        inner = framer_for(
+            attrs.evolve(fmt, minimum_record_length=None, maximum_record_length=None),
+            record_length=record_length,
+            length_fn=length_fn,
+            prefix_length=prefix_length,
+            lenient=lenient,
+            report=report,
+            chunk_size=chunk_size,
+            **extra,
+        )
+        return LengthFilterFramer(
+            inner, fmt.minimum_record_length, fmt.maximum_record_length, report
+        )
+    if fmt.record_header_parser is not None:
+        from legacyio.framing.custom import HeaderParserFramer
+
+        if fmt.record_start_offset or fmt.record_end_offset or fmt.length_field:
+            raise OptionsError(
+                "record_header_parser frames records itself: record offsets and length_field "
+                "do not apply"
+            )
+        return HeaderParserFramer(fmt.record_header_parser, **common)
     start, end = fmt.record_start_offset, fmt.record_end_offset
     if start or end:
         if rf not in ("F", "FB", "V", "VB") or fmt.length_field:

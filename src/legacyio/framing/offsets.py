@@ -23,7 +23,8 @@ from legacyio.sources import SourceStream
 class RecordOffsetFramer:
     """``inner`` with ``start`` bytes before and ``end`` bytes after each payload."""
 
-    record_offsets = True
+    full_frame_check = True
+    """The reader compares whole frames (no fast canonical-frame shortcut)."""
 
     def __init__(self, inner: Any, start: int, end: int, fill: int) -> None:
         if start < 0 or end < 0:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 
-import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -256,7 +255,7 @@ class Plan:
         if self.ropts.file_name:
             fields.append(pa.field("file_name", pa.string()))
         md = {
-            META_FORMAT: json.dumps(attrs.asdict(self.fmt)).encode(),
+            META_FORMAT: json.dumps(self.fmt.to_dict()).encode(),
             META_READ: json.dumps(
                 {
                     "trim": self.ropts.trim,
