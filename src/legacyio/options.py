@@ -225,6 +225,39 @@ def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]
     return tuple(out)
 
 
+def _levels(value: Any) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for level in value or ():
+        ids = level.split(",") if isinstance(level, str) else list(level)
+        ids = [str(i).strip() for i in ids if str(i).strip()]
+        if not ids:
+            raise ValueError("segment_id_levels: a level without any segment id")
+        out.append(tuple(ids))
+    return tuple(out)
+
+
+def _level_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
+    """``segment_id_level0=..``, ``segment_id_level1=..`` / ``segment_id_root=..`` keywords
+    (Cobrix's names) -> ``segment_id_levels``."""
+    import re
+
+    numbered = {}
+    for k in list(kw):
+        m = re.fullmatch(r"segment_id_level(\d+)", k)
+        if m:
+            numbered[int(m.group(1))] = kw.pop(k)
+        elif k == "segment_id_root":
+            numbered[0] = kw.pop(k)
+    if not numbered:
+        return kw
+    if "segment_id_levels" in kw:
+        raise TypeError("give segment_id_levels or segment_id_level<N>, not both")
+    if sorted(numbered) != list(range(len(numbered))):
+        raise TypeError("segment_id_level<N> keywords must be numbered 0, 1, 2, ... without gaps")
+    kw["segment_id_levels"] = [numbered[i] for i in range(len(numbered))]
+    return kw
+
+
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     if isinstance(value, dict):
         return tuple((str(k), str(v)) for k, v in value.items())
@@ -270,6 +303,16 @@ class ReadOptions:
     """Report a trailing partial record instead of raising; it is kept as a short record."""
     threads: int = 1
     """Decode batches on this many threads."""
+    segment_id_levels: tuple[tuple[str, ...], ...] = attrs.field(
+        default=(), converter=lambda v: _levels(v)
+    )
+    """Segment ids of each hierarchy level, root first (Cobrix ``segment_id_level0..N``; the
+    keywords ``segment_id_level0=...``, ``segment_id_root=...`` work too). Each level is a list
+    of ids or a comma-separated string; ``"_"`` or ``"*"`` means any other id. Adds the
+    columns ``Seg_Id0..N``: keys linking each record to its root and parents (for joins)."""
+    segment_id_prefix: str = ""
+    """Prefix of the generated segment ids: ``Seg_Id0`` is ``<prefix>_<root row index>``,
+    ``Seg_IdN`` is ``<Seg_Id0>_L<N>_<count of level-N records since the root>``."""
 
 
 @attrs.frozen
@@ -300,6 +343,8 @@ def split_kwargs(
     """Route keyword arguments to FileFormat or the stage options class by field name."""
     fmt = fmt or FileFormat()
     stage = stage or stage_cls()
+    if stage_cls is ReadOptions:
+        kw = _level_kwargs(dict(kw))
     stage_fields = _READ_FIELDS if stage_cls is ReadOptions else _WRITE_FIELDS
     f_kw = {k: v for k, v in kw.items() if k in _FORMAT_FIELDS}
     s_kw = {k: v for k, v in kw.items() if k in stage_fields and k not in _FORMAT_FIELDS}

@@ -33,8 +33,6 @@ _SPARK_ONLY = {"input_split_records", "enable_index_cache", "pedantic", "rhp_add
 # Unsupported Cobrix features: option -> (feature key, reason). The key names the check in
 # ``still_differs`` that proves the difference is still there.
 UNSUPPORTED: dict[str, tuple[str, str]] = {
-    "segment_id_level": ("seg_id", "Seg_Id0..N segment id generation is not a legacyio feature"),
-    "segment_id_root": ("seg_id", "Seg_Id0..N segment id generation is not a legacyio feature"),
     "segment-children": ("hierarchy", "hierarchical segment-children nesting is not supported"),
     "debug": ("debug", "<FIELD>_debug raw-byte columns are not a legacyio feature"),
     "non_terminals": (
@@ -240,6 +238,13 @@ def map_case(c: dict[str, Any]) -> Mapping:
     ):  # same names, same meaning
         if opt in o:
             kw[opt] = int(o[opt])
+    levels = {k: v for k, v in o.items() if k.startswith("segment_id_level")}
+    if "segment_id_root" in o:
+        levels["segment_id_level0"] = o["segment_id_root"]
+    if levels:  # Seg_Id0..N; the prefix gets the file index per file (read_ours), as Cobrix's
+        kw["segment_id_levels"] = [levels[f"segment_id_level{i}"] for i in range(len(levels))]
+        kw["segment_id_prefix"] = o.get("segment_id_prefix", "")
+        kw["segment_field"] = o["segment_field"].replace("_", "-")
     if "occurs_mappings" in o:  # the same JSON text Cobrix takes
         kw["occurs_mappings"] = o["occurs_mappings"]
     seg_map = _segment_map(o)
@@ -322,8 +327,9 @@ class CobrixView:
         self._gseq = 0
         self._prev = root_name
         self.converters: list[tuple[str, str | None, Callable[[Any], Any]]] = []
+        self.seg_ids = [f.name for f in schema if f.name.startswith("Seg_Id")]
         for f in schema:
-            if f.name in ("record_number", "record_offset"):
+            if f.name in ("record_number", "record_offset") or f.name in self.seg_ids:
                 continue
             name, fn = self._conv(f, "", False)
             self.converters.append((f.name, name, fn))
@@ -431,6 +437,7 @@ class CobrixView:
                 continue
             cols.append((name, [fn(v) for v in table.column(col).to_pylist()]))
         rnum = table.column("record_number").to_pylist()
+        seg = [(n, table.column(n).to_pylist()) for n in self.seg_ids]
         out = []
         for i in range(table.num_rows):
             row: dict[str, Any] = {}
@@ -438,6 +445,9 @@ class CobrixView:
                 row["File_Id"] = file_id
                 row["Record_Id"] = rnum[i] - 1
                 row["Record_Byte_Length"] = int(lengths[i])
+            for n, vals in seg:
+                if vals[i] is not None:
+                    row[n] = vals[i]
             body = {n: vals[i] for n, vals in cols if vals[i] is not None}
             if self.m.keep_original and len(body) and not self._multi_root:
                 body = {self.root_name: body}
@@ -466,7 +476,10 @@ def read_ours(m: Mapping) -> tuple[list[dict[str, Any]], CobrixView, list[legacy
     reports = []
     for file_id, path in enumerate(m.files):
         rep = legacyio.DecodeReport()
-        table = legacyio.read_table(str(path), layout, report=rep, **m.kwargs)
+        kwargs = dict(m.kwargs)
+        if "segment_id_levels" in kwargs:  # Cobrix: Seg_Id0 = <prefix>_<file id>_<root>
+            kwargs["segment_id_prefix"] = f"{kwargs['segment_id_prefix']}_{file_id}"
+        table = legacyio.read_table(str(path), layout, report=rep, **kwargs)
         reports.append(rep)
         if view is None:
             view = CobrixView(m, table.schema, root)
@@ -976,10 +989,6 @@ def check_known_difference(c: dict[str, Any], feature: str) -> str:
     case; returns the evidence. Fails (so differences.md gets updated) once it no longer does.
     """
     names = _option_names()
-    if feature == "seg_id":
-        assert not any(n.startswith(("segment_id", "seg_id")) for n in names)
-        assert any(k.startswith("Seg_Id") for k in _expected_keys(c))
-        return "expected rows carry Seg_Id columns; legacyio has no option to generate them"
     if feature == "debug":
         assert "debug" not in names
         assert any(k.endswith("_debug") for k in _expected_keys(c))
@@ -995,6 +1004,6 @@ def check_known_difference(c: dict[str, Any], feature: str) -> str:
     raise KeyError(feature)
 
 
-STRIPPABLE = {"seg_id", "debug", "non_terminals"}
+STRIPPABLE = {"debug", "non_terminals"}
 """Unsupported features whose columns can be removed from the expected rows so that the rest
 of the case is still compared."""

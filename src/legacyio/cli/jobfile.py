@@ -145,6 +145,8 @@ def load_job(path: str | os.PathLike[str]) -> JobFile:
             per_command[k] = cmd
         else:
             _merge(common, {raw_key: value}, p, "")
+    for opts in [common, *per_command.values()]:
+        _numbered_levels(opts, p)
     job = JobFile(p, common, per_command)
     for opts in [common, *per_command.values()]:
         for k in list(opts):
@@ -158,6 +160,26 @@ def load_job(path: str | os.PathLike[str]) -> JobFile:
                         job.resolve_path(x, existing) if isinstance(x, str) else x for x in v
                     ]
     return job
+
+
+def _numbered_levels(opts: dict[str, Any], path: str) -> None:
+    """Cobrix's ``segment_id_level0 = "C"``, ``segment_id_level1 = "P"`` (or
+    ``segment_id_root``) keys -> one ``segment_id_levels`` list, in level order."""
+    import re
+
+    numbered: dict[int, Any] = {}
+    for k in list(opts):
+        m = re.fullmatch(r"segment_id_level(\d+)", k)
+        if m or k == "segment_id_root":
+            numbered[int(m.group(1)) if m else 0] = opts.pop(k)
+    if not numbered:
+        return
+    if "segment_id_levels" in opts or sorted(numbered) != list(range(len(numbered))):
+        raise OptionsError(
+            f"{path}: segment_id_level<N> keys must be numbered 0, 1, 2, ... (and not mixed "
+            "with segment_id_levels)"
+        )
+    opts["segment_id_levels"] = [numbered[i] for i in range(len(numbered))]
 
 
 def segments_value(value: Any, where: str) -> tuple[tuple[str, str], ...]:

@@ -287,6 +287,18 @@ read_options = _stack(
         help="Report a trailing partial record instead of failing.",
     ),
     click.option("--threads", type=click.IntRange(min=1), help="Decoding threads."),
+    click.option(
+        "--segment-id-level",
+        "segment_id_levels",
+        multiple=True,
+        metavar="IDS",
+        help="Segment ids of the next hierarchy level, root first (repeatable; comma-separated "
+        "ids, '*' any other): adds Seg_Id0..N key columns (Cobrix segment_id_level<N>).",
+    ),
+    click.option(
+        "--segment-id-prefix",
+        help="Prefix of the generated Seg_Id values (Cobrix segment_id_prefix).",
+    ),
 )
 
 
@@ -365,6 +377,8 @@ def build_read_options(params: dict[str, Any], **defaults: Any) -> ReadOptions:
             continue
         if name == "columns":
             v = tuple(c.strip() for part in v for c in str(part).split(",") if c.strip())
+        elif name in ("segment_id_levels", "segment_id_prefix"):
+            pass  # ids and prefix are data: case kept
         elif isinstance(v, str):
             v = v.lower()
         kw[name] = v

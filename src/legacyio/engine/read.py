@@ -49,6 +49,21 @@ class _BatchDecoder:
         self.schema = plan.schema()
         self.framer = framer
         self.hlen = framer.header_length
+        self.seg_ids = None
+        self.seg_levels: dict[int, np.ndarray] = {}
+        if ropts.segment_id_levels:
+            from legacyio.engine.segids import SegmentIds
+
+            self.seg_ids = SegmentIds(ropts.segment_id_levels, ropts.segment_id_prefix)
+
+    def finish_segment_ids(self, batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:
+        """Fill the ``Seg_Id`` columns of a decoded batch (called in file order)."""
+        if self.seg_ids is None:
+            return batch
+        cols = self.seg_ids.apply(self.seg_levels.pop(block.first_record))
+        k = len(cols)
+        arrays = list(batch.columns[: batch.num_columns - k]) + cols
+        return pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
 
     def matrix(self, block: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Record matrix in the maximum layout, available bytes per record, and (variable
@@ -86,6 +101,12 @@ class _BatchDecoder:
             cols.append(pa.array(rec_offsets))
         if self.ropts.file_name:
             cols.append(pa.array([self.source_name] * n, type=pa.string()))
+        if self.seg_ids is not None:
+            # levels now (in parallel); the ids in file order, in ``finish_segment_ids``
+            self.seg_levels[block.first_record] = self.seg_ids.level_of(
+                self.plan.segment_values(mat)
+            )
+            cols.extend(pa.nulls(n, pa.string()) for _ in self.seg_ids.levels)
         if self.report is not None:
             self.report.records += n
             self.report.bytes += int(np.sum(block.frame_lengths)) if n else 0
@@ -274,6 +295,7 @@ def open_stream(
             done = [0, 0]
 
             def finish(batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:
+                batch = dec.finish_segment_ids(batch, block)
                 done[0] += batch.num_rows
                 done[1] += int(np.sum(block.frame_lengths))
                 if progress is not None:

@@ -111,6 +111,8 @@ class Plan:
             self.segment_offset = seg_item.offset
         elif seg_map:
             raise OptionsError("a segment map needs a segment field (segment_field)")
+        if self.ropts.segment_id_levels and self.segment_codec is None:
+            raise OptionsError("segment id columns (segment_id_levels) need a segment_field")
         self.variable = fmt.variable and bool(self.odo_paths)
         self.nested: NestedWalker | None = None
         self.tables = self._variable_tables() if self.variable else []
@@ -254,6 +256,8 @@ class Plan:
             fields.append(pa.field("record_offset", pa.int64()))
         if self.ropts.file_name:
             fields.append(pa.field("file_name", pa.string()))
+        for k in range(len(self.ropts.segment_id_levels)):
+            fields.append(pa.field(f"Seg_Id{k}", pa.string()))
         md = {
             META_FORMAT: json.dumps(self.fmt.to_dict()).encode(),
             META_READ: json.dumps(
@@ -425,13 +429,7 @@ class Plan:
             avail = None
         seg_sel = None
         if self.segment_codec is not None:
-            seg_vals, _ = self.segment_codec.decode(
-                mat[:, self.segment_offset : self.segment_offset + self.segment_codec.width]
-            )
-            if not pa.types.is_string(seg_vals.type):
-                seg_vals = pc.cast(seg_vals, pa.string())  # a numeric segment-id field
-            # ids are compared without padding: spaces and low-values on either side
-            seg_vals = pc.utf8_trim(seg_vals, characters=" \x00")
+            seg_vals = self.segment_values(mat)
             seg_sel = {}
             matched = np.zeros(n, dtype=bool)
             for grp, ids in self._seg_groups.items():
@@ -439,7 +437,7 @@ class Plan:
                 sel = np.asarray(sel, dtype=bool)
                 seg_sel[grp] = sel
                 matched |= sel
-            if report is not None and not matched.all():
+            if report is not None and self._seg_groups and not matched.all():
                 report.unmatched_segments += int((~matched).sum())
                 first = int(np.flatnonzero(~matched)[0])
                 report.add_framing(
@@ -456,6 +454,17 @@ class Plan:
             if n_.output
         ]
         return arrays, ctx.vouched
+
+    def segment_values(self, mat: np.ndarray) -> pa.Array:
+        """The segment field of each record as text, without spaces or low-values on either
+        side (ids are compared without padding)."""
+        assert self.segment_codec is not None
+        seg_vals, _ = self.segment_codec.decode(
+            mat[:, self.segment_offset : self.segment_offset + self.segment_codec.width]
+        )
+        if not pa.types.is_string(seg_vals.type):
+            seg_vals = pc.cast(seg_vals, pa.string())  # a numeric segment-id field
+        return pc.utf8_trim(seg_vals, characters=" \x00")
 
     # ---- the cheap canonical check ------------------------------------------------------
     def covered(self) -> bool:
