@@ -225,6 +225,23 @@ def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]
     return tuple(out)
 
 
+def _debug(value: Any) -> str | None:
+    if value in (None, False, "", "none", "false", "False"):
+        return None
+    v = "hex" if value is True else str(value).lower()
+    v = {"true": "hex", "raw": "binary"}.get(v, v)
+    if v not in ("hex", "binary"):
+        raise ValueError(f"debug must be 'hex' or 'binary' (Cobrix true/hex/raw), not {value!r}")
+    return v
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(p).strip() for p in parts if str(p).strip())
+
+
 def _levels(value: Any) -> tuple[tuple[str, ...], ...]:
     out = []
     for level in value or ():
@@ -303,6 +320,18 @@ class ReadOptions:
     """Report a trailing partial record instead of raising; it is kept as a short record."""
     threads: int = 1
     """Decode batches on this many threads."""
+    debug: Literal["hex", "binary"] | None = attrs.field(
+        default=None, converter=lambda v: _debug(v)
+    )
+    """Add after every elementary field a ``<NAME>_debug`` column with its raw bytes: upper-case
+    hex text (``"hex"``; Cobrix ``debug=true``/``hex``) or binary (``"binary"``; Cobrix
+    ``raw``). Read-only: writing ignores them."""
+    corrupt_fields: bool = False
+    """Add a ``_corrupt_fields`` column: per row the paths of the fields that could not be
+    decoded (null and reported), so bad rows can be found with a filter."""
+    non_terminals: tuple[str, ...] = attrs.field(default=(), converter=lambda v: _names(v))
+    """Groups also emitted as one text column ``<GROUP>_NT`` right after the group (Cobrix
+    ``non_terminals``); a list or a comma-separated string of group names."""
     segment_id_levels: tuple[tuple[str, ...], ...] = attrs.field(
         default=(), converter=lambda v: _levels(v)
     )

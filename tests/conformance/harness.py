@@ -9,6 +9,7 @@ unsupported feature (case level); both are listed in ``differences.md``.
 
 from __future__ import annotations
 
+import base64
 import bz2
 import functools
 import gzip
@@ -34,11 +35,6 @@ _SPARK_ONLY = {"input_split_records", "enable_index_cache", "pedantic", "rhp_add
 # ``still_differs`` that proves the difference is still there.
 UNSUPPORTED: dict[str, tuple[str, str]] = {
     "segment-children": ("hierarchy", "hierarchical segment-children nesting is not supported"),
-    "debug": ("debug", "<FIELD>_debug raw-byte columns are not a legacyio feature"),
-    "non_terminals": (
-        "non_terminals",
-        "<GROUP>_NT text columns of groups are not a legacyio feature",
-    ),
 }
 
 
@@ -245,6 +241,10 @@ def map_case(c: dict[str, Any]) -> Mapping:
         kw["segment_id_levels"] = [levels[f"segment_id_level{i}"] for i in range(len(levels))]
         kw["segment_id_prefix"] = o.get("segment_id_prefix", "")
         kw["segment_field"] = o["segment_field"].replace("_", "-")
+    if "debug" in o:  # true/hex -> upper-case hex text; raw -> binary (shown as base64)
+        kw["debug"] = o["debug"]
+    if "non_terminals" in o:
+        kw["non_terminals"] = o["non_terminals"]
     if "occurs_mappings" in o:  # the same JSON text Cobrix takes
         kw["occurs_mappings"] = o["occurs_mappings"]
     seg_map = _segment_map(o)
@@ -359,6 +359,12 @@ class CobrixView:
         self, f: pa.Field, prefix: str, in_occurs: bool
     ) -> tuple[str | None, Callable[[Any], Any]]:
         md = {k.decode(): v.decode() for k, v in (f.metadata or {}).items()}
+        if md.get("derived") == "debug":  # raw bytes: hex text as is, binary as Spark's base64
+            path = prefix + f.name
+            self.fields[path] = FieldInfo(path, pa.string(), None, None, None, None, in_occurs)
+            if pa.types.is_binary(f.type):
+                return f.name, lambda v: None if v is None else base64.b64encode(v).decode()
+            return f.name, lambda v: v
         cobol = md.get("cobol_name", f.name)
         t = f.type
         is_list = pa.types.is_list(t)
@@ -989,14 +995,6 @@ def check_known_difference(c: dict[str, Any], feature: str) -> str:
     case; returns the evidence. Fails (so differences.md gets updated) once it no longer does.
     """
     names = _option_names()
-    if feature == "debug":
-        assert "debug" not in names
-        assert any(k.endswith("_debug") for k in _expected_keys(c))
-        return "expected rows carry <FIELD>_debug columns; legacyio has no debug option"
-    if feature == "non_terminals":
-        assert "non_terminals" not in names
-        assert any(k.endswith("_NT") for k in _expected_keys(c))
-        return "expected rows carry <GROUP>_NT columns; legacyio has no such option"
     if feature == "hierarchy":
         assert not any("children" in n or "parent" in n for n in names)
         assert _has_child_segment_lists(c)
@@ -1004,6 +1002,6 @@ def check_known_difference(c: dict[str, Any], feature: str) -> str:
     raise KeyError(feature)
 
 
-STRIPPABLE = {"debug", "non_terminals"}
+STRIPPABLE: set[str] = set()
 """Unsupported features whose columns can be removed from the expected rows so that the rest
 of the case is still compared."""

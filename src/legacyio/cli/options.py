@@ -296,6 +296,24 @@ read_options = _stack(
         "ids, '*' any other): adds Seg_Id0..N key columns (Cobrix segment_id_level<N>).",
     ),
     click.option(
+        "--debug-columns",
+        "debug_columns",
+        type=_choice("hex", "binary"),
+        help="Add <FIELD>_debug columns with each field's raw bytes (Cobrix debug; job "
+        'files: debug = "hex").',
+    ),
+    click.option(
+        "--corrupt-fields/--no-corrupt-fields",
+        default=None,
+        help="Add a _corrupt_fields column: per row the fields that could not be decoded.",
+    ),
+    click.option(
+        "--non-terminals",
+        multiple=True,
+        metavar="GROUPS",
+        help="Groups also emitted as one text column <GROUP>_NT (comma-separated, repeatable).",
+    ),
+    click.option(
         "--segment-id-prefix",
         help="Prefix of the generated Seg_Id values (Cobrix segment_id_prefix).",
     ),
@@ -371,14 +389,18 @@ def build_format(params: dict[str, Any], base: dict[str, Any] | None = None) -> 
 def build_read_options(params: dict[str, Any], **defaults: Any) -> ReadOptions:
     """ReadOptions from the flags; ``defaults`` apply where no flag was given."""
     kw = dict(defaults)
+    if params.get("debug_columns"):
+        kw["debug"] = params["debug_columns"]
     for name in _READ_FIELDS:
+        if name == "debug":
+            continue  # --debug shows tracebacks; debug columns come from --debug-columns
         v = params.get(name)
         if v is None or (name == "columns" and not v):
             continue
         if name == "columns":
             v = tuple(c.strip() for part in v for c in str(part).split(",") if c.strip())
-        elif name in ("segment_id_levels", "segment_id_prefix"):
-            pass  # ids and prefix are data: case kept
+        elif name in ("segment_id_levels", "segment_id_prefix", "non_terminals"):
+            pass  # ids, prefix and names: case kept
         elif isinstance(v, str):
             v = v.lower()
         kw[name] = v
@@ -417,6 +439,14 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
         if key == "segments":
             params[key] = segments_value(value, job.path)
             continue
+        if key == "debug" and isinstance(value, str):  # Cobrix's debug = "hex" | "raw"
+            key, param = "debug_columns", by_name.get("debug_columns")
+            value = {"true": "hex", "raw": "binary"}.get(value.lower(), value.lower())
+            if param is None or ctx.get_parameter_source(key) not in (
+                None,
+                click.core.ParameterSource.DEFAULT,
+            ):
+                continue
         if key in TABLE_VALUED and isinstance(value, (dict, list)):
             import json
 

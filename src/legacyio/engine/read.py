@@ -21,6 +21,7 @@ from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
 from legacyio.plan.flatten import flatten_table
+from legacyio.plan.nodes import CORRUPT_COLUMN
 from legacyio.report import DecodeReport
 from legacyio.sources import open_source
 
@@ -61,8 +62,9 @@ class _BatchDecoder:
         if self.seg_ids is None:
             return batch
         cols = self.seg_ids.apply(self.seg_levels.pop(block.first_record))
-        k = len(cols)
-        arrays = list(batch.columns[: batch.num_columns - k]) + cols
+        arrays = list(batch.columns)
+        at = batch.schema.get_field_index("Seg_Id0")
+        arrays[at : at + len(cols)] = cols
         return pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
 
     def matrix(self, block: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -86,8 +88,9 @@ class _BatchDecoder:
         n = len(block.lengths)
         mat, avail, raw = self.matrix(block)
         rec_offsets = block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
+        extras: dict[str, pa.Array] = {}
         arrays, vouched = plan.decode_vouched(
-            mat, avail, rec_offsets, block.first_record, self.report
+            mat, avail, rec_offsets, block.first_record, self.report, extras
         )
         names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
         cols: list[pa.Array] = list(arrays)
@@ -107,6 +110,8 @@ class _BatchDecoder:
                 self.plan.segment_values(mat)
             )
             cols.extend(pa.nulls(n, pa.string()) for _ in self.seg_ids.levels)
+        if self.ropts.corrupt_fields:
+            cols.append(extras[CORRUPT_COLUMN])
         if self.report is not None:
             self.report.records += n
             self.report.bytes += int(np.sum(block.frame_lengths)) if n else 0

@@ -26,6 +26,8 @@ from legacyio.plan.decode import DecodeCtx, as_column, mapped_counts, object_val
 from legacyio.plan.encode import EncodeCtx, valid_mask
 from legacyio.plan.nested import NestedWalker
 from legacyio.plan.nodes import (
+    CORRUPT_COLUMN,
+    DERIVED_KINDS,
     META_COPYBOOK,
     META_FORMAT,
     META_READ,
@@ -39,6 +41,15 @@ from legacyio.plan.nodes import (
     walk_nodes,
 )
 from legacyio.report import DecodeReport
+
+
+def _corrupt_column(found: list[tuple[np.ndarray, str]], n: int) -> pa.Array:
+    """Per row the sorted, distinct paths of the fields reported bad in it."""
+    per_row: list[set[str]] = [set() for _ in range(n)]
+    for rows, path in found:
+        for r in np.unique(rows).tolist():
+            per_row[r].add(path)
+    return pa.array([sorted(s) for s in per_row], type=pa.list_(pa.string()))
 
 
 class Plan:
@@ -168,6 +179,35 @@ class Plan:
             if k:
                 node.name = f"{node.name}_{k + 1}"
             out.append(node)
+            out.extend(self._derived(node))
+        return out
+
+    def _derived(self, node: Node) -> list[Node]:
+        """Read-only columns that follow a node: its raw bytes (``debug``) or, for a group
+        named in ``non_terminals``, its bytes as one text column."""
+        ro, item = self.ropts, node.item
+        out = []
+        common = {
+            "occurs_max": node.occurs_max,
+            "depending": node.depending,
+            "count_map": node.count_map,
+            "segment_ids": node.segment_ids,
+            "in_chain": node.in_chain,
+            "alternative": node.alternative,
+        }
+        if ro.debug and node.kind == "field":
+            out.append(
+                Node(item, f"{node.name}_debug", node.rel, node.width, "debug", ro.debug, **common)
+            )
+        if node.kind == "group" and ro.non_terminals:
+            wanted = {n.upper().replace("_", "-") for n in ro.non_terminals}
+            if item.name.upper() in wanted:
+                from legacyio.codecs.text import TextCodec
+
+                codec = TextCodec(item, self.fmt, trim=ro.trim)
+                out.append(
+                    Node(item, f"{node.name}_NT", node.rel, node.width, "nt", codec, **common)
+                )
         return out
 
     def _node(self, item: Item, rel: int) -> Node:
@@ -258,6 +298,8 @@ class Plan:
             fields.append(pa.field("file_name", pa.string()))
         for k in range(len(self.ropts.segment_id_levels)):
             fields.append(pa.field(f"Seg_Id{k}", pa.string()))
+        if self.ropts.corrupt_fields:
+            fields.append(pa.field(CORRUPT_COLUMN, pa.list_(pa.string())))
         md = {
             META_FORMAT: json.dumps(self.fmt.to_dict()).encode(),
             META_READ: json.dumps(
@@ -409,6 +451,7 @@ class Plan:
         rec_offsets: np.ndarray,
         first_record: int,
         report: DecodeReport | None,
+        extras: dict[str, pa.Array] | None = None,
     ) -> tuple[list[pa.Array], bool]:
         """Decode a matrix of records (maximum layout) into the top-level columns, and tell
         whether every byte of every record is already the canonical encoding of the decoded
@@ -446,6 +489,8 @@ class Plan:
                     int(rec_offsets[first]) + self.segment_offset,
                 )
         ctx.seg_sel = seg_sel
+        if self.ropts.corrupt_fields:
+            ctx.corrupt = []
         arrays = [
             arr
             for n_, arr in zip(
@@ -453,6 +498,8 @@ class Plan:
             )
             if n_.output
         ]
+        if extras is not None and ctx.corrupt is not None:
+            extras[CORRUPT_COLUMN] = _corrupt_column(ctx.corrupt, n)
         return arrays, ctx.vouched
 
     def segment_values(self, mat: np.ndarray) -> pa.Array:
@@ -481,6 +528,8 @@ class Plan:
         covered = np.zeros(self.width, dtype=bool)
 
         def mark(node: Node, base: int) -> None:
+            if node.kind in DERIVED_KINDS:
+                return
             start = base + node.rel
             reps = node.occurs_max or 1
             for j in range(reps):

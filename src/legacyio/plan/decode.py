@@ -73,6 +73,8 @@ class DecodeCtx:
         self.seg_sel: dict[str, np.ndarray] | None = None
         self.vouched = False
         """Still true when every field decoded so far is canonical (see Plan.decode_vouched)."""
+        self.corrupt: list[tuple[np.ndarray, str]] | None = None
+        """(record rows, field path) of bad values, for the ``corrupt_fields`` column."""
         self.record_objects: dict[tuple, np.ndarray] = {}
         """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
 
@@ -83,6 +85,8 @@ class DecodeCtx:
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
             return
+        if self.corrupt is not None:
+            self.corrupt.append((np.asarray(rows)[idx], node.path))
         i = int(idx[0])
         r = int(rows[i])
         record = self.first_record + r
@@ -256,6 +260,10 @@ class DecodeCtx:
             if not fields:
                 return pa.array([{}] * m, type=pa.struct([]))
             return pa.StructArray.from_arrays(arrays, fields=fields)
+        if node.kind == "debug":
+            return _debug_column(mat, node.codec, avail)
+        if node.kind == "nt":
+            return node.codec.decode(mat)[0]
         truncated = None
         if avail is not None:
             truncated = avail < node.width
@@ -290,6 +298,26 @@ class DecodeCtx:
         if invalid is not None and invalid.any():
             self.bad(node, invalid, rows, base, f"invalid {node.item.usage.value} value")
         return values
+
+
+_HEX = np.frombuffer(b"".join(f"{b:02X}".encode() for b in range(256)), dtype="S2")
+
+
+def _debug_column(mat: np.ndarray, how: str, avail: np.ndarray | None) -> pa.Array:
+    """A field's raw bytes (those inside the record): upper-case hex text or binary."""
+    m, w = mat.shape
+    data = np.ascontiguousarray(mat)
+    if how == "binary":
+        arr = pa.FixedSizeBinaryArray.from_buffers(pa.binary(w), m, [None, pa.py_buffer(data)])
+        arr = arr.cast(pa.binary())
+    else:
+        txt = _HEX[data].view(f"S{2 * w}").reshape(m) if w else np.full(m, b"", dtype="S1")
+        arr = pa.array(txt.astype(object), type=pa.binary()).cast(pa.string())
+    if avail is not None and bool((avail < w).any()):
+        keep = np.clip(avail, 0, w) * (1 if how == "binary" else 2)
+        vals = arr.to_pylist()
+        arr = pa.array([v[: int(k)] for v, k in zip(vals, keep)], type=arr.type)
+    return arr
 
 
 def _gather_rows(mat: np.ndarray, rows: np.ndarray, cols: np.ndarray, s: int) -> np.ndarray:

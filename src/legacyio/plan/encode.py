@@ -14,7 +14,7 @@ from legacyio.codecs.buffers import columns_mask, put_rows
 from legacyio.errors import EncodeError
 from legacyio.options import WriteOptions
 from legacyio.plan.decode import mapped_counts, object_values
-from legacyio.plan.nodes import Node, all_canonical
+from legacyio.plan.nodes import DERIVED_KINDS, Node, all_canonical
 
 if TYPE_CHECKING:
     from legacyio.plan.core import Plan
@@ -59,6 +59,8 @@ class EncodeCtx:
         # writes the bytes it stands for
         order = [n for n in nodes if not n.alternative] + [n for n in nodes if n.alternative]
         for node in order:
+            if node.kind in DERIVED_KINDS:
+                continue  # read-only views of other nodes' bytes
             arr = cols.get(node.name)
             if arr is None:
                 if node.kind == "raw" or node.in_chain or not node.output:

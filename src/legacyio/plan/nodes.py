@@ -15,6 +15,12 @@ from legacyio.layout.model import Item, Layout
 
 RESIDUE_COLUMN = "_legacyio_residue"
 
+DERIVED_KINDS = ("debug", "nt")
+"""Read-only columns derived from the bytes of another node (``debug``, ``non_terminals``):
+never encoded, and covering no byte of their own."""
+
+CORRUPT_COLUMN = "_corrupt_fields"
+
 
 """Raw bytes of records whose bytes are not the canonical encoding of their values (plus any
 bytes between records, headers and trailers); null for canonical records."""
@@ -49,7 +55,7 @@ class Node:
     name: str
     rel: int
     width: int
-    kind: str  # "field" | "raw" | "group"
+    kind: str  # "field" | "raw" | "group" | "debug" | "nt" (DERIVED_KINDS)
     codec: Any = None
     children: list[Node] = attrs.Factory(list)
     occurs_max: int = 0
@@ -73,6 +79,10 @@ class Node:
         return self.width * (self.occurs_max or 1)
 
     def value_type(self) -> pa.DataType:
+        if self.kind == "debug":
+            return pa.binary() if self.codec == "binary" else pa.string()
+        if self.kind == "nt":
+            return pa.string()
         if self.kind == "raw":
             return pa.binary(self.width)
         if self.kind == "field":
@@ -117,6 +127,8 @@ def _field_metadata(node: Node) -> dict[bytes, bytes]:
         md["redefines"] = it.redefines
     if node.kind == "raw":
         md["filler"] = "true"
+    if node.kind in DERIVED_KINDS:
+        md["derived"] = node.kind
     return {k.encode(): v.encode() for k, v in md.items()}
 
 
