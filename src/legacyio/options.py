@@ -155,6 +155,12 @@ class FileFormat:
     """Field whose value tells which REDEFINES alternative (segment) a record holds."""
     segments: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=lambda v: _pairs(v))
     """Map of segment-id values to the REDEFINES alternative (group name) they select."""
+    segment_children: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        default=(), converter=lambda v: _children(v)
+    )
+    """Parent/child segment hierarchy (Cobrix ``segment-children``): parent group -> its child
+    groups (a list or a comma-separated string). Child records are nested as lists of structs
+    under their parent, one row per root; writing flattens them back in file order."""
     record: str | None = None
     """Which 01-level record of a copybook with several to use (None: all, as alternatives)."""
     occurs_mappings: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = attrs.field(
@@ -222,6 +228,25 @@ def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]
                 )
             conv.append((str(k), int(n)))
         out.append((str(table), tuple(conv)))
+    return tuple(out)
+
+
+def _children(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for item in items:
+        if isinstance(item, str):  # "PARENT=CHILD1,CHILD2" (Cobrix: "PARENT => CHILD1,CHILD2")
+            if "=" not in item:
+                raise ValueError(f"segment_children entry {item!r} is not PARENT=CHILD1,CHILD2")
+            parent, kids = item.replace("=>", "=").split("=", 1)
+        else:
+            parent, kids = item
+        names = kids.split(",") if isinstance(kids, str) else list(kids)
+        out.append((str(parent).strip(), tuple(str(k).strip() for k in names if str(k).strip())))
     return tuple(out)
 
 

@@ -3,8 +3,8 @@
 Each MANIFEST case gives Cobrix reader options; ``map_case`` turns them into legacyio read
 options plus the post-processing that reproduces Cobrix's presentation rules (its code-page
 tables, Java-style trimming, null rules, FILLER naming, generated columns). Everything legacyio
-deliberately does differently is either a tolerance rule (value level, checked precisely) or an
-unsupported feature (case level); both are listed in ``differences.md``.
+deliberately does differently is a tolerance rule (value level, checked precisely), listed in
+``differences.md``; every Cobrix option the corpus uses is mapped (``MAPPED_OPTIONS``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import bz2
 import functools
 import gzip
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,11 +32,59 @@ CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus/cobrix"
 # Cobrix options that only steer Spark (partitioning, index cache, option checking).
 _SPARK_ONLY = {"input_split_records", "enable_index_cache", "pedantic", "rhp_additional_info"}
 
-# Unsupported Cobrix features: option -> (feature key, reason). The key names the check in
-# ``still_differs`` that proves the difference is still there.
-UNSUPPORTED: dict[str, tuple[str, str]] = {
-    "segment-children": ("hierarchy", "hierarchical segment-children nesting is not supported"),
+# Every Cobrix option the corpus uses, and how this harness maps it (``test_every_option_is
+# _mapped`` keeps the list complete): a legacyio option of the same meaning, or a presentation
+# rule applied to our values (differences.md, section 1).
+MAPPED_OPTIONS = {
+    # same name, same meaning
+    "record_start_offset",
+    "record_end_offset",
+    "minimum_record_length",
+    "occurs_mappings",
+    "non_terminals",
+    "debug",
+    "segment_field",
+    "segment_id_prefix",
+    "segment_id_level<N>",
+    "segment_id_root",
+    "record_header_parser",
+    # renamed (differences.md, section 1)
+    "record_format",
+    "encoding",
+    "ebcdic_code_page",
+    "ebcdic_code_page_class",
+    "ascii_charset",
+    "is_rdw_big_endian",
+    "is_rdw_part_of_record_length",
+    "rdw_adjustment",
+    "record_length_field",
+    "file_start_offset",
+    "file_end_offset",
+    "variable_size_occurs",
+    "floating_point_format",
+    "redefine_segment_id_map",
+    "segment_children",
+    # presentation rules applied by the harness
+    "string_trimming_policy",
+    "improved_null_detection",
+    "schema_retention_policy",
+    "generate_record_id",
+    "drop_value_fillers",
+    "drop_group_fillers",
+    "filler_naming_policy",
+    "segment_filter",
+    # set to true by some cases; no value in the corpus data depends on them (the cases
+    # match with legacyio's own rules: exact integers, signs where the PICTURE puts them)
+    "strict_sign_overpunching",
+    "strict_integral_precision",
 }
+
+
+def option_family(key: str) -> str:
+    """A MANIFEST option key without its numbering (``segment_id_level2`` ->
+    ``segment_id_level<N>``, ``redefine-segment-id-map:1`` -> ``redefine_segment_id_map``)."""
+    k = re.sub(r":\d+$", "", key).replace("-", "_")
+    return re.sub(r"level\d+$", "level<N>", k)
 
 
 class CobrixTest10Headers:
@@ -135,11 +184,23 @@ class Mapping:
     filler_naming: str = "sequence_numbers"
     segment_filter: tuple[str, str] | None = None
     header_len: int = 0
-    unsupported: list[tuple[str, str]] = field(default_factory=list)
+    children: dict[str, list[str]] = field(default_factory=dict)
+    """segment_children with column names (hierarchical cases)."""
 
     @property
-    def unsupported_keys(self) -> set[str]:
-        return {k for k, _ in self.unsupported}
+    def groups(self) -> list[str]:
+        return [g.replace("-", "_") for g in self.kwargs.get("segments", {}).values()]
+
+    @property
+    def root_groups(self) -> set[str]:
+        kids = {k for v in self.children.values() for k in v}
+        return {g for g in self.groups if g not in kids}
+
+    def descendants(self, g: str) -> set[str]:
+        out = {g}
+        for c in self.children.get(g, []):
+            out |= self.descendants(c)
+        return out
 
 
 def _truthy(v: str) -> bool:
@@ -160,14 +221,6 @@ def _segment_map(options: dict[str, str]) -> dict[str, str]:
 def map_case(c: dict[str, Any]) -> Mapping:
     """Cobrix options of a MANIFEST case -> legacyio options and comparison rules."""
     o = dict(c["options"])
-    unsupported: list[tuple[str, str]] = []
-    for key in list(o):
-        for prefix, (feat, why) in UNSUPPORTED.items():
-            if (key == prefix or (key.startswith(prefix) and key != "debug_ignore_file_size")) and (
-                feat,
-                why,
-            ) not in unsupported:
-                unsupported.append((feat, why))
     copybooks = c.get("copybooks") or [c["copybook"]]
     text = "\n".join((CORPUS / p).read_text(encoding="latin-1") for p in copybooks)
     ascii_mode = o.get("encoding", "ebcdic").lower() == "ascii" or o.get(
@@ -245,6 +298,13 @@ def map_case(c: dict[str, Any]) -> Mapping:
         kw["debug"] = o["debug"]
     if "non_terminals" in o:
         kw["non_terminals"] = o["non_terminals"]
+    children = {
+        v.split("=>")[0].strip(): [x.strip() for x in v.split("=>")[1].split(",")]
+        for k, v in o.items()
+        if k.replace("-", "_").startswith("segment_children")
+    }
+    if children:  # segment-children:N "PARENT => CHILD1,CHILD2"
+        kw["segment_children"] = children
     if "occurs_mappings" in o:  # the same JSON text Cobrix takes
         kw["occurs_mappings"] = o["occurs_mappings"]
     seg_map = _segment_map(o)
@@ -268,8 +328,10 @@ def map_case(c: dict[str, Any]) -> Mapping:
         drop_group_fillers=drop_group,
         filler_naming=o.get("filler_naming_policy", "sequence_numbers"),
         header_len=header_len,
-        unsupported=unsupported,
     )
+    m.children = {
+        p.replace("-", "_"): [c.replace("-", "_") for c in cs] for p, cs in children.items()
+    }
     if "segment_filter" in o:
         m.segment_filter = (o["segment_field"].replace("-", "_"), o["segment_filter"])
     return m
@@ -434,7 +496,13 @@ class CobrixView:
 
     # -- rows ---------------------------------------------------------------------------
     def rows(
-        self, table: pa.Table, file_id: int, lengths: np.ndarray, raws: list[bytes | None]
+        self,
+        table: pa.Table,
+        file_id: int,
+        lengths: np.ndarray,
+        raws: list[bytes | None],
+        record_ids: list[int] | None = None,
+        records: list[list[tuple[str, bytes]]] | None = None,
     ) -> list[dict[str, Any]]:
         """Cobrix-style rows (nulls left out) of one file's table."""
         cols = []
@@ -449,7 +517,7 @@ class CobrixView:
             row: dict[str, Any] = {}
             if self.m.record_id:
                 row["File_Id"] = file_id
-                row["Record_Id"] = rnum[i] - 1
+                row["Record_Id"] = rnum[i] - 1 if record_ids is None else record_ids[i]
                 row["Record_Byte_Length"] = int(lengths[i])
             for n, vals in seg:
                 if vals[i] is not None:
@@ -460,6 +528,8 @@ class CobrixView:
             row.update(body)
             row["__len__"] = int(lengths[i])
             row["__raw__"] = raws[i]
+            if records is not None:
+                row["__records__"] = records[i]
             out.append(row)
         return out
 
@@ -470,6 +540,33 @@ def load_layout(text: str, kwargs: dict[str, Any]) -> legacyio.Layout:
     """The case's copybook, with the tables its ``occurs_mappings`` covers accepted."""
     fmt = legacyio.FileFormat(occurs_mappings=kwargs.get("occurs_mappings", ()))
     return legacyio.load_copybook(text, odo_mappings=fmt.odo_tables)
+
+
+def _flat_records(
+    path: Path, layout: Any, kwargs: dict[str, Any], m: Mapping, data: bytes
+) -> tuple[list[bytes | None], list[list[tuple[str, bytes]]]]:
+    """For a hierarchical case: per root row, its raw record and the (group, bytes) of the
+    records from it to the next root (read flat: one row a record)."""
+    flat_kw = {k: v for k, v in kwargs.items() if k != "segment_children"}
+    ft = legacyio.read_table(str(path), layout, **flat_kw)
+    offs = np.asarray(ft.column("record_offset").to_numpy(), dtype=np.int64)
+    end = len(data) - flat_kw.get("trailer_bytes", 0) + m.header_len
+    lens = np.append(offs[1:], end) - offs - m.header_len
+    groups = [g for g in m.groups if g in ft.column_names]
+    valid = {g: ft.column(g).is_valid().to_pylist() for g in groups}
+    recs = [
+        (next((g for g in groups if valid[g][i]), ""), data[o : o + n])
+        for i, (o, n) in enumerate(zip(offs.tolist(), lens.tolist()))
+    ]
+    raws: list[bytes | None] = []
+    records: list[list[tuple[str, bytes]]] = []
+    for g, b in recs:
+        if g in m.root_groups:
+            raws.append(b)
+            records.append([(g, b)])
+        elif records:
+            records[-1].append((g, b))
+    return raws, records
 
 
 def read_ours(m: Mapping) -> tuple[list[dict[str, Any]], CobrixView, list[legacyio.DecodeReport]]:
@@ -509,7 +606,16 @@ def read_ours(m: Mapping) -> tuple[list[dict[str, Any]], CobrixView, list[legacy
         if m.kwargs.get("record_format") == "D":
             lengths = np.full(len(offs), -1)
             raws = [None] * len(offs)
-        rows.extend(view.rows(table, file_id, lengths, raws))
+        record_ids = records = None
+        if "segment_children" in kwargs:
+            # Cobrix: Record_Id is the index of the record after the group (the next root),
+            # Record_Byte_Length the payload bytes of the root and all its children
+            rnum = np.asarray(table.column("record_number").to_numpy(), dtype=np.int64)
+            nxt_num = np.append(rnum[1:], rep.records + 1)
+            record_ids = (nxt_num - 1).tolist()
+            lengths = nxt - offs - m.header_len * (nxt_num - rnum)
+            raws, records = _flat_records(path, layout, kwargs, m, data)
+        rows.extend(view.rows(table, file_id, lengths, raws, record_ids, records))
     if view is None:
         raise ValueError("case has no input files")
     if m.segment_filter is not None:
@@ -648,7 +754,7 @@ def diff_rows(exp: Any, ours: Any, path: str, lenient: bool, out: list[Diff]) ->
         if common_exp != common_ours:  # Cobrix's column order is the copybook's order
             out.append(Diff(f"{path}<key order>", common_exp, common_ours))
         for k in list(exp) + [k for k in ours if k not in exp]:
-            if k in ("__len__", "__raw__"):
+            if k in ("__len__", "__raw__", "__records__"):
                 continue
             diff_rows(exp.get(k), ours.get(k), f"{path}.{k}" if path else k, lenient, out)
         return
@@ -799,7 +905,36 @@ TOLERANCES: dict[str, Callable[[Diff, FieldInfo | None, bytes | None, CobrixView
 }
 
 
-def classify(diffs: list[Diff], view: CobrixView, raw: bytes | None) -> None:
+def _child_record(path: str, records: list[tuple[str, bytes]], view: CobrixView) -> bytes | None:
+    """Raw bytes of the child record a hierarchical path (``COMPANY.DEPT[1].OFFICE[0].X``)
+    points at: the k-th record of each segment after its parent, within the parent's subtree
+    (``records``: the root's flat records in file order, as (group, bytes))."""
+    steps = [(t.split("[")[0], int(t.split("[")[1][:-1])) for t in path.split(".") if "[" in t]
+    pos, cur = 0, records[0][0]
+    for group, k in steps:
+        inside = view.m.descendants(cur) - {cur}
+        count, found = 0, None
+        for j in range(pos + 1, len(records)):
+            g = records[j][0]
+            if g not in inside:
+                break
+            if g == group:
+                if count == k:
+                    found = j
+                    break
+                count += 1
+        if found is None:
+            return None
+        pos, cur = found, group
+    return records[pos][1]
+
+
+def classify(
+    diffs: list[Diff],
+    view: CobrixView,
+    raw: bytes | None,
+    records: list[tuple[str, bytes]] | None = None,
+) -> None:
     """Mark the diffs that a tolerance rule explains."""
     for d in diffs:
         p = _strip_index(d.path)
@@ -807,6 +942,9 @@ def classify(diffs: list[Diff], view: CobrixView, raw: bytes | None) -> None:
             p = p[len(view.root_name) + 1 :]
         fi = view.fields.get(p)
         b = _field_bytes(fi, raw)
+        if records and "[" in d.path and fi is not None and fi.offset is not None:
+            child = _child_record(d.path, records, view)  # a field of a nested child segment
+            b = None if child is None else child[fi.offset : fi.offset + (fi.length or 0)]
         for name, rule in TOLERANCES.items():
             if rule(d, fi, b, view):
                 d.tolerated = name
@@ -821,7 +959,6 @@ class Outcome:
     our_rows: int
     failures: list[tuple[int, Diff]] = field(default_factory=list)
     tolerated: dict[str, int] = field(default_factory=dict)
-    stripped: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -836,34 +973,6 @@ class Outcome:
         return "\n".join(lines)
 
 
-def strip_expected(
-    rows: list[dict[str, Any]], keys: set[str], counts: dict[str, int]
-) -> list[dict[str, Any]]:
-    """Remove the columns of unsupported features (Seg_Id*, *_debug, *_NT) from expected."""
-
-    def strip(v: Any) -> Any:
-        if isinstance(v, dict):
-            out = {}
-            for k, x in v.items():
-                feat = None
-                if "seg_id" in keys and k.startswith("Seg_Id"):
-                    feat = "seg_id"
-                elif "debug" in keys and k.endswith("_debug"):
-                    feat = "debug"
-                elif "non_terminals" in keys and k.endswith("_NT"):
-                    feat = "non_terminals"
-                if feat:
-                    counts[feat] = counts.get(feat, 0) + 1
-                    continue
-                out[k] = strip(x)
-            return out
-        if isinstance(v, list):
-            return [strip(x) for x in v]
-        return v
-
-    return [strip(r) for r in rows]
-
-
 def _order_key(row: dict[str, Any], order: list[str]) -> tuple:
     return tuple(_sort_key(get_path(row, k)) for k in order)
 
@@ -874,11 +983,9 @@ def compare_case(
     """Compare our (Cobrix-view) rows with the case's expected rows."""
     comp = c.get("comparison") or {}
     expected = load_expected(c)
-    stripped: dict[str, int] = {}
-    expected = strip_expected(expected, m.unsupported_keys, stripped)
     ours = apply_comparison(ours, comp, view)
     lenient = c["expected_kind"] != "spark-json-lines"
-    out = Outcome(len(expected), len(ours), stripped=stripped)
+    out = Outcome(len(expected), len(ours))
     order = comp.get("order_by") or []
     used: set[int] = set()
     for i, exp in enumerate(expected):
@@ -893,7 +1000,7 @@ def compare_case(
         for j in candidates:
             diffs: list[Diff] = []
             diff_rows(exp, ours[j], "", lenient, diffs)
-            classify(diffs, view, ours[j]["__raw__"])
+            classify(diffs, view, ours[j]["__raw__"], ours[j].get("__records__"))
             if best is None or sum(d.tolerated is None for d in diffs) < sum(
                 d.tolerated is None for d in best
             ):
@@ -949,59 +1056,3 @@ def run_case(c: dict[str, Any]) -> CaseResult:
 
 def iter_cases() -> Iterable[dict[str, Any]]:
     return iter(manifest())
-
-
-# --------------------------------------------------------------------- known differences
-def _option_names() -> set[str]:
-    import attrs
-
-    return {
-        a.name for cls in (legacyio.FileFormat, legacyio.ReadOptions) for a in attrs.fields(cls)
-    }
-
-
-def _expected_keys(c: dict[str, Any]) -> set[str]:
-    keys: set[str] = set()
-
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            for k, x in v.items():
-                keys.add(k)
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-
-    for r in load_expected(c):
-        walk(r)
-    return keys
-
-
-def _has_child_segment_lists(c: dict[str, Any]) -> bool:
-    """Expected rows nest child segments as lists of structs (hierarchical mode)."""
-
-    def walk(v: Any) -> bool:
-        if isinstance(v, dict):
-            return any(walk(x) for x in v.values())
-        if isinstance(v, list):
-            return any(isinstance(x, dict) for x in v) or any(walk(x) for x in v)
-        return False
-
-    return any(walk(r) for r in load_expected(c))
-
-
-def check_known_difference(c: dict[str, Any], feature: str) -> str:
-    """Assert that a documented unsupported feature still makes legacyio differ for this
-    case; returns the evidence. Fails (so differences.md gets updated) once it no longer does.
-    """
-    names = _option_names()
-    if feature == "hierarchy":
-        assert not any("children" in n or "parent" in n for n in names)
-        assert _has_child_segment_lists(c)
-        return "expected rows nest child segments as arrays; legacyio reads one row a record"
-    raise KeyError(feature)
-
-
-STRIPPABLE: set[str] = set()
-"""Unsupported features whose columns can be removed from the expected rows so that the rest
-of the case is still compared."""

@@ -55,7 +55,7 @@ ALIASES = {
 }
 """Alternative key spellings -> the option name."""
 
-TABLE_KEYS = frozenset({"segments", "occurs_mappings"})
+TABLE_KEYS = frozenset({"segments", "occurs_mappings", "segment_children"})
 """Options whose value is itself a table (a map)."""
 
 IGNORED = frozenset({"description", "records", "comment", "name", "expected", "read_back"})

@@ -25,7 +25,7 @@ _READ_FIELDS = [a.name for a in attrs.fields(ReadOptions)]
 _WRITE_FIELDS = [a.name for a in attrs.fields(WriteOptions)]
 
 
-_CASED_FIELDS = ("occurs_mappings", "record_header_parser")
+_CASED_FIELDS = ("occurs_mappings", "record_header_parser", "segment_children")
 """FileFormat fields given as text whose case matters (names and values, not keywords)."""
 
 TABLE_VALUED = frozenset({"occurs_mappings"})
@@ -209,6 +209,14 @@ file_format_options = _stack(
     ),
     click.option("--record", help="Which 01-level record of the copybook to use."),
     click.option(
+        "--segment-children",
+        "segment_children",
+        multiple=True,
+        metavar="PARENT=CHILD,...",
+        help="Nest child segment groups under their parent (repeatable; Cobrix "
+        "segment-children). One row per root record.",
+    ),
+    click.option(
         "--occurs-mappings",
         "occurs_mappings",
         help='OCCURS DEPENDING ON through a value map, as JSON: \'{"TABLE": {"A": 0, "B": 1}}\' '
@@ -366,7 +374,9 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
             and name not in ("segment_field", "length_field", "record", *_CASED_FIELDS)
         ):
             v = v.lower()
-        out[name] = tuple(v) if name == "segments" else v
+        if name == "segment_children" and not v:
+            continue
+        out[name] = tuple(v) if name in ("segments", "segment_children") else v
     return out
 
 
@@ -447,6 +457,11 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
                 click.core.ParameterSource.DEFAULT,
             ):
                 continue
+        if key == "segment_children" and isinstance(value, dict):
+            params[key] = tuple(
+                f"{p}={v if isinstance(v, str) else ','.join(v)}" for p, v in value.items()
+            )
+            continue
         if key in TABLE_VALUED and isinstance(value, (dict, list)):
             import json
 

@@ -333,8 +333,22 @@ def open_stream(
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
 
+    if fmt.segment_children:
+        # the whole file is decoded flat first: a root's children may span batches
+        from legacyio.engine.hierarchy import Hierarchy, read_nested
+
+        hier = Hierarchy(plan, dec.schema)
+        flat_batches_ = batches
+        nested_schema = hier.schema()
+
+        def batches() -> Iterator[pa.RecordBatch]:  # type: ignore[no-redef]
+            flat = pa.Table.from_batches(list(flat_batches_()), schema=dec.schema)
+            table = read_nested(flat, hier, plan, framer, report)
+            yield from table.cast(nested_schema).to_batches()
+
+    out_schema = nested_schema if fmt.segment_children else dec.schema
     if ropts.flatten:
-        flat_schema = flatten_table(dec.schema.empty_table()).schema
+        flat_schema = flatten_table(out_schema.empty_table()).schema
 
         def flat_batches() -> Iterator[pa.RecordBatch]:
             for b in batches():
@@ -342,7 +356,7 @@ def open_stream(
                 yield from t.cast(flat_schema).to_batches()
 
         return flat_schema, flat_batches(), plan
-    return dec.schema, batches(), plan
+    return out_schema, batches(), plan
 
 
 def records_per_batch(ropts: ReadOptions, plan: Plan) -> int:

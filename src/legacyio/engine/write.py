@@ -81,6 +81,11 @@ class BatchEncoder:
         self.framer = framer_for_plan(plan, fmt)
         self.hlen = self.framer.header_length
         self.blocks = fmt.record_format == "VB" and not has_residue
+        self.hier = None
+        if fmt.segment_children:
+            from legacyio.engine.hierarchy import Hierarchy
+
+            self.hier = Hierarchy(plan, plan.schema())
 
     def nest(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Accept flattened tables (CSV/SQL round trips): rebuild structs and lists."""
@@ -113,6 +118,13 @@ class BatchEncoder:
     def encode_buffer(self, batch: pa.RecordBatch) -> tuple[bytes | np.ndarray, np.ndarray]:
         """``encode`` without the final copy: the bytes may come as a 1-D uint8 array (any
         sink's ``write`` takes it), and the length of each record's part in them."""
+        if self.hier is not None and self.hier.roots[0] in batch.schema.names:
+            flat, _ = self.hier.unnest(batch)  # one row per record again, in file order
+            batch = (
+                flat.combine_chunks().to_batches()[0]
+                if flat.num_rows
+                else pa.RecordBatch.from_pylist([], schema=flat.schema)
+            )
         batch = self.nest(batch)
         n = batch.num_rows
         residue = None
