@@ -367,6 +367,12 @@ class ReadOptions:
     segment_id_prefix: str = ""
     """Prefix of the generated segment ids: ``Seg_Id0`` is ``<prefix>_<root row index>``,
     ``Seg_IdN`` is ``<Seg_Id0>_L<N>_<count of level-N records since the root>``."""
+    engine: Literal["auto", "numpy", "native"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
+    )
+    """Codec engine: ``native`` (the Rust kernels of ``legacyio._native``), ``numpy`` (the
+    reference), or ``auto``: ``LEGACYIO_ENGINE`` when set, else native when it is built. The
+    engine applies it with ``legacyio.codecs.native.engine_scope`` around its codec calls."""
 
 
 @attrs.frozen
@@ -381,6 +387,12 @@ class WriteOptions:
     """Records encoded at a time when streaming."""
     use_residue: bool = True
     """Use the raw copies a decoded table carries, so decoded files are written back exactly."""
+    engine: Literal["auto", "numpy", "native"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
+    )
+    """Codec engine: ``native`` (the Rust kernels of ``legacyio._native``), ``numpy`` (the
+    reference), or ``auto``: ``LEGACYIO_ENGINE`` when set, else native when it is built. The
+    engine applies it with ``legacyio.codecs.native.engine_scope`` around its codec calls."""
 
 
 _FORMAT_FIELDS = {a.name for a in attrs.fields(FileFormat)}

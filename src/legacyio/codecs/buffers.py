@@ -100,3 +100,12 @@ def columns_mask(lengths: np.ndarray, w: int, from_end: bool = False) -> np.ndar
         cols, lens = np.arange(w)[None, :], np.arange(w + 1)[:, None]
         table = _MASKS[(w, from_end)] = cols >= w - lens if from_end else cols < lens
     return np.take(table, lengths, axis=0)
+
+
+def as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Accept string/large_string (or chunked) input and return one pa.string array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    return values
