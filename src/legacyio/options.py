@@ -191,8 +191,6 @@ class FileFormat:
     def to_dict(self) -> dict[str, Any]:
         """The fields as JSON-ready values (table metadata); a header-parser hook is stored by
         its import name."""
-        from legacyio.framing.custom import hook_name
-
         return attrs.asdict(
             self,
             value_serializer=lambda _i, a, v: (
@@ -204,6 +202,20 @@ class FileFormat:
     def odo_tables(self) -> tuple[str, ...]:
         """Names of the tables ``occurs_mappings`` covers (for ``load_copybook``)."""
         return tuple(self.occurs_map())
+
+
+def hook_name(hook: Any) -> str | None:
+    """An importable name for a record-header hook (stored in table metadata), or None."""
+    if hook is None or isinstance(hook, str):
+        return hook
+    target = hook if callable(hook) and not hasattr(hook, "boundaries") else type(hook)
+    mod, qual = getattr(target, "__module__", None), getattr(target, "__qualname__", "")
+    if not mod or "<" in qual:
+        return UNNAMED_HOOK  # writing then needs the hook again (never silently RDWs)
+    return f"{mod}:{qual}"
+
+
+UNNAMED_HOOK = "<unnamed record_header_parser>"
 
 
 def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:

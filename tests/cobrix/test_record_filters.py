@@ -107,6 +107,16 @@ def test_trailing_bytes_that_frame_no_record() -> None:
     assert legacyio.encode(t) == data
 
 
+def test_a_local_hook_must_be_given_again_to_write() -> None:
+    class Local(TinyHeaders):
+        pass
+
+    t = legacyio.read_table(custom_file(), CPY, record_header_parser=Local())
+    with pytest.raises(legacyio.OptionsError, match="no import name"):
+        legacyio.encode(t)
+    assert legacyio.encode(t, record_header_parser=Local()) == custom_file()
+
+
 def test_unknown_hook_name_is_an_options_error() -> None:
     with pytest.raises(legacyio.OptionsError, match="cannot be imported"):
         legacyio.read_table(custom_file(), CPY, record_header_parser="no_such_mod:X")

@@ -296,7 +296,7 @@ def find_path(plan: Any, name: str) -> str:
 
 def _encode_rows(plan: Any, framer: Any, flat: pa.Table) -> tuple[list[bytes], np.ndarray]:
     """Canonical frame bytes of each flat row, and the rows that cannot be encoded."""
-    from legacyio.engine.write import cut_rows
+    from legacyio.framing.base import pack_rows
     from legacyio.options import WriteOptions
 
     n = flat.num_rows
@@ -314,7 +314,7 @@ def _encode_rows(plan: Any, framer: Any, flat: pa.Table) -> tuple[list[bytes], n
         frames, flen, unfit = framer.canonical_frames(payload, lengths, check=False)
         if unfit is not None:
             collect |= unfit
-        data = cut_rows(frames, flen).tobytes()
+        data = pack_rows(frames, np.asarray(flen, dtype=np.int64)).tobytes()
         ends = np.cumsum(flen).tolist()
         prev = 0
         for e in ends:

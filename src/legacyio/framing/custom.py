@@ -30,6 +30,11 @@ def load_hook(spec: Any) -> Any:
     imported (a class is instantiated without arguments)."""
     if not isinstance(spec, str):
         return spec
+    if spec.startswith("<"):
+        raise OptionsError(
+            "the table was read with a record_header_parser that has no import name: pass "
+            "record_header_parser= (the hook) to write it"
+        )
     mod, sep, attr = spec.partition(":")
     if not sep:
         mod, _, attr = spec.rpartition(".")
@@ -40,17 +45,6 @@ def load_hook(spec: Any) -> Any:
     except (ImportError, AttributeError, ValueError) as e:
         raise OptionsError(f"record_header_parser {spec!r} cannot be imported: {e}") from None
     return obj() if isinstance(obj, type) else obj
-
-
-def hook_name(hook: Any) -> str | None:
-    """An importable name for a hook (stored in table metadata), or None."""
-    if hook is None or isinstance(hook, str):
-        return hook
-    target = hook if callable(hook) and not hasattr(hook, "boundaries") else type(hook)
-    mod, qual = getattr(target, "__module__", None), getattr(target, "__qualname__", "")
-    if not mod or "<" in qual:
-        return None
-    return f"{mod}:{qual}"
 
 
 class _Skipper:
