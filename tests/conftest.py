@@ -22,6 +22,10 @@ settings.register_profile(
 settings.register_profile(
     "ci", max_examples=600, deadline=None, suppress_health_check=_SLOW_DATA, print_blob=True
 )
+# the fuzz suite (tests/fuzz) scales its own example counts from this profile's name
+settings.register_profile(
+    "fuzz-long", max_examples=40, deadline=None, suppress_health_check=_SLOW_DATA, print_blob=True
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

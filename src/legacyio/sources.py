@@ -15,13 +15,14 @@ import gzip
 import lzma
 import os
 import tempfile
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 
 __all__ = ["AtomicSink", "SourceStream", "open_sink", "open_source"]
 
-_COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_COMPRESSED: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 class SourceStream:
@@ -176,6 +177,7 @@ def open_source(source: Any) -> SourceStream:
         if opener is not None:
             return _FileSource(opener(path, "rb"), path, None, owned=True)
         f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the stream
+        size: int | None
         try:
             size = os.fstat(f.fileno()).st_size
         except OSError:  # pragma: no cover - fstat on an open file does not fail in practice
@@ -187,7 +189,7 @@ def open_source(source: Any) -> SourceStream:
         return _MemorySource(source, "<buffer>")
     if isinstance(source, pa.NativeFile):
         try:
-            size: int | None = source.size() - source.tell()
+            size = source.size() - source.tell()
         except (OSError, pa.ArrowException):
             size = None
         name = getattr(source, "path", None) or f"<{type(source).__name__}>"

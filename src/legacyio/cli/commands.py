@@ -228,7 +228,7 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
                 open_output(
                     out, reader.schema, format=out_fmt, overwrite=overwrite, **writer_kw
                 ) as w,
-                closing(prefetch(reader)) as batches,
+                closing(prefetch(reader)) as batches,  # type: ignore[type-var]
             ):
                 for batch in batches:
                     w.write_batch(batch)

@@ -419,7 +419,7 @@ def build_read_options(params: dict[str, Any], **defaults: Any) -> ReadOptions:
 
 def build_write_options(params: dict[str, Any]) -> WriteOptions:
     """WriteOptions from the flags."""
-    kw = {}
+    kw: dict[str, Any] = {}
     for name in _WRITE_FIELDS:
         v = params.get(name)
         if v is not None:

@@ -213,7 +213,9 @@ class WideBinaryCodec:
         self.signed, self.scale = pic.signed, pic.scale
         self.arrow_type = numeric_type(pic.precision, pic.scale)
         self.order = fmt.comp5_byteorder if item.usage == Usage.COMP5 else fmt.binary_byteorder
-        self.limit = None if item.usage == Usage.COMP5 else 10**pic.digits
+        # COMP-5 may hold the full range of its bytes, but a wide item's Arrow decimal holds
+        # only the PICTURE's digits: larger values are invalid (null, bytes kept in the residue)
+        self.limit = 10**pic.digits
         self.ebcdic = fmt.ebcdic
 
     def fill(self, kind: str) -> bytes:

@@ -113,7 +113,7 @@ class PackedCodec:
             pt = hi * np.uint8(10)  # each byte's two digits: below 100 when valid
             pt += lo
             full = nb - 1 if self.has_sign else nb
-            acc = pt[:, 0].astype(np.int64) if full else np.zeros(n, dtype=np.int64)
+            acc: np.ndarray = pt[:, 0].astype(np.int64) if full else np.zeros(n, dtype=np.int64)
             for j in range(1, full):
                 acc *= 100
                 acc += pt[:, j]
@@ -129,7 +129,7 @@ class PackedCodec:
                 acc = np.where(neg, -acc, acc)
             return ints_to_arrow(acc, valid, self.arrow_type), invalid_or_none(bad), vouched
         if self.has_sign:
-            sg = mat[:, -1] & 0x0F
+            sg = (mat[:, -1] & 0x0F).astype(np.uint8)
             bad |= np.take(self._sign_bad, sg)
             if self.signed:
                 neg = np.take(self._sign_neg, sg)

@@ -128,6 +128,7 @@ class ZonedCodec:
         zones = mat >> 4
         if self.separate:
             col = self._sep_col
+            assert col is not None
             digits = np.delete(np.arange(self.width), col)
             body = mat[:, digits]
             ok = np.all((body >> 4) == 0x0F, axis=1)
@@ -135,6 +136,7 @@ class ZonedCodec:
             sign = mat[:, col]
             return ok & ((sign == self._plus) | ((sign == self._minus) & nonzero))
         col = self._emb_col
+        assert col is not None
         others = np.delete(np.arange(self.width), col)
         ok = np.all(zones[:, others] == 0x0F, axis=1)
         z = zones[:, col]
@@ -218,6 +220,7 @@ class ZonedCodec:
         if self._sep_col is not None:
             minus = neg
         else:
+            assert self._emb_col is not None
             z = c[:, self._dig_start + self._emb_col] >> 4
             if not self.signed:
                 return bool((z == 0x0F).all())

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from legacyio.codecs import native
 from legacyio.engine.framer import framer_for_plan
-from legacyio.errors import OptionsError
+from legacyio.errors import OptionsError, printable
 from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
@@ -49,6 +49,8 @@ class _BatchDecoder:
         self.report = report
         self.source_name = source_name
         self.schema = plan.schema()
+        output = {x.name for x in plan.top if x.output}
+        self.names = [f.name for f in self.schema if f.name in output]
         self.framer = framer
         self.hlen = framer.header_length
         self.seg_ids = None
@@ -98,7 +100,7 @@ class _BatchDecoder:
         arrays, vouched = plan.decode_vouched(
             mat, avail, rec_offsets, block.first_record, self.report, extras
         )
-        names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
+        names = self.names
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
             cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw, vouched))
@@ -302,7 +304,7 @@ def open_stream(
 
     def batches() -> Iterator[pa.RecordBatch]:
         with open_source(source) as stream:
-            dec.source_name = stream.name
+            dec.source_name = printable(stream.name)
             done = [0, 0]
 
             def finish(batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:

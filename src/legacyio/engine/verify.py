@@ -100,7 +100,7 @@ def verify(
         with original:
             for batch in batches:
                 chunk, lens = enc.encode_buffer(batch)  # bytes or a uint8 array: no copy
-                h_out.update(chunk)
+                h_out.update(chunk if isinstance(chunk, bytes) else chunk.data)
                 got = original.take(len(chunk))
                 h_in.update(got)
                 if mismatch is None and not _same_bytes(got, chunk):

@@ -195,10 +195,10 @@ class HeaderParserFramer(FramerBase):
                 block = make_block(
                     pump.buf, pump.offset, fs, flen, fs + hlen, flen - hlen, None, sk.kept + 1
                 )
-                block = sk.apply(block, valid.astype(bool))
+                kept = sk.apply(block, valid.astype(bool))
                 pump.consume(used)
-                if block is not None:
-                    yield block
+                if kept is not None:
+                    yield kept
                 continue
             if pump.more():
                 continue

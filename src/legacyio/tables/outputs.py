@@ -342,11 +342,10 @@ class OutputWriter:
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
-            comp = compression or "snappy"
             self._writer = pq.ParquetWriter(
                 pa.PythonFile(self._file, mode="w"),
                 self.schema,
-                compression=comp,
+                compression=compression or "snappy",
                 compression_level=level,
             )
         elif fmt in ("arrow", "feather", "arrows"):
@@ -475,7 +474,7 @@ def write_batches(
 
     from legacyio.engine.prefetch import prefetch
 
-    with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:
+    with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:  # type: ignore[type-var]
         for b in ahead:
             w.write_batch(b)
     return w.records
