@@ -155,6 +155,10 @@ class FileFormat:
     """Field whose value tells which REDEFINES alternative (segment) a record holds."""
     segments: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=lambda v: _pairs(v))
     """Map of segment-id values to the REDEFINES alternative (group name) they select."""
+    numbers_as_text: tuple[str, ...] = attrs.field(default=(), converter=lambda v: _names(v))
+    """Unsigned DISPLAY numeric fields (``PIC 9(n)``) read as text, keeping leading zeros
+    (codes held in numeric fields: Cobrix #25, #584), and written back from that text. Field
+    names (COBOL or Python style); the text must be digits when writing."""
     segment_children: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
         default=(), converter=lambda v: _children(v)
     )

@@ -209,6 +209,14 @@ file_format_options = _stack(
     ),
     click.option("--record", help="Which 01-level record of the copybook to use."),
     click.option(
+        "--numbers-as-text",
+        "numbers_as_text",
+        multiple=True,
+        metavar="FIELDS",
+        help="Unsigned DISPLAY numeric fields read as text, leading zeros kept "
+        "(comma-separated, repeatable).",
+    ),
+    click.option(
         "--segment-children",
         "segment_children",
         multiple=True,
@@ -374,8 +382,10 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
             and name not in ("segment_field", "length_field", "record", *_CASED_FIELDS)
         ):
             v = v.lower()
-        if name == "segment_children" and not v:
+        if name in ("segment_children", "numbers_as_text") and not v:
             continue
+        if name == "numbers_as_text":
+            v = tuple(x.strip() for part in v for x in str(part).split(",") if x.strip())
         out[name] = tuple(v) if name in ("segments", "segment_children") else v
     return out
 

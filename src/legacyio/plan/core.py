@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import make_codec
+from legacyio.copybook.types import Category, Usage
 from legacyio.errors import CopybookError, OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
@@ -67,6 +68,8 @@ class Plan:
         self.ropts = ropts or ReadOptions()
         self._filler_seq = 0
         self._codecs: dict[tuple, Any] = {}
+        self._numbers_as_text = {n.upper().replace("_", "-") for n in fmt.numbers_as_text}
+        self._numbers_as_text_seen: set[str] = set()
         self._identities: dict[int, bool] = {}
         self.stacks: dict[int, list[list[Node]]] = {}
         """Per node list (by id): runs of plain fields that share a codec, decoded stacked."""
@@ -110,6 +113,11 @@ class Plan:
                 n.in_chain = True
                 n.alternative = i > 0
                 self.top.append(n)
+        unknown_text = self._numbers_as_text - self._numbers_as_text_seen
+        if unknown_text:
+            raise OptionsError(
+                "numbers_as_text names no field of the copybook: " + ", ".join(sorted(unknown_text))
+            )
         self._index: dict[str, Node] = {}
         for top in self.top:
             for n in walk_nodes(top):
@@ -242,7 +250,7 @@ class Plan:
             return Node(
                 item, name, rel, item.size, "raw", occurs_max=occurs_max, depending=depending
             )
-        codec = self._codec(item)
+        codec = self._as_text(item) or self._codec(item)
         return Node(
             item,
             name,
@@ -257,6 +265,27 @@ class Plan:
             identity=self._identity(codec),
             count_map=self.occurs_map.get(item.name.upper()) if depending else None,
         )
+
+    def _as_text(self, item: Item) -> Any:
+        """A digits-only text codec for an item named in ``numbers_as_text`` (else None)."""
+        if not self._numbers_as_text or item.name.upper() not in self._numbers_as_text:
+            return None
+        self._numbers_as_text_seen.add(item.name.upper())
+        pic = item.picture
+        if (
+            pic is None
+            or item.usage != Usage.DISPLAY
+            or pic.category != Category.NUMERIC
+            or pic.signed
+            or pic.p_count
+        ):
+            raise OptionsError(
+                f"numbers_as_text: {item.dotted} is not an unsigned DISPLAY numeric field "
+                "(PIC 9(n) or 9(n)V9(m))"
+            )
+        from legacyio.codecs.text import DigitsTextCodec
+
+        return DigitsTextCodec(item, self.fmt)
 
     def _identity(self, codec: Any) -> bool:
         known = self._identities.get(id(codec))
