@@ -568,6 +568,8 @@ class Plan:
         ]
         if extras is not None and ctx.corrupt is not None:
             extras[CORRUPT_COLUMN] = _corrupt_column(ctx.corrupt, n)
+        if report is not None and ctx.bad_rows is not None:
+            report.add_bad_records(int(ctx.bad_rows.sum()))
         return arrays, ctx.vouched
 
     def segment_values(self, mat: np.ndarray) -> pa.Array:

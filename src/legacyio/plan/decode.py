@@ -75,6 +75,8 @@ class DecodeCtx:
         """Still true when every field decoded so far is canonical (see Plan.decode_vouched)."""
         self.corrupt: list[tuple[np.ndarray, str]] | None = None
         """(record rows, field path) of bad values, for the ``corrupt_fields`` column."""
+        self.bad_rows: np.ndarray | None = None
+        """Records of the batch with at least one bad field (None: none so far)."""
         self.record_objects: dict[tuple, np.ndarray] = {}
         """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
 
@@ -87,6 +89,9 @@ class DecodeCtx:
             return
         if self.corrupt is not None:
             self.corrupt.append((np.asarray(rows)[idx], node.path))
+        if self.bad_rows is None:
+            self.bad_rows = np.zeros(len(self.rec_offsets), dtype=bool)
+        self.bad_rows[rows[idx]] = True
         i = int(idx[0])
         r = int(rows[i])
         record = self.first_record + r
