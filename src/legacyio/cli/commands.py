@@ -31,6 +31,14 @@ from legacyio.cli.options import (
     write_options,
 )
 from legacyio.cli.progress import ProgressBar, finish, input_size, progress_bar, summary_line
+from legacyio.cli.protect_options import (
+    ProtectedInput,
+    head_protector,
+    key_options,
+    policy_option,
+    refuse_protected_verify,
+    verify_protected_cli,
+)
 from legacyio.cli.render import render_table, render_vertical
 from legacyio.errors import CopybookError, OptionsError
 from legacyio.options import FileFormat, ReadOptions
@@ -518,12 +526,14 @@ def _nonempty(batches: Iterator[Any], schema: Any) -> Iterator[Any]:
     type=click.IntRange(min=4),
     help="Longest value shown in a table cell. [default: 24]",
 )
+@policy_option
+@key_options
 @run_options
 @click.argument("input", required=False, type=click.Path(dir_okay=False))
 @command
 def head(ctx: click.Context, p: dict[str, Any]) -> None:
     """Show the first records of INPUT as a readable table (nested fields as dotted paths), to
-    check a copybook against a file in seconds."""
+    check a copybook against a file in seconds. With --policy only protected values."""
     import pyarrow as pa
 
     import legacyio
@@ -535,10 +545,11 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
     layout = _load_layout(p)
     fmt = build_format(p)
     _check_names(layout, fmt)
+    protector = head_protector(p, layout)
     ropts = build_read_options(
         p, residue=False, fillers=False, batch_size=max(min(n + skip, 65536), 1)
     )
-    reader = legacyio.open_reader(_source(src), layout, ropts, format=fmt)
+    reader = legacyio.open_reader(_source(src), layout, ropts, format=fmt, protect=protector)
     got: list[Any] = []
     rows = 0
     try:
@@ -581,15 +592,29 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
 @click.option(
     "-v", "--verbose/--no-verbose", default=None, help="Print where each bad field first occurs."
 )
+@click.option(
+    "--protected",
+    type=click.Path(dir_okay=False),
+    help="MANIFEST of a protect run: check INPUT (its output) against the manifest and the "
+    "source instead of a byte-for-byte round trip.",
+)
 @run_options
 @click.argument("input", required=False, type=click.Path(dir_okay=False))
 @command
 def verify(ctx: click.Context, p: dict[str, Any]) -> None:
     """Decode INPUT and re-encode it in streaming fashion, and compare: exit 0 when the bytes
-    are identical, 1 with the first differing record, byte offset and field otherwise."""
+    are identical, 1 with the first differing record, byte offset and field otherwise.
+    `verify --protected MANIFEST OUTPUT` checks a protected output instead."""
     import legacyio
 
+    if p.get("protected"):
+        verify_protected_cli(ctx, p)
+        return
     src = _input_path(p)
+    try:
+        refuse_protected_verify(src)
+    except ProtectedInput:
+        ctx.exit(EXIT_DATA)
     layout = _load_layout(p)
     fmt = build_format(p)
     _check_names(layout, fmt)

@@ -25,7 +25,9 @@ Layout of a job file (every key is optional; names are the long flag names, ``-`
     overwrite = true
 
 Sections only group keys for the reader; ``[convert]``, ``[encode]``, ``[head]``,
-``[verify]`` and ``[schema]`` hold keys for that command alone and win over the others. A
+``[verify]``, ``[schema]``, ``[policy]``, ``[protect]``, ``[unprotect]`` and ``[audit]`` hold
+keys for that command alone and win over the others (``[policy]`` and ``[audit]`` for their
+``check`` / ``verify`` subcommands). A ``key`` in a job file is refused like ``--key``. A
 ``.json`` file with the same structure is accepted too (e.g. a golden-file manifest).
 """
 
@@ -42,8 +44,33 @@ from legacyio.errors import OptionsError
 __all__ = ["COMMAND_SECTIONS", "GROUP_SECTIONS", "PATH_KEYS", "JobFile", "load_job"]
 
 GROUP_SECTIONS = ("format", "read", "write", "job", "options")
-COMMAND_SECTIONS = ("convert", "encode", "head", "verify", "schema")
-PATH_KEYS = frozenset({"copybook", "copybook_dir", "input", "output", "report_file"})
+COMMAND_SECTIONS = (
+    "convert",
+    "encode",
+    "head",
+    "verify",
+    "schema",
+    "policy",
+    "protect",
+    "unprotect",
+    "audit",
+)
+PATH_KEYS = frozenset(
+    {
+        "copybook",
+        "copybook_dir",
+        "input",
+        "output",
+        "report_file",
+        "policy",
+        "policy_file",
+        "key_file",
+        "audit_log",
+        "manifest",
+        "protected",
+        "log",
+    }
+)
 """Keys holding paths: relative paths are taken from the job file's folder."""
 
 ALIASES = {

@@ -3,6 +3,7 @@ job-file check that its sections match the commands."""
 
 from __future__ import annotations
 
+from legacyio.cli import protect as _protect_commands  # noqa: F401 (registers its commands)
 from legacyio.cli.commands import cli
 from legacyio.cli.exits import leave
 from legacyio.cli.jobfile import COMMAND_SECTIONS
