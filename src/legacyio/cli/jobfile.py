@@ -25,7 +25,8 @@ Layout of a job file (every key is optional; names are the long flag names, ``-`
     overwrite = true
 
 Sections only group keys for the reader; ``[convert]``, ``[encode]``, ``[head]``,
-``[verify]`` and ``[schema]`` hold keys for that command alone and win over the others. A
+``[verify]``, ``[schema]``, ``[index]`` (both ``index build`` and ``index verify``) and
+``[splits]`` hold keys for that command alone and win over the others. A
 ``.json`` file with the same structure is accepted too (e.g. a golden-file manifest).
 """
 
@@ -42,7 +43,7 @@ from legacyio.errors import OptionsError
 __all__ = ["COMMAND_SECTIONS", "GROUP_SECTIONS", "PATH_KEYS", "JobFile", "load_job"]
 
 GROUP_SECTIONS = ("format", "read", "write", "job", "options")
-COMMAND_SECTIONS = ("convert", "encode", "head", "verify", "schema")
+COMMAND_SECTIONS = ("convert", "encode", "head", "verify", "schema", "index", "splits")
 PATH_KEYS = frozenset({"copybook", "copybook_dir", "input", "output", "report_file"})
 """Keys holding paths: relative paths are taken from the job file's folder."""
 
