@@ -102,8 +102,6 @@ def measure(directory: Path, spark: bool = False) -> list[str]:
     t, _ = _time(plan_splits, v, ODO_CPY, record_format="V", split_size=SPLIT)
     lines.append(f"plan V from a fresh .lxidx: {t * 1000:.1f} ms")
     idx.unlink()
-    t_read, table = _time(legacyio.read_table, v, ODO_CPY, record_format="V")
-    lines.append(f"legacyio read_table V (1 core): {t_read:.2f} s, {mb / t_read:.0f} MB/s")
     times: dict[tuple[str, int], float] = {}
     cpu1: dict[str, float] = {}
     for target in ("dataset", "single file"):
@@ -131,7 +129,8 @@ def measure(directory: Path, spark: bool = False) -> list[str]:
             for ws in st.workers:
                 lines.append(
                     f"  worker {ws.pid}: {ws.splits} splits, CPU {ws.cpu_seconds:.2f} s, "
-                    f"wall {ws.wall_seconds:.2f} s, peak RSS {ws.peak_rss / 2**20:.0f} MiB"
+                    f"wall {ws.wall_seconds:.2f} s, peak RSS {ws.peak_rss / 2**20:.0f} MiB "
+                    f"(RSS {ws.start_rss / 2**20:.0f} MiB at its first split)"
                 )
             if w == 2:
                 one = times[(target, 1)]
@@ -144,6 +143,8 @@ def measure(directory: Path, spark: bool = False) -> list[str]:
             else:
                 cpu1[target] = sum(ws.cpu_seconds for ws in st.workers)
     lines.append(f"load average during the run: {os.getloadavg()[0]:.1f}")
+    t_read, table = _time(legacyio.read_table, v, ODO_CPY, record_format="V")
+    lines.append(f"legacyio read_table V (1 core): {t_read:.2f} s, {mb / t_read:.0f} MB/s")
     if spark:
         lines += _spark(v, mb, table.num_rows)
     return lines

@@ -368,7 +368,8 @@ def index_verify(ctx: click.Context, p: dict[str, Any]) -> None:
         workers=p.get("workers"),
     )
     click.echo(f"index:      {st.path}")
-    click.echo(f"result:     {'fresh' if st.ok else 'STALE'} ({st.reason})")
+    word = "fresh" if st.ok else "STALE"
+    click.echo(f"result:     {word}" + ("" if st.reason == word.lower() else f" ({st.reason})"))
     if st.ok:
         click.echo(f"boundaries: {st.boundaries:,}")
     else:
@@ -399,7 +400,7 @@ def splits_body(ctx: click.Context, p: dict[str, Any]) -> None:
         layout,
         fmt,
         split_size=int(p.get("split_size") or DEFAULT_SPLIT_SIZE),
-        index=(p.get("index") or "auto").lower(),
+        index=(p.get("index") or "auto").lower(),  # type: ignore[arg-type]
         workers=p.get("workers"),
     )
     secs = time.monotonic() - t0
