@@ -18,6 +18,15 @@ class LegacyioError(Exception):
     """Base class of every error legacyio raises on purpose."""
 
 
+class LegacyioWarning(UserWarning):
+    """Base class of legacyio's warnings; the message names its place (copybook
+    ``file:line:column``, input file), never a field's content."""
+
+
+class DataWarning(LegacyioWarning):
+    """The data probably does not match the layout (most records bad or kept raw)."""
+
+
 class CopybookError(LegacyioError):
     """A copybook could not be parsed or laid out; names file, line and column."""
 

@@ -94,7 +94,7 @@ class JobFile:
         exist (copybook, input) and is not there, the current directory is tried next (as
         golden-file manifests give paths from the repository root)."""
         value = os.path.expanduser(value)
-        if os.path.isabs(value):
+        if value == "-" or os.path.isabs(value):  # "-": stdin / stdout
             return value
         here = os.path.normpath(os.path.join(self.base_dir, value))
         if existing and not os.path.exists(here) and os.path.exists(value):

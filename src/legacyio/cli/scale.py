@@ -115,6 +115,8 @@ def use_scaled(p: dict[str, Any]) -> bool:
     """Whether ``convert`` takes the parallel path: a dataset was asked for, or several
     workers may run (the default) and the input is a plain file larger than one split."""
     out = str(p.get("output") or "")
+    if out == "-" or str(p.get("input") or "") == "-":
+        return False  # stdin / stdout stream through one process
     if p.get("dataset") or (p.get("dataset") is None and out and _is_dataset_path(out)):
         return True
     if p.get("dataset") is False and p.get("workers") == 1:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import native
+from legacyio.codecs.base import CodecBase
 from legacyio.codecs.bigint import horner, u64_to_groups, zoned4_signed_table, zoned4_table
 from legacyio.codecs.buffers import as_array, put_rows
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
@@ -58,28 +59,24 @@ def _sign_lut(ebcdic: bool, signed: bool) -> np.ndarray:
     return lut
 
 
-class ZonedCodec:
+class ZonedCodec(CodecBase):
     """Decode/encode a NUMERIC DISPLAY item (zoned decimal) over whole batches."""
 
     failure_reason = "the value has more digits than the PICTURE allows or does not fit its sign"
 
     def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
-        pic = item.picture
-        if pic is None:
-            raise ValueError(f"{item.dotted}: a zoned decimal item needs a PICTURE")
-        self.item = item
+        super().__init__(item, fmt)
+        pic = self.required_picture("a zoned decimal")
         self.digits = pic.digits
         self.scale = pic.scale
         self.signed = pic.signed
         self.separate = bool(item.sign_separate)
         self.leading = bool(item.sign_leading)
-        self.width = item.size
         if self.width != self.digits + (1 if self.separate else 0):
             raise ValueError(
                 f"{item.dotted}: zoned item of {self.digits} digits cannot be {self.width} bytes"
             )
         self.arrow_type = value_type(item.usage, pic)
-        self.ebcdic = fmt.ebcdic
         self.ascii_sign = fmt.ascii_sign
         self._body = _body_lut(self.ebcdic)
         self._sign = _sign_lut(self.ebcdic, self.signed)
@@ -111,13 +108,6 @@ class ZonedCodec:
         pos = np.array([0x7B, *range(0x41, 0x4A)], dtype=np.uint8)
         neg = np.array([0x7D, *range(0x4A, 0x53)], dtype=np.uint8)
         return pos, neg
-
-    def fill(self, kind: str) -> bytes:
-        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
-        zero = b""
-        if kind == "zero":  # the canonical +0, encoded when asked for, not per codec built
-            zero = self.encode(pa.array([0], self.arrow_type))[0][0].tobytes()
-        return simple_fill(kind, self.width, self.ebcdic, zero)
 
     def canonical(self, mat: np.ndarray) -> np.ndarray | None:
         """For rows that decode validly (EBCDIC only): are the bytes what ``encode`` writes?

@@ -17,10 +17,10 @@ from legacyio.copybook.copy import expand_copies, render_tokens
 from legacyio.copybook.lexer import NUM, PERIOD, PIC, PSEUDO, PUNCT, STR, WORD, Token, tokenize
 from legacyio.copybook.source import SourceFormat, read_source
 from legacyio.copybook.types import ConditionValue, SourcePos, Usage
-from legacyio.errors import CopybookError
+from legacyio.errors import CopybookError, LegacyioWarning
 
 
-class CopybookWarning(UserWarning):
+class CopybookWarning(LegacyioWarning):
     """A clause legacyio does not know but that cannot change sizes was skipped."""
 
 

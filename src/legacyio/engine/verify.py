@@ -46,6 +46,9 @@ class VerifyResult:
     sha256_output: str
     mismatch: Mismatch | None
     report: DecodeReport
+    residue_records: int = 0
+    """Records written back from their raw copy (the residue) rather than from their values:
+    "identical" with most records here means the layout probably does not fit the file."""
 
 
 def verify(
@@ -126,7 +129,16 @@ def verify(
         if tmpdir is not None:
             tmpdir.cleanup()
     ok = mismatch is None and h_in.digest() == h_out.digest()
-    return VerifyResult(ok, records, total, h_in.hexdigest(), h_out.hexdigest(), mismatch, report)
+    return VerifyResult(
+        ok,
+        records,
+        total,
+        h_in.hexdigest(),
+        h_out.hexdigest(),
+        mismatch,
+        report,
+        report.residue_records,
+    )
 
 
 def _same_bytes(a: Any, b: Any) -> bool:

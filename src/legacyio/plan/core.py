@@ -478,6 +478,8 @@ class Plan:
             )
             if n_.output
         ]
+        if report is not None and ctx.bad_rows is not None:
+            report.add_bad_records(int(ctx.bad_rows.sum()))
         return arrays, ctx.vouched
 
     # ---- the cheap canonical check ------------------------------------------------------

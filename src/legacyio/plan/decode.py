@@ -50,6 +50,8 @@ class DecodeCtx:
         self.seg_sel: dict[str, np.ndarray] | None = None
         self.vouched = False
         """Still true when every field decoded so far is canonical (see Plan.decode_vouched)."""
+        self.bad_rows: np.ndarray | None = None
+        """Records of the batch with at least one bad field (None: none so far)."""
         self.record_objects: dict[tuple, np.ndarray] = {}
         """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
 
@@ -60,6 +62,9 @@ class DecodeCtx:
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
             return
+        if self.bad_rows is None:
+            self.bad_rows = np.zeros(len(self.rec_offsets), dtype=bool)
+        self.bad_rows[rows[idx]] = True
         i = int(idx[0])
         r = int(rows[i])
         record = self.first_record + r
