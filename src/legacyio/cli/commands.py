@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -43,7 +43,11 @@ from legacyio.cli.render import render_table, render_vertical
 from legacyio.errors import CopybookError, OptionsError
 from legacyio.options import FileFormat, ReadOptions
 
-__all__ = ["cli", "convert", "encode", "head", "schema", "verify"]
+__all__ = ["SCALE_HOOKS", "cli", "convert", "encode", "head", "schema", "verify"]
+
+SCALE_HOOKS: dict[str, Callable[[click.Context, dict[str, Any]], bool]] = {}
+"""``convert`` and ``encode`` first offer their run to these (``legacyio.cli.scale``
+registers them): a hook returns True when it did the work on worker processes."""
 
 
 def _need(params: dict[str, Any], name: str, label: str) -> str:
@@ -265,6 +269,9 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     from legacyio.report import DecodeReport
     from legacyio.tables.outputs import open_output
 
+    hook = SCALE_HOOKS.get("convert")
+    if hook is not None and hook(ctx, p):
+        return  # done on worker processes (legacyio.cli.scale)
     src = _input_path(p)
     out = _need(p, "output", "OUTPUT")
     split = bool(p.get("split_segments"))
@@ -423,13 +430,16 @@ def _convert_split(
 )
 @click.option("--overwrite/--no-overwrite", default=None, help="Replace an existing OUTPUT.")
 @run_options
-@click.argument("input", required=False, type=click.Path(dir_okay=False))
+@click.argument("input", required=False, type=click.Path())
 @click.argument("output", required=False, type=click.Path())
 @command
 def encode(ctx: click.Context, p: dict[str, Any]) -> None:
-    """Encode INPUT (Parquet, Arrow IPC / Feather, JSON Lines or CSV) back to the mainframe
-    format in OUTPUT. A table written by `legacyio convert` carries its copybook and file
-    format; flags override them."""
+    """Encode INPUT (Parquet, Arrow IPC / Feather, JSON Lines or CSV, or a dataset folder
+    written by `convert --dataset`) back to the mainframe format in OUTPUT. A table written
+    by `legacyio convert` carries its copybook and file format; flags override them."""
+    hook = SCALE_HOOKS.get("encode")
+    if hook is not None and hook(ctx, p):
+        return  # a dataset folder, encoded on worker processes (legacyio.cli.scale)
     src = _input_path(p)
     out = _need(p, "output", "OUTPUT")
     overwrite = bool(p.get("overwrite"))

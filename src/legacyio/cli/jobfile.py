@@ -25,9 +25,9 @@ Layout of a job file (every key is optional; names are the long flag names, ``-`
     overwrite = true
 
 Sections only group keys for the reader; ``[convert]``, ``[encode]``, ``[head]``,
-``[verify]``, ``[schema]``, ``[policy]``, ``[protect]``, ``[unprotect]`` and ``[audit]`` hold
-keys for that command alone and win over the others (``[policy]`` and ``[audit]`` for their
-``check`` / ``verify`` subcommands). A ``key`` in a job file is refused like ``--key``. A
+``[verify]``, ``[schema]``, ``[policy]``, ``[protect]``, ``[unprotect]``, ``[audit]``,
+``[index]`` and ``[splits]`` hold keys for that command alone and win over the others
+(``[policy]``, ``[audit]`` and ``[index]`` for their subcommands). A ``key`` in a job file is refused like ``--key``. A
 ``.json`` file with the same structure is accepted too (e.g. a golden-file manifest).
 """
 
@@ -54,6 +54,8 @@ COMMAND_SECTIONS = (
     "protect",
     "unprotect",
     "audit",
+    "index",
+    "splits",
 )
 PATH_KEYS = frozenset(
     {

@@ -466,7 +466,10 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
     job.check_known(ALL_OPTION_NAMES)
     cmd = ctx.command
     by_name = {p.name: p for p in cmd.params if p.name}
-    for key, value in job.options_for(ctx.info_name or cmd.name or "").items():
+    name = ctx.info_name or cmd.name or ""
+    if ctx.parent is not None and ctx.parent.parent is not None:
+        name = ctx.parent.info_name or name  # `index build`: the [index] section
+    for key, value in job.options_for(name).items():
         param = by_name.get(key)
         if param is None or key == "job":
             continue  # an option of another command (a job file may serve several)
