@@ -8,6 +8,7 @@ with ``pytest --hypothesis-profile=ci`` or the environment variable ``HYPOTHESIS
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -53,3 +54,27 @@ def variant(request: pytest.FixtureRequest) -> Reader:
     through Parquet (with ``verify(via="parquet")``). A test taking ``variant`` runs once
     for each."""
     return variant_reader(request.param)
+
+
+# The Spark tests start a JVM (about a minute here): the default run leaves them out and says
+# so in one line; `python -m pytest -q -m spark` runs them (as .ci/run does, with CI=1 making
+# a missing pyspark or Java an error).
+_SPARK_DESELECTED: list[pytest.Item] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("markexpr") or config.getoption("keyword"):
+        return  # an explicit selection decides
+    spark = [i for i in items if i.get_closest_marker("spark") is not None]
+    if spark:
+        _SPARK_DESELECTED.extend(spark)
+        items[:] = [i for i in items if i.get_closest_marker("spark") is None]
+        config.hook.pytest_deselected(items=spark)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if _SPARK_DESELECTED:
+        terminalreporter.write_line(
+            f"{len(_SPARK_DESELECTED)} Spark tests not run by default: "
+            "run them with `python -m pytest -q -m spark` (.ci/run does)"
+        )

@@ -177,6 +177,18 @@ def _protected_stream(
     columns the policy can release are decoded (``Protector.needed_columns``); every batch
     goes through ``Protector.protect_batch`` before it is yielded."""
     fmt, ropts = split_kwargs(kw, format, options, ReadOptions)
+    raw_views = {
+        "debug": ropts.debug,  # raw bytes of every field
+        "non_terminals": ropts.non_terminals,  # a group's bytes as text
+        "corrupt_fields": ropts.corrupt_fields,  # which fields held bad data, per record
+    }
+    for opt, on in raw_views.items():
+        if on:
+            raise OptionsError(
+                f"{opt} is refused in a protected read: it would carry what the policy withholds"
+            )
+    if fmt.segment_children:
+        raise OptionsError("segment_children is not supported in a protected read")
     changes: dict[str, Any] = {"residue": False, "fillers": False}
     # the mainframe layout needs every column (withheld ones are blanked, not removed)
     if ropts.columns is None and not fmt.segments and not keep_layout:

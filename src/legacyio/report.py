@@ -43,6 +43,10 @@ class DecodeReport:
     fields: dict[str, FieldIssue] = attrs.Factory(dict)
     framing: list[FramingIssue] = attrs.Factory(list)
     unmatched_segments: int = 0
+    skipped_records: int = 0
+    """Records left out of the rows on request (``minimum_record_length`` /
+    ``maximum_record_length``, a header parser's invalid records); their bytes are kept in
+    the residue."""
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
     @property
@@ -106,6 +110,11 @@ class DecodeReport:
             lines.append(
                 f"{self.unmatched_segments} record(s) with a segment id that matches no segment"
             )
+        if self.skipped_records:
+            lines.append(
+                f"{self.skipped_records} record(s) left out (record length limits or header "
+                "parser); their bytes are kept in the residue"
+            )
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,4 +127,5 @@ class DecodeReport:
             "fields": {k: attrs.asdict(v) for k, v in self.fields.items()},
             "framing": [attrs.asdict(f) for f in self.framing],
             "unmatched_segments": self.unmatched_segments,
+            "skipped_records": self.skipped_records,
         }

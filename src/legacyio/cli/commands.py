@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -43,7 +43,11 @@ from legacyio.cli.render import render_table, render_vertical
 from legacyio.errors import CopybookError, OptionsError
 from legacyio.options import FileFormat, ReadOptions
 
-__all__ = ["cli", "convert", "encode", "head", "schema", "verify"]
+__all__ = ["SCALE_HOOKS", "cli", "convert", "encode", "head", "schema", "verify"]
+
+SCALE_HOOKS: dict[str, Callable[[click.Context, dict[str, Any]], bool]] = {}
+"""``convert`` and ``encode`` first offer their run to these (``legacyio.cli.scale``
+registers them): a hook returns True when it did the work on worker processes."""
 
 
 def _need(params: dict[str, Any], name: str, label: str) -> str:
@@ -89,7 +93,19 @@ def _load_layout(params: dict[str, Any], text: str | None = None) -> Any:
         source,
         search_path=tuple(params.get("copybook_dir") or ()),
         format=params.get("copybook_format"),
+        odo_mappings=_odo_tables(params),
     )
+
+
+def _odo_tables(params: dict[str, Any]) -> tuple[str, ...]:
+    """Tables whose DEPENDING ON object may be non-numeric (``--occurs-mappings``)."""
+    value = params.get("occurs_mappings")
+    if not value:
+        return ()
+    try:
+        return FileFormat(occurs_mappings=value).odo_tables
+    except (TypeError, ValueError) as e:
+        raise OptionsError(f"--occurs-mappings: {e}") from None
 
 
 def _check_names(layout: Any, fmt: FileFormat) -> None:
@@ -253,6 +269,9 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     from legacyio.report import DecodeReport
     from legacyio.tables.outputs import open_output
 
+    hook = SCALE_HOOKS.get("convert")
+    if hook is not None and hook(ctx, p):
+        return  # done on worker processes (legacyio.cli.scale)
     src = _input_path(p)
     out = _need(p, "output", "OUTPUT")
     split = bool(p.get("split_segments"))
@@ -411,13 +430,16 @@ def _convert_split(
 )
 @click.option("--overwrite/--no-overwrite", default=None, help="Replace an existing OUTPUT.")
 @run_options
-@click.argument("input", required=False, type=click.Path(dir_okay=False))
+@click.argument("input", required=False, type=click.Path())
 @click.argument("output", required=False, type=click.Path())
 @command
 def encode(ctx: click.Context, p: dict[str, Any]) -> None:
-    """Encode INPUT (Parquet, Arrow IPC / Feather, JSON Lines or CSV) back to the mainframe
-    format in OUTPUT. A table written by `legacyio convert` carries its copybook and file
-    format; flags override them."""
+    """Encode INPUT (Parquet, Arrow IPC / Feather, JSON Lines or CSV, or a dataset folder
+    written by `convert --dataset`) back to the mainframe format in OUTPUT. A table written
+    by `legacyio convert` carries its copybook and file format; flags override them."""
+    hook = SCALE_HOOKS.get("encode")
+    if hook is not None and hook(ctx, p):
+        return  # a dataset folder, encoded on worker processes (legacyio.cli.scale)
     src = _input_path(p)
     out = _need(p, "output", "OUTPUT")
     overwrite = bool(p.get("overwrite"))
@@ -448,8 +470,8 @@ def _encode(p: dict[str, Any], src: str, out: str, overwrite: bool) -> None:
     info = inspect_input(src, p.get("from_"))
     if not p.get("copybook") and info.copybook is None:
         raise click.UsageError("missing option -c/--copybook (the input carries no copybook)")
-    layout = _load_layout(p, info.copybook)
     fmt = build_format(p, info.file_format)
+    layout = _load_layout(dict(p, occurs_mappings=fmt.occurs_mappings), info.copybook)
     _check_names(layout, fmt)
     wopts = build_write_options(p)
     names = p.get("names")
@@ -678,6 +700,7 @@ def schema(ctx: click.Context, p: dict[str, Any]) -> None:
         search_path=tuple(p.get("copybook_dir") or ()),
         record=fmt.record,
         format=p.get("copybook_format"),
+        odo_mappings=fmt.odo_tables,
     )
     plan = Plan(layout, fmt, build_read_options(p))
     if (p.get("out_format") or "text").lower() == "json":

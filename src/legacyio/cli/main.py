@@ -3,6 +3,9 @@ job-file check that its sections match the commands."""
 
 from __future__ import annotations
 
+import click
+
+import legacyio.cli.scale  # noqa: F401  (registers index, splits and the --workers flags)
 from legacyio.cli import protect as _protect_commands  # noqa: F401 (registers its commands)
 from legacyio.cli.commands import cli
 from legacyio.cli.exits import leave
@@ -11,7 +14,11 @@ from legacyio.cli.options import ALL_OPTION_NAMES
 
 
 def _collect_option_names() -> None:
-    for cmd in cli.commands.values():
+    todo: list[click.Command] = list(cli.commands.values())
+    while todo:
+        cmd = todo.pop()
+        if isinstance(cmd, click.Group):
+            todo.extend(cmd.commands.values())
         for param in cmd.params:
             if param.name:
                 ALL_OPTION_NAMES.add(param.name)

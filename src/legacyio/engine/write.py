@@ -61,7 +61,7 @@ def plan_for_writing(
         raw["segments"] = tuple(tuple(p) for p in raw.get("segments", ()))
         fmt = FileFormat(**raw)
     fmt, wopts = split_kwargs(kw, fmt, options, WriteOptions)
-    layout: Layout = load_copybook(copybook, search_path=search_path)
+    layout: Layout = load_copybook(copybook, search_path=search_path, odo_mappings=fmt.odo_tables)
     names: Any = "python"
     fillers = True
     if META_READ in md:
@@ -84,6 +84,11 @@ class BatchEncoder:
         self.framer = framer_for_plan(plan, fmt)
         self.hlen = self.framer.header_length
         self.blocks = fmt.record_format == "VB" and not has_residue
+        self.hier = None
+        if fmt.segment_children:
+            from legacyio.engine.hierarchy import Hierarchy
+
+            self.hier = Hierarchy(plan, plan.schema())
 
     def nest(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Accept flattened tables (CSV/SQL round trips): rebuild structs and lists."""
@@ -121,6 +126,13 @@ class BatchEncoder:
             return self._encode_buffer(batch)
 
     def _encode_buffer(self, batch: pa.RecordBatch) -> tuple[bytes | np.ndarray, np.ndarray]:
+        if self.hier is not None and self.hier.roots[0] in batch.schema.names:
+            flat, _ = self.hier.unnest(batch)  # one row per record again, in file order
+            batch = (
+                flat.combine_chunks().to_batches()[0]
+                if flat.num_rows
+                else pa.RecordBatch.from_pylist([], schema=flat.schema)
+            )
         batch = self.nest(batch)
         n = batch.num_rows
         residue = None

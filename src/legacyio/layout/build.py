@@ -236,19 +236,25 @@ class _Builder:
             children: list[Item] = []
             cursor = offset
             max_align = 1
-            base: Item | None = None
+            chain: list[Item] = []  # base and the items redefining it so far
             for c in node.children:
                 ce = c.entry
                 if ce.redefines:
-                    target = (
-                        base
-                        if base is not None and base.name.upper() == ce.redefines.upper()
-                        else None
+                    # IBM: several entries may redefine one area, each naming the original
+                    # item or an earlier redefinition of it
+                    target = next(
+                        (t for t in chain if t.name.upper() == ce.redefines.upper()), None
                     )
                     if target is None:
+                        earlier = [x for x in children if x.name.upper() == ce.redefines.upper()]
+                        why = (
+                            "it is not the item just before this entry (or a redefinition "
+                            "of that item)"
+                            if earlier
+                            else "no item of that name precedes it"
+                        )
                         raise _err(
-                            f"REDEFINES {ce.redefines}: the redefined item must be the "
-                            f"preceding item at level {ce.level:02d}",
+                            f"REDEFINES {ce.redefines}: {why} at level {ce.level:02d}",
                             ce.pos,
                         )
                     if target.occurs is not None and target.occurs.depending_on:
@@ -264,11 +270,12 @@ class _Builder:
                         in_occurs or occurs is not None,
                     )
                     cursor = max(cursor, item.end)
+                    chain.append(item)
                 else:
                     item, align = self.place(
                         c, cursor, child_inh, path, in_occurs or occurs is not None
                     )
-                    base = item
+                    chain = [item]
                     cursor = item.end
                 max_align = max(max_align, align)
                 children.append(item)

@@ -25,6 +25,29 @@ def to_int(arr: pa.Array) -> np.ndarray:
     return np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def object_values(arr: pa.Array) -> np.ndarray:
+    """Values of a DEPENDING ON object: int64 counts for a numeric field (nulls -> 0), the
+    text without surrounding spaces (an object array) for a PIC X object under
+    ``occurs_mappings``."""
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        txt = pc.utf8_trim(arr, characters=" \x00").fill_null("")
+        return np.asarray(txt.to_numpy(zero_copy_only=False), dtype=object)
+    return to_int(arr)
+
+
+def mapped_counts(
+    vals: np.ndarray, mapping: dict[str, int] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Element counts of an ODO table from its object's values through ``occurs_mappings``
+    (``mapping`` None: the values are the counts); also the mask of values the map lacks."""
+    if mapping is None:
+        return np.asarray(vals, dtype=np.int64), np.zeros(len(vals), dtype=bool)
+    keys = [str(v) for v in vals.tolist()]
+    missing = np.fromiter((k not in mapping for k in keys), dtype=bool, count=len(keys))
+    counts = np.fromiter((mapping.get(k, 0) for k in keys), dtype=np.int64, count=len(keys))
+    return counts, missing
+
+
 def as_column(col: Any) -> pa.Array:
     if isinstance(col, pa.ChunkedArray):
         return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
@@ -50,6 +73,8 @@ class DecodeCtx:
         self.seg_sel: dict[str, np.ndarray] | None = None
         self.vouched = False
         """Still true when every field decoded so far is canonical (see Plan.decode_vouched)."""
+        self.corrupt: list[tuple[np.ndarray, str]] | None = None
+        """(record rows, field path) of bad values, for the ``corrupt_fields`` column."""
         self.bad_rows: np.ndarray | None = None
         """Records of the batch with at least one bad field (None: none so far)."""
         self.record_objects: dict[tuple, np.ndarray] = {}
@@ -62,6 +87,8 @@ class DecodeCtx:
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
             return
+        if self.corrupt is not None:
+            self.corrupt.append((np.asarray(rows)[idx], node.path))
         if self.bad_rows is None:
             self.bad_rows = np.zeros(len(self.rec_offsets), dtype=bool)
         self.bad_rows[rows[idx]] = True
@@ -259,7 +286,12 @@ class DecodeCtx:
         else:
             rec_vals = self.record_level_object(key, rows)
             c = rec_vals
-        c = np.asarray(c, dtype=np.int64)
+        c, missing = mapped_counts(np.asarray(c), node.count_map)
+        if missing.any():
+            self.vouched = False
+            self.bad(
+                node, missing, rows, base + node.rel, "DEPENDING ON value not in occurs_mappings"
+            )
         over = (c > node.occurs_max) | (c < node.item.occurs.min)
         if over.any():
             self.vouched = False  # the list is clipped: it no longer matches its count
@@ -293,6 +325,10 @@ class DecodeCtx:
             if not fields:
                 return pa.array([{}] * m, type=pa.struct([]))
             return pa.StructArray.from_arrays(arrays, fields=fields)
+        if node.kind == "debug":
+            return _debug_column(mat, node.codec, avail)
+        if node.kind == "nt":
+            return node.codec.decode(mat)[0]
         truncated = None
         if avail is not None:
             truncated = avail < node.width
@@ -314,7 +350,7 @@ class DecodeCtx:
             values, invalid = node.codec.decode(mat)
             self.vouched = False
         if node.is_odo_object:
-            ints = to_int(values)
+            ints = object_values(values)
             if at_record_level:
                 self.record_objects[tuple(node.item.path)] = ints
             odo[tuple(node.item.path)] = ints
@@ -327,6 +363,26 @@ class DecodeCtx:
         if invalid is not None and invalid.any():
             self.bad(node, invalid, rows, base, f"invalid {node.item.usage.value} value")
         return values
+
+
+_HEX = np.frombuffer(b"".join(f"{b:02X}".encode() for b in range(256)), dtype="S2")
+
+
+def _debug_column(mat: np.ndarray, how: str, avail: np.ndarray | None) -> pa.Array:
+    """A field's raw bytes (those inside the record): upper-case hex text or binary."""
+    m, w = mat.shape
+    data = np.ascontiguousarray(mat)
+    if how == "binary":
+        arr = pa.FixedSizeBinaryArray.from_buffers(pa.binary(w), m, [None, pa.py_buffer(data)])
+        arr = arr.cast(pa.binary())
+    else:
+        txt = _HEX[data].view(f"S{2 * w}").reshape(m) if w else np.full(m, b"", dtype="S1")
+        arr = pa.array(txt.astype(object), type=pa.binary()).cast(pa.string())
+    if avail is not None and bool((avail < w).any()):
+        keep = np.clip(avail, 0, w) * (1 if how == "binary" else 2)
+        vals = arr.to_pylist()
+        arr = pa.array([v[: int(k)] for v, k in zip(vals, keep)], type=arr.type)
+    return arr
 
 
 _MIN_STACK = 8

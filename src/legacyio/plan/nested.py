@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
 
 from legacyio.codecs import make_codec
 from legacyio.layout.model import Item, Layout
@@ -451,11 +452,13 @@ class CountReader:
             mat = np.empty((len(combos), self.width), dtype=np.uint8)
             for k in range(self.width):
                 mat[:, k] = (combos >> (8 * (self.width - 1 - k))) & 0xFF
-            vals, invalid = codec.decode(mat)
-            self.lut = to_int(vals)
-            self.lut_bad = (
-                np.zeros(len(combos), dtype=bool) if invalid is None else np.asarray(invalid)
-            )
+            t = getattr(codec, "arrow_type", None)
+            if t is not None and (pa.types.is_integer(t) or pa.types.is_decimal(t)):
+                vals, invalid = codec.decode(mat)
+                self.lut = to_int(vals)
+                self.lut_bad = (
+                    np.zeros(len(combos), dtype=bool) if invalid is None else np.asarray(invalid)
+                )
         self.table: list[int] | None = (
             None
             if self.lut is None or self.lut_bad is None

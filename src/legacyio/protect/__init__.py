@@ -15,16 +15,9 @@ from legacyio.protect.keys import (
     load_key_file,
     refuse_key_value,
 )
-from legacyio.protect.policy import (
-    FieldAction,
-    Policy,
-    PolicyError,
-    check_table,
-    format_check_table,
-    load_policy,
-    parse_policy,
-)
+from legacyio.protect.policy import check_table, format_check_table, load_policy, parse_policy
 from legacyio.protect.protector import PROTECTION_METADATA, Protector, ProtectStats
+from legacyio.protect.rules import FieldAction, Policy, PolicyError
 
 __all__ = [
     "KEY_FILE_ENV",

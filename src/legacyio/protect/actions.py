@@ -24,16 +24,10 @@ import pyarrow.compute as pc
 
 from legacyio.errors import DecodeError
 from legacyio.layout.model import Item
+from legacyio.protect.checker import date_format, digits_only, item_chars
 from legacyio.protect.ff1 import FF1, Alphabet
 from legacyio.protect.keys import ProtectionKey
-from legacyio.protect.policy import (
-    ALPHABETS,
-    DEFAULT_TEXT_ALPHABET,
-    FieldAction,
-    _chars,
-    _digits_only,
-    date_format,
-)
+from legacyio.protect.rules import ALPHABETS, DEFAULT_TEXT_ALPHABET, FieldAction
 
 __all__ = ["ActionContext", "ProtectError", "apply_action", "reverse_fpe"]
 
@@ -177,7 +171,7 @@ def _finish_text(vals: list[str], arr: pa.Array, ctx: ActionContext) -> pa.Array
 def _alphabet(fa: FieldAction, for_fpe: bool) -> Alphabet:
     name = fa.opts.get("alphabet")
     if name is None:
-        name = "digits" if for_fpe and _digits_only(fa.item) else DEFAULT_TEXT_ALPHABET
+        name = "digits" if for_fpe and digits_only(fa.item) else DEFAULT_TEXT_ALPHABET
     return Alphabet(ALPHABETS.get(name, name))
 
 
@@ -323,7 +317,7 @@ def _fpe_number(
 def _fpe_text(
     fa: FieldAction, arr: pa.Array, ctx: ActionContext, decrypt: bool = False
 ) -> pa.Array:
-    n = _chars(fa.item)
+    n = item_chars(fa.item)
     alpha = _alphabet(fa, for_fpe=True)
     vals = _pad(arr, n)
     if any(len(s) != n for s in vals):
@@ -365,7 +359,7 @@ def _token(fa: FieldAction, arr: pa.Array, ctx: ActionContext) -> pa.Array:
     subkey = ctx.key.subkey("token", fa.domain)
     item = fa.item
     if pa.types.is_string(arr.type):
-        n = _chars(item)
+        n = item_chars(item)
         chars = (
             ALPHABETS.get(fa.opts.get("alphabet", ""), fa.opts.get("alphabet", ""))
             or _TOKEN_ALPHABET
@@ -396,7 +390,7 @@ def _token(fa: FieldAction, arr: pa.Array, ctx: ActionContext) -> pa.Array:
 
 def _hash(fa: FieldAction, arr: pa.Array, ctx: ActionContext) -> pa.Array:
     subkey = ctx.key.subkey("hash", fa.domain)
-    n = min(_chars(fa.item), 64)
+    n = min(item_chars(fa.item), 64)
     res = _hmac_unique(pc.fill_null(arr, ""), subkey, lambda dg: dg.hex()[:n], pa.string())
     return pc.if_else(arr.is_valid(), res, pa.nulls(len(arr), pa.string())).cast(arr.type)
 

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from legacyio.layout.model import Item
 from legacyio.protect.actions import ActionContext, apply_action, blank_array, reverse_fpe
 from legacyio.protect.keys import ProtectionKey, load_key
-from legacyio.protect.policy import FieldAction, Policy
+from legacyio.protect.rules import FieldAction, Policy
 
 __all__ = ["PROTECTION_METADATA", "ProtectStats", "Protector"]
 
@@ -218,7 +218,7 @@ class Protector:
             return batch
         col = _find_path(batch, allow.item.dotted)
         if col is None:
-            from legacyio.protect.policy import PolicyError
+            from legacyio.protect.rules import PolicyError
 
             raise PolicyError(
                 f"[rows]: the allow-list field {allow.item.dotted} is not in the table"
