@@ -134,3 +134,39 @@ def test_nested_rdw_records_round_trip(seed: int, records: int) -> None:
     table = legacyio.read_table(data, legacyio.load_copybook(NESTED), record_format="V")
     assert table.num_rows == records
     assert legacyio.encode(table) == data
+
+
+def test_occurs_mappings_odo_framing_reads_what_rdw_framing_reads() -> None:
+    """Counts through ``occurs_mappings`` (a PIC X object) are not looked up by the record
+    walk: ODO framing falls back to the lengths at every position and finds the same records."""
+    cpy = """\
+       01 REC.
+          05 KIND      PIC X.
+          05 ITEMS     OCCURS 0 TO 3 TIMES DEPENDING ON KIND.
+             10 CODE   PIC X(2).
+             10 QTY    PIC 9(3).
+          05 TAIL      PIC X(2).
+"""
+    mapping = {"ITEMS": {"N": 0, "S": 1, "T": 3}}
+    bodies = [
+        "S" + "AB007" + "Z1",
+        "N" + "Z2",
+        "T" + "CC001DD022EE333" + "Z3",
+        "N" + "Z4",
+    ]
+    raw = [b.encode("cp037") for b in bodies]
+    odo = legacyio.read_table(b"".join(raw), cpy, record_format="ODO", occurs_mappings=mapping)
+    rdw = b"".join(len(r + b"1234").to_bytes(2, "big") + b"\0\0" + r for r in raw)
+    v = legacyio.read_table(rdw, cpy, record_format="V", occurs_mappings=mapping)
+    assert odo.num_rows == 4
+    assert odo.drop(["_legacyio_residue"]).to_pylist() == v.drop(["_legacyio_residue"]).to_pylist()
+    assert [len(x) for x in odo.column("ITEMS").to_pylist()] == [1, 0, 3, 0]
+
+
+def test_copybook_without_a_record_is_a_copybook_error() -> None:
+    """Fuzz finding: a copybook of only 77-level items has no record to read; a
+    CopybookError naming its line, not a ValueError from an empty max()."""
+    layout = legacyio.load_copybook(" 77 S PIC 9.  ")
+    with pytest.raises(legacyio.CopybookError, match="no record") as err:
+        Plan(layout, FileFormat()).output_schema()
+    assert ":1:" in str(err.value)

@@ -82,6 +82,14 @@ class Plan:
                 raise OptionsError(f"record {fmt.record!r} is not in the copybook ({names})")
         else:
             roots = list(layout.records)
+        if not roots:
+            pos = layout.standalone[0].pos if layout.standalone else None
+            raise CopybookError(
+                "the copybook has no record to read (no 01 level item)",
+                file=pos.file if pos else None,
+                line=pos.line if pos else None,
+                column=pos.column if pos else None,
+            )
         self.roots = roots
         self.width = max(r.total_size for r in roots)
         if fmt.record_length is not None and fmt.record_format in ("F", "FB"):
