@@ -220,13 +220,13 @@ def test_engine_option_selects_the_engine_in_every_thread(monkeypatch, threads) 
     cb = "       01 R.\n          05 A PIC S9(5).\n          05 B PIC X(3).\n"
     data = ("12345ABC".encode("cp037")) * 8
     calls = []
-    real = nat.zoned_decode
+    real = nat.decode_batch  # fixed layouts: one batch-kernel call per batch
 
-    def spy(codec, mat):
+    def spy(mat, fields):
         calls.append(1)
-        return real(codec, mat)
+        return real(mat, fields)
 
-    monkeypatch.setattr(nat, "zoned_decode", spy)
+    monkeypatch.setattr(nat, "decode_batch", spy)
     t_np = legacyio.read_table(data, cb, engine="numpy", threads=threads, batch_size=2)
     assert calls == []
     t_nat = legacyio.read_table(data, cb, engine="native", threads=threads, batch_size=2)

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legacyio.codecs import make_codec
+from legacyio.codecs import make_codec, native
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
@@ -432,6 +432,8 @@ class Plan:
                     int(rec_offsets[first]) + self.segment_offset,
                 )
         ctx.seg_sel = seg_sel
+        if seg_sel is None and mat.shape[1] == self.width and n and native.active():
+            ctx.prefetch(mat)
         arrays = [
             arr
             for n_, arr in zip(
