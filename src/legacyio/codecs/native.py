@@ -454,33 +454,37 @@ next), True = fused (one walk over each record filling every column). Both were 
 (benchmarks/README.md); column order won on this machine, so it is the default."""
 
 
+_BATCH_CLASSES = {
+    ("legacyio.codecs.zoned", "ZonedCodec"): "zoned",
+    ("legacyio.codecs.packed", "PackedCodec"): "packed",
+    ("legacyio.codecs.binary", "BinaryCodec"): "binary",
+    ("legacyio.codecs.text", "TextCodec"): "text",
+    ("legacyio.codecs.floating", "FloatCodec"): "float",
+}
+
+
 def batch_field(codec: Any) -> tuple[int, tuple] | None:
     """(family code, kernel parameters) of a codec for :func:`decode_batch`, or None when the
     batch kernel does not cover it (the field is then decoded on its own)."""
-    from legacyio.codecs.binary import BinaryCodec
-    from legacyio.codecs.floating import FloatCodec
-    from legacyio.codecs.packed import PackedCodec
-    from legacyio.codecs.text import TextCodec
-    from legacyio.codecs.zoned import ZonedCodec
-
-    t = type(codec)
-    if t is ZonedCodec:
+    # by class name (the codec modules import this one: no import back, no cycle)
+    t = _BATCH_CLASSES.get((type(codec).__module__, type(codec).__name__))
+    if t == "zoned":
         p = _params(codec, "zoned_decode", _zoned_params)
         return (0, p) if p else None
-    if t is PackedCodec:
+    if t == "packed":
         p = _params(codec, "packed_decode", _packed_params)
         return (1, p) if p else None
-    if t is BinaryCodec:
+    if t == "binary":
         p = _params(codec, "binary_decode", _binary_params)
         return (2, p) if p else None
-    if t is TextCodec:
+    if t == "text":
         if codec.width == 0:
             return None
         trim = _TRIM_CODES[codec.trim]
         if codec.cp.single_byte:
             return 3, (codec.width, *_text_tables(codec), trim)
         return 4, (codec.width, trim)
-    if t is FloatCodec:
+    if t == "float":
         little = not codec.ibm and codec.raw_dtype.str[0] == "<"
         return 5, (codec.width, codec.ibm, little)
     return None
