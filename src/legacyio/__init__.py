@@ -6,13 +6,22 @@ option classes ``FileFormat`` (the file, both directions), ``ReadOptions`` and
 ``WriteOptions``.
 """
 
-from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioError, OptionsError
-from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.report import DecodeReport, FieldIssue, FramingIssue
-
 __version__ = "0.1.0"
 
 _API = {
+    "CopybookError": "legacyio.errors",
+    "DataWarning": "legacyio.errors",
+    "DecodeError": "legacyio.errors",
+    "EncodeError": "legacyio.errors",
+    "LegacyioError": "legacyio.errors",
+    "LegacyioWarning": "legacyio.errors",
+    "OptionsError": "legacyio.errors",
+    "FileFormat": "legacyio.options",
+    "ReadOptions": "legacyio.options",
+    "WriteOptions": "legacyio.options",
+    "DecodeReport": "legacyio.report",
+    "FieldIssue": "legacyio.report",
+    "FramingIssue": "legacyio.report",
     "load_copybook": "legacyio.layout",
     "read_table": "legacyio.api",
     "open_reader": "legacyio.api",
@@ -26,11 +35,20 @@ _API = {
     "Layout": "legacyio.layout.model",
     "load_policy": "legacyio.protect",
     "Protector": "legacyio.protect",
+    "Split": "legacyio.scale.splits",
+    "plan_splits": "legacyio.scale.splits",
+    "read_split": "legacyio.scale.splits",
+    "build_index": "legacyio.scale.index",
+    "verify_index": "legacyio.scale.index",
+    "write_parts": "legacyio.scale.parts",
+    "convert_parallel": "legacyio.scale.parallel",
+    "encode_parallel": "legacyio.scale.parallel",
 }
 
 
 def __getattr__(name: str):
-    """Import the engine lazily so ``import legacyio`` stays cheap for the CLI."""
+    """Import everything lazily: ``import legacyio`` stays cheap, and the command line
+    installs its interrupt handlers before anything heavy is imported."""
     mod = _API.get(name)
     if mod is None:
         raise AttributeError(f"module 'legacyio' has no attribute {name!r}")
@@ -41,17 +59,4 @@ def __getattr__(name: str):
     return value
 
 
-__all__ = [
-    "CopybookError",
-    "DecodeError",
-    "DecodeReport",
-    "EncodeError",
-    "FieldIssue",
-    "FileFormat",
-    "FramingIssue",
-    "LegacyioError",
-    "OptionsError",
-    "ReadOptions",
-    "WriteOptions",
-    *sorted(_API),
-]
+__all__ = sorted(_API)

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 import attrs
 
+from legacyio.errors import OptionsError
+
 RecordFormat = Literal["F", "FB", "V", "VB", "D", "ODO"]
 """F/FB fixed length; V RDW before each record; VB BDW blocks of RDW records; D text lines;
 ODO variable length given by OCCURS DEPENDING ON counts, no header."""
@@ -81,6 +83,19 @@ def is_ebcdic(encoding: str) -> bool:
     return normalize_encoding(encoding) in EBCDIC_CODE_PAGES
 
 
+RECORD_FORMATS = ("F", "FB", "V", "VB", "D", "ODO")
+
+
+def _record_format(value: Any) -> Any:
+    """Record formats are case-insensitive (``"vb"`` is ``"VB"``); an unknown one is refused
+    with the list of known ones."""
+    if isinstance(value, str):
+        up = value.strip().upper()
+        if up in RECORD_FORMATS:
+            return up
+    raise OptionsError(f"unknown record format {value!r}; known: {', '.join(RECORD_FORMATS)}")
+
+
 def _enc(value: str) -> str:
     return normalize_encoding(value)
 
@@ -93,7 +108,7 @@ class FileFormat:
     binary, IBM hexadecimal floating point.
     """
 
-    record_format: RecordFormat = "F"
+    record_format: RecordFormat = attrs.field(default="F", converter=_record_format)
     """F/FB fixed; V (RDW); VB (BDW + RDW); D text lines (LF or CRLF); ODO (no header,
     length from OCCURS DEPENDING ON counts)."""
     record_length: int | None = None
@@ -162,6 +177,18 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(v)) for k, v in value)
 
 
+def _max_bad_fields(inst: Any, attr: Any, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise OptionsError(f"max_bad_fields must be a whole number >= 0, not {value!r}")
+
+
+def _max_bad_fraction(inst: Any, attr: Any, value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise OptionsError(f"max_bad_fraction must be a number from 0 to 1, not {value!r}")
+
+
 @attrs.frozen
 class ReadOptions:
     """Decoding choices that do not describe the file itself."""
@@ -201,6 +228,11 @@ class ReadOptions:
     """Report a trailing partial record instead of raising; it is kept as a short record."""
     threads: int = 1
     """Decode batches on this many threads."""
+    max_bad_fields: int | None = attrs.field(default=None, validator=_max_bad_fields)
+    """Fail the read (``DecodeError``) as soon as more field values than this are bad."""
+    max_bad_fraction: float | None = attrs.field(default=None, validator=_max_bad_fraction)
+    """Fail the read (``DecodeError``, at the end) when more than this fraction of the
+    records (0 to 1) has a bad field."""
     engine: Literal["auto", "numpy", "native"] = attrs.field(
         default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
     )

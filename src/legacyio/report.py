@@ -38,6 +38,8 @@ class DecodeReport:
     records: int = 0
     bytes: int = 0
     residue_records: int = 0
+    bad_records: int = 0
+    """Records with at least one bad field."""
     fields: dict[str, FieldIssue] = attrs.Factory(dict)
     framing: list[FramingIssue] = attrs.Factory(list)
     unmatched_segments: int = 0
@@ -68,6 +70,16 @@ class DecodeReport:
                     cur.first_record = first_record
                     cur.first_offset = first_offset
                     cur.reason = reason
+
+    def add_bad_records(self, count: int) -> None:
+        with self._lock:
+            self.bad_records += count
+
+    def first_bad(self) -> tuple[str, FieldIssue] | None:
+        """The bad field that occurs first in the file (path and issue), or None."""
+        if not self.fields:
+            return None
+        return min(self.fields.items(), key=lambda kv: (kv[1].first_record, kv[1].first_offset))
 
     def add_framing(
         self, message: str, record: int | None = None, offset: int | None = None
@@ -102,6 +114,7 @@ class DecodeReport:
             "bytes": self.bytes,
             "residue_records": self.residue_records,
             "bad_fields": self.bad_fields,
+            "bad_records": self.bad_records,
             "fields": {k: attrs.asdict(v) for k, v in self.fields.items()},
             "framing": [attrs.asdict(f) for f in self.framing],
             "unmatched_segments": self.unmatched_segments,

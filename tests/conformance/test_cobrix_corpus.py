@@ -110,7 +110,12 @@ LEGACYIO_BUGS: dict[str, str] = {}
 """Cases that fail because of a legacyio bug (strict xfail); all found so far are fixed."""
 
 
-NAMES = [c["name"] for c in h.manifest()]
+NAMES = [c["name"] for c in h.manifest()] or ["corpus-missing"]
+pytestmark = [
+    pytest.mark.usefixtures("cobrix_corpus"),
+    # several cases are dirty or multi-segment on purpose: most records bad is expected
+    pytest.mark.filterwarnings("ignore::legacyio.DataWarning"),
+]
 
 
 @functools.cache

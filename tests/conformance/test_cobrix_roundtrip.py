@@ -47,7 +47,12 @@ def _files() -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
-FILES = _files()
+FILES = _files() or [("corpus-missing", "")]
+pytestmark = [
+    pytest.mark.usefixtures("cobrix_corpus"),
+    # several cases are dirty or multi-segment on purpose: most records bad is expected
+    pytest.mark.filterwarnings("ignore::legacyio.DataWarning"),
+]
 
 
 def _read_args(case_name: str) -> tuple[dict[str, Any], str]:

@@ -25,7 +25,9 @@ Layout of a job file (every key is optional; names are the long flag names, ``-`
     overwrite = true
 
 Sections only group keys for the reader; ``[convert]``, ``[encode]``, ``[head]``,
-``[verify]`` and ``[schema]`` hold keys for that command alone and win over the others. A
+``[verify]``, ``[schema]``, ``[policy]``, ``[protect]``, ``[unprotect]``, ``[audit]``,
+``[index]`` and ``[splits]`` hold keys for that command alone and win over the others
+(``[policy]``, ``[audit]`` and ``[index]`` for their subcommands). A ``key`` in a job file is refused like ``--key``. A
 ``.json`` file with the same structure is accepted too (e.g. a golden-file manifest).
 """
 
@@ -42,8 +44,35 @@ from legacyio.errors import OptionsError
 __all__ = ["COMMAND_SECTIONS", "GROUP_SECTIONS", "PATH_KEYS", "JobFile", "load_job"]
 
 GROUP_SECTIONS = ("format", "read", "write", "job", "options")
-COMMAND_SECTIONS = ("convert", "encode", "head", "verify", "schema")
-PATH_KEYS = frozenset({"copybook", "copybook_dir", "input", "output", "report_file"})
+COMMAND_SECTIONS = (
+    "convert",
+    "encode",
+    "head",
+    "verify",
+    "schema",
+    "policy",
+    "protect",
+    "unprotect",
+    "audit",
+    "index",
+    "splits",
+)
+PATH_KEYS = frozenset(
+    {
+        "copybook",
+        "copybook_dir",
+        "input",
+        "output",
+        "report_file",
+        "policy",
+        "policy_file",
+        "key_file",
+        "audit_log",
+        "manifest",
+        "protected",
+        "log",
+    }
+)
 """Keys holding paths: relative paths are taken from the job file's folder."""
 
 ALIASES = {
@@ -93,7 +122,7 @@ class JobFile:
         exist (copybook, input) and is not there, the current directory is tried next (as
         golden-file manifests give paths from the repository root)."""
         value = os.path.expanduser(value)
-        if os.path.isabs(value):
+        if value == "-" or os.path.isabs(value):  # "-": stdin / stdout
             return value
         here = os.path.normpath(os.path.join(self.base_dir, value))
         if existing and not os.path.exists(here) and os.path.exists(value):

@@ -249,6 +249,18 @@ read_options = _stack(
         help="Report a trailing partial record instead of failing.",
     ),
     click.option("--threads", type=click.IntRange(min=1), help="Decoding threads."),
+    click.option(
+        "--max-bad-fields",
+        type=click.IntRange(min=0),
+        help="Fail (exit 1, no output) when more field values than this are bad.",
+    ),
+    click.option(
+        "--max-bad-fraction",
+        type=click.FloatRange(min=0, max=1),
+        help="Fail (exit 1, no output) when more than this fraction (0-1) of the records "
+        "has a bad field. Without either limit, a warning names the likely cause when "
+        "more than half of the records are bad or kept raw.",
+    ),
 )
 
 
@@ -278,7 +290,12 @@ run_options = _stack(
         type=click.Path(dir_okay=False),
         help="TOML job file with the options of this step (flags override it).",
     ),
-    click.option("-q", "--quiet/--no-quiet", default=None, help="No progress bar and no summary."),
+    click.option(
+        "-q",
+        "--quiet/--no-quiet",
+        default=None,
+        help="No progress bar and no summary (warnings are still shown).",
+    ),
     click.option("--debug", is_flag=True, default=None, help="Show the traceback of an error."),
 )
 
@@ -335,7 +352,7 @@ def build_read_options(params: dict[str, Any], **defaults: Any) -> ReadOptions:
 
 def build_write_options(params: dict[str, Any]) -> WriteOptions:
     """WriteOptions from the flags."""
-    kw = {}
+    kw: dict[str, Any] = {}
     for name in _WRITE_FIELDS:
         v = params.get(name)
         if v is not None:
@@ -355,7 +372,10 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
     job.check_known(ALL_OPTION_NAMES)
     cmd = ctx.command
     by_name = {p.name: p for p in cmd.params if p.name}
-    for key, value in job.options_for(ctx.info_name or cmd.name or "").items():
+    name = ctx.info_name or cmd.name or ""
+    if ctx.parent is not None and ctx.parent.parent is not None:
+        name = ctx.parent.info_name or name  # `index build`: the [index] section
+    for key, value in job.options_for(name).items():
         param = by_name.get(key)
         if param is None or key == "job":
             continue  # an option of another command (a job file may serve several)

@@ -5,6 +5,7 @@ data, whole-row copies into the record matrix and per-row column masks.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 
@@ -33,7 +34,7 @@ def valid_mask(arr: pa.Array) -> np.ndarray | None:
     return bits[arr.offset : arr.offset + n].astype(bool)
 
 
-def data_view(arr: pa.Array, dtype: np.dtype | str, per_value: int = 1) -> np.ndarray:
+def data_view(arr: pa.Array, dtype: npt.DTypeLike, per_value: int = 1) -> np.ndarray:
     """Zero-copy NumPy view of the data buffer of a fixed-width array (honours the offset)."""
     dt = np.dtype(dtype)
     n = len(arr)
@@ -52,7 +53,7 @@ def as_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values
 
 
-_ITEM_DTYPES = {
+_ITEM_DTYPES: dict[int, np.dtype] = {
     1: np.dtype(np.uint8),
     2: np.dtype(np.uint16),
     4: np.dtype(np.uint32),
@@ -64,7 +65,8 @@ def row_items(a: np.ndarray) -> np.ndarray:
     """A ``(..., w)`` byte array with contiguous rows seen as ``(...)`` items of w bytes (a
     view; ValueError when the rows are not contiguous)."""
     w = a.shape[-1]
-    return a.view(_ITEM_DTYPES.get(w) or np.dtype(f"V{w}"))[..., 0]
+    dt: np.dtype = _ITEM_DTYPES.get(w) or np.dtype(f"V{w}")
+    return a.view(dt)[..., 0]
 
 
 def put_rows(dst: np.ndarray, src: np.ndarray, where: np.ndarray | None = None) -> None:
@@ -100,3 +102,12 @@ def columns_mask(lengths: np.ndarray, w: int, from_end: bool = False) -> np.ndar
         cols, lens = np.arange(w)[None, :], np.arange(w + 1)[:, None]
         table = _MASKS[(w, from_end)] = cols >= w - lens if from_end else cols < lens
     return np.take(table, lengths, axis=0)
+
+
+def as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Accept string/large_string (or chunked) input and return one pa.string array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    return values

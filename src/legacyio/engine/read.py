@@ -17,7 +17,8 @@ import pyarrow as pa
 
 from legacyio.codecs import native
 from legacyio.engine.framer import framer_for_plan
-from legacyio.errors import OptionsError
+from legacyio.engine.sniff import BadDataCheck
+from legacyio.errors import OptionsError, printable
 from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
@@ -48,6 +49,8 @@ class _BatchDecoder:
         self.report = report
         self.source_name = source_name
         self.schema = plan.schema()
+        output = {x.name for x in plan.top if x.output}
+        self.names = [f.name for f in self.schema if f.name in output]
         self.framer = framer
         self.hlen = framer.header_length
 
@@ -80,7 +83,7 @@ class _BatchDecoder:
         arrays, vouched = plan.decode_vouched(
             mat, avail, rec_offsets, block.first_record, self.report
         )
-        names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
+        names = self.names
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
             cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw, vouched))
@@ -271,12 +274,14 @@ def open_stream(
 
     def batches() -> Iterator[pa.RecordBatch]:
         with open_source(source) as stream:
-            dec.source_name = stream.name
+            dec.source_name = printable(stream.name)
             done = [0, 0]
+            check = BadDataCheck(ropts, fmt, plan.width, _display_name(stream.name))
 
             def finish(batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:
                 done[0] += batch.num_rows
                 done[1] += int(np.sum(block.frame_lengths))
+                check.after_batch(report)
                 if progress is not None:
                     progress(done[0], done[1])
                 return batch
@@ -287,6 +292,8 @@ def open_stream(
             try:
                 blocks = _lookahead(framer.blocks(stream, per_batch))
                 for i, (block, last) in enumerate(blocks):
+                    if i == 0:
+                        check.first_block(block, stream.size)
                     extra = bytes(getattr(framer, "header", b"") or b"") if i == 0 else b""
                     trailer = bytes(getattr(framer, "trailer", b"") or b"") if last else b""
                     if pool is None:
@@ -303,6 +310,7 @@ def open_stream(
                     plan.orphan = bytes(getattr(framer, "header", b"") or b"") + bytes(
                         getattr(framer, "trailer", b"") or b""
                     )
+                check.at_end(report)
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
@@ -317,6 +325,11 @@ def open_stream(
 
         return flat_schema, flat_batches(), plan
     return dec.schema, batches(), plan
+
+
+def _display_name(name: str) -> str:
+    """A source name fit for a message: a path, or nothing for in-memory data."""
+    return "" if name.startswith("<") else name
 
 
 def records_per_batch(ropts: ReadOptions, plan: Plan) -> int:

@@ -24,6 +24,7 @@ from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
 from legacyio.plan.nodes import META_COPYBOOK, META_FORMAT, META_ORPHAN, META_READ, RESIDUE_COLUMN
+from legacyio.sources import AtomicSink
 
 Progress = Callable[[int, int], None]
 
@@ -61,7 +62,8 @@ def plan_for_writing(
         fmt = FileFormat(**raw)
     fmt, wopts = split_kwargs(kw, fmt, options, WriteOptions)
     layout: Layout = load_copybook(copybook, search_path=search_path)
-    names, fillers = "python", True
+    names: Any = "python"
+    fillers = True
     if META_READ in md:
         r = json.loads(md[META_READ].decode())
         names, fillers = r.get("names", names), r.get("fillers", fillers)
@@ -169,7 +171,7 @@ class BatchEncoder:
             pieces.append(raw[r])
             out_len[r] = len(raw[r])
         pieces.append(flat[pos:])
-        return b"".join(pieces), out_len
+        return b"".join(p if isinstance(p, bytes) else p.data for p in pieces), out_len
 
 
 def _renumbered(e: EncodeError, first: int) -> EncodeError:
@@ -232,7 +234,7 @@ def iter_batches(data: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
 
 def write_stream(
     data: pa.Table | pa.RecordBatchReader | Iterable[pa.RecordBatch],
-    out: BinaryIO,
+    out: BinaryIO | AtomicSink,
     plan: Plan,
     fmt: FileFormat,
     wopts: WriteOptions,
@@ -244,7 +246,7 @@ def write_stream(
     total = 0
     for batch in iter_batches(data, wopts.batch_size):
         chunk, _ = enc.encode_buffer(batch)
-        out.write(chunk)
+        out.write(chunk if isinstance(chunk, bytes) else chunk.data)
         total += len(chunk)
         if progress is not None:
             progress(enc.records, total)

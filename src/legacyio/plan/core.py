@@ -13,6 +13,7 @@ layouts are compacted again.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import attrs
 import numpy as np
@@ -20,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import make_codec, native
-from legacyio.errors import OptionsError
+from legacyio.errors import CopybookError, OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 from legacyio.plan.decode import DecodeCtx, as_column, to_int
@@ -55,6 +56,10 @@ class Plan:
         self.fmt = fmt
         self.ropts = ropts or ReadOptions()
         self._filler_seq = 0
+        self._codecs: dict[tuple, Any] = {}
+        self._identities: dict[int, bool] = {}
+        self.stacks: dict[int, list[list[Node]]] = {}
+        """Per node list (by id): runs of plain fields that share a codec, decoded stacked."""
         if fmt.record is not None:
             roots = [r for r in layout.records if r.name.upper() == fmt.record.upper()]
             if not roots:
@@ -186,7 +191,7 @@ class Plan:
             return Node(
                 item, name, rel, item.size, "raw", occurs_max=occurs_max, depending=depending
             )
-        codec = make_codec(item, self.fmt, trim=self.ropts.trim)
+        codec = self._codec(item)
         return Node(
             item,
             name,
@@ -198,8 +203,42 @@ class Plan:
             depending=depending,
             segment_ids=tuple(seg) if seg else None,
             is_odo_object=tuple(item.path) in self.odo_paths,
-            identity=is_identity(codec),
+            identity=self._identity(codec),
         )
+
+    def _identity(self, codec: Any) -> bool:
+        known = self._identities.get(id(codec))
+        if known is None:
+            known = self._identities[id(codec)] = is_identity(codec)
+        return known
+
+    def _codec(self, item: Item) -> Any:
+        """The codec of an elementary item, shared by items that store values alike (a wide
+        copybook repeats a few kinds of fields thousands of times: building each codec once
+        keeps plan building linear and cheap, and lets the decoder stack alike columns)."""
+        key = (
+            item.usage,
+            item.picture,
+            item.size,
+            item.sign_leading,
+            item.sign_separate,
+            item.justified,
+            item.blank_when_zero,
+        )
+        codec = self._codecs.get(key)
+        if codec is None:
+            try:
+                codec = make_codec(item, self.fmt, trim=self.ropts.trim)
+            except ValueError as e:
+                pos = item.pos
+                raise CopybookError(
+                    f"{item.dotted}: {e}",
+                    file=pos.file if pos else None,
+                    line=pos.line if pos else None,
+                    column=pos.column if pos else None,
+                ) from None
+            self._codecs[key] = codec
+        return codec
 
     def _variable_tables(self) -> list[VariableTable]:
         """ODO tables that shift what follows them; each must sit outside any OCCURS."""
@@ -441,6 +480,8 @@ class Plan:
             )
             if n_.output
         ]
+        if report is not None and ctx.bad_rows is not None:
+            report.add_bad_records(int(ctx.bad_rows.sum()))
         return arrays, ctx.vouched
 
     # ---- the cheap canonical check ------------------------------------------------------

@@ -172,6 +172,7 @@ class EncodeCtx:
 
     def _check_count(self, node: Node, lengths: np.ndarray, rows: np.ndarray) -> None:
         """The DEPENDING ON object must say how many occurrences the list has."""
+        assert node.depending is not None
         obj = self.plan._index.get(".".join(node.depending))
         if obj is None or obj.kind != "field":
             return
