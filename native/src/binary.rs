@@ -6,8 +6,8 @@
 use numpy::ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::common::{
-    check_rows, check_rows_mut, for_rows, for_rows_mut, value_err, Dec128, Decoded, Invalid,
-    KResult, Kind, Store,
+    check_rows_mut, for_rows_mut, num, run_column, value_err, Column, Dec128, Decoded, Invalid,
+    KResult, Kind, Output, Store,
 };
 
 pub struct Params {
@@ -48,37 +48,63 @@ impl Params {
     }
 }
 
-pub fn decode(m: &ArrayView2<'_, u8>, p: &Params, kind: Kind) -> KResult<Decoded> {
+pub fn decode(m: &ArrayView2<'_, u8>, p: Params, kind: Kind) -> KResult<Decoded> {
+    num(run_column(m, column(p, kind, m.nrows())?)?)
+}
+
+/// The decoder of one binary field for `n` values.
+pub fn column(p: Params, kind: Kind, n: usize) -> KResult<Box<dyn Column>> {
     p.check()?;
-    check_rows(m, Some(p.width))?;
-    match kind {
-        Kind::Int32 => decode_into::<Vec<i32>>(m, p),
-        Kind::Int64 => decode_into::<Vec<i64>>(m, p),
-        Kind::UInt64 => decode_into::<Vec<u64>>(m, p),
-        Kind::Decimal128 => decode_into::<Dec128>(m, p),
+    Ok(match kind {
+        Kind::Int32 => Box::new(BinaryCol::<Vec<i32>>::new(p, n)),
+        Kind::Int64 => Box::new(BinaryCol::<Vec<i64>>::new(p, n)),
+        Kind::UInt64 => Box::new(BinaryCol::<Vec<u64>>::new(p, n)),
+        Kind::Decimal128 => Box::new(BinaryCol::<Dec128>::new(p, n)),
+    })
+}
+
+struct BinaryCol<S: Store> {
+    p: Params,
+    lim: Option<i128>,
+    out: S,
+    inv: Invalid,
+}
+
+impl<S: Store> BinaryCol<S> {
+    fn new(p: Params, n: usize) -> Self {
+        BinaryCol {
+            lim: p.limit.map(|l| l as i128),
+            out: S::with_len(n),
+            inv: Invalid::new(n),
+            p,
+        }
     }
 }
 
-fn decode_into<S: Store>(m: &ArrayView2<'_, u8>, p: &Params) -> KResult<Decoded> {
-    let n = m.nrows();
-    let mut out = S::with_len(n);
-    let mut inv = Invalid::new(n);
-    let lim = p.limit.map(|l| l as i128);
-    for_rows(m, |i, r| {
-        let v = p.read(r);
-        out.set(i, v);
-        let bad = match lim {
-            Some(l) => v >= l || (p.signed && v <= -l),
+impl<S: Store> Column for BinaryCol<S> {
+    fn width(&self) -> usize {
+        self.p.width
+    }
+
+    fn finish(self: Box<Self>) -> KResult<Output> {
+        let vouched = self.inv.count == 0;
+        Ok(Output::Num(Decoded {
+            values: self.out.into_values(),
+            invalid: self.inv,
+            vouched,
+        }))
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize, r: &[u8]) {
+        let v = self.p.read(r);
+        self.out.set(i, v);
+        let bad = match self.lim {
+            Some(l) => v >= l || (self.p.signed && v <= -l),
             None => false,
         };
-        inv.mark(i, bad);
-    })?;
-    let vouched = inv.count == 0;
-    Ok(Decoded {
-        values: out.into_values(),
-        invalid: inv,
-        vouched,
-    })
+        self.inv.mark(i, bad);
+    }
 }
 
 pub struct EncodeParams {

@@ -284,6 +284,58 @@ impl Decoded {
     }
 }
 
+/// One field's decoder over a batch, row by row: the column kernels call `row` for each row
+/// of a field's matrix; the batch kernel (`batch.rs`) calls it for each field of each record.
+/// `idx` runs 0, 1, 2, ... in order (text columns append).
+pub trait Column: Send {
+    /// Bytes of one value.
+    fn width(&self) -> usize;
+    fn row(&mut self, idx: usize, r: &[u8]);
+    fn finish(self: Box<Self>) -> KResult<Output>;
+    /// Every value of this field in rows `rows` of a C-contiguous matrix `data` of rows of
+    /// `rs` bytes: `count` values a row at `off`, `off + stride`, ... (monomorphic: one
+    /// virtual call per field and tile of rows, not per value). Bounds were checked by the
+    /// caller; slicing checks again.
+    fn column(
+        &mut self,
+        data: &[u8],
+        rs: usize,
+        rows: std::ops::Range<usize>,
+        off: usize,
+        count: usize,
+        stride: usize,
+    ) {
+        let w = self.width();
+        for i in rows {
+            let row = &data[i * rs..(i + 1) * rs];
+            for j in 0..count {
+                let s = off + j * stride;
+                self.row(i * count + j, &row[s..s + w]);
+            }
+        }
+    }
+}
+
+/// A column's result: numbers or strings.
+pub enum Output {
+    Num(Decoded),
+    Str(crate::text::Strings),
+}
+
+/// Run a column decoder over a field matrix (any row stride, contiguous rows).
+pub fn run_column(m: &ArrayView2<'_, u8>, mut c: Box<dyn Column>) -> KResult<Output> {
+    check_rows(m, Some(c.width()))?;
+    for_rows(m, |i, r| c.row(i, r))?;
+    c.finish()
+}
+
+pub fn num(o: Output) -> KResult<Decoded> {
+    match o {
+        Output::Num(d) => Ok(d),
+        Output::Str(_) => value_err("internal: a numeric kernel returned strings"),
+    }
+}
+
 /// 10**k for k <= 38 as u128.
 pub const fn pow10_u128(k: u32) -> u128 {
     let mut p: u128 = 1;

@@ -13,22 +13,24 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+mod batch;
 mod binary;
 mod common;
 mod floats;
 mod packed;
 mod rdw;
+mod swar;
 mod text;
 mod zoned;
 
 use common::{run, value_err, KResult, Kind};
 
-fn lut256(b: &[u8], what: &str) -> PyResult<[u8; 256]> {
+pub(crate) fn lut256(b: &[u8], what: &str) -> PyResult<[u8; 256]> {
     b.try_into()
         .map_err(|_| PyValueError::new_err(format!("{what}: a table of 256 bytes is needed")))
 }
 
-fn opt_pos(x: i64) -> Option<usize> {
+pub(crate) fn opt_pos(x: i64) -> Option<usize> {
     usize::try_from(x).ok()
 }
 
@@ -80,7 +82,7 @@ fn zoned_decode<'py>(
     };
     let view = mat.as_array();
     let res = run(py, "zoned_decode", || {
-        zoned::decode(&view, width, &p, Kind::from_code(kind)?)
+        zoned::decode(&view, width, p, Kind::from_code(kind)?)
     })?;
     res.into_py(py)
 }
@@ -214,7 +216,7 @@ fn packed_decode<'py>(
     };
     let view = mat.as_array();
     let res = run(py, "packed_decode", || {
-        packed::decode(&view, width, &p, Kind::from_code(kind)?)
+        packed::decode(&view, width, p, Kind::from_code(kind)?)
     })?;
     res.into_py(py)
 }
@@ -280,7 +282,7 @@ fn binary_decode<'py>(
     };
     let view = mat.as_array();
     let res = run(py, "binary_decode", || {
-        binary::decode(&view, &p, Kind::from_code(kind)?)
+        binary::decode(&view, p, Kind::from_code(kind)?)
     })?;
     res.into_py(py)
 }
@@ -323,7 +325,7 @@ fn binary_encode<'py>(
 }
 
 // ------------------------------------------------------------------------------------- text
-fn strings_to_py(py: Python<'_>, s: text::Strings) -> PyResult<Bound<'_, PyTuple>> {
+pub(crate) fn strings_to_py(py: Python<'_>, s: text::Strings) -> PyResult<Bound<'_, PyTuple>> {
     let nulls = s.invalid.count;
     let (bitmap, mask) = if nulls > 0 {
         (
@@ -347,18 +349,8 @@ fn strings_to_py(py: Python<'_>, s: text::Strings) -> PyResult<Bound<'_, PyTuple
     )
 }
 
-/// Decode text of a single-byte code page: `utf8` is the (256, 4) UTF-8 bytes of each byte's
-/// code point (row-major, 1,024 bytes), `lens` their counts, `space` 1 for the bytes that
-/// decode to U+0020; trim 0 right, 1 left, 2 both, 3 none.
-#[pyfunction]
-fn text_decode<'py>(
-    py: Python<'py>,
-    mat: PyReadonlyArray2<'py, u8>,
-    utf8: &[u8],
-    lens: &[u8],
-    space: &[u8],
-    trim: u8,
-) -> PyResult<Bound<'py, PyTuple>> {
+/// The tables of a single-byte page from their Python form (see `text_decode`).
+pub(crate) fn sbcs_tables(utf8: &[u8], lens: &[u8], space: &[u8]) -> PyResult<text::Sbcs> {
     if utf8.len() != 1024 {
         return Err(PyValueError::new_err(
             "text_decode: the UTF-8 table has 1024 bytes",
@@ -376,10 +368,29 @@ fn text_decode<'py>(
         ));
     }
     let sp = lut256(space, "text_decode")?;
-    let space: [bool; 256] = std::array::from_fn(|b| sp[b] != 0);
+    Ok(text::Sbcs {
+        utf8: table,
+        lens,
+        space: std::array::from_fn(|b| sp[b] != 0),
+    })
+}
+
+/// Decode text of a single-byte code page: `utf8` is the (256, 4) UTF-8 bytes of each byte's
+/// code point (row-major, 1,024 bytes), `lens` their counts, `space` 1 for the bytes that
+/// decode to U+0020; trim 0 right, 1 left, 2 both, 3 none.
+#[pyfunction]
+fn text_decode<'py>(
+    py: Python<'py>,
+    mat: PyReadonlyArray2<'py, u8>,
+    utf8: &[u8],
+    lens: &[u8],
+    space: &[u8],
+    trim: u8,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let page = sbcs_tables(utf8, lens, space)?;
     let view = mat.as_array();
     let res = run(py, "text_decode", || {
-        text::decode_sbcs(&view, &table, &lens, &space, text::Trim::from_code(trim)?)
+        text::decode_sbcs(&view, page, text::Trim::from_code(trim)?)
     })?;
     strings_to_py(py, res)
 }
@@ -510,6 +521,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_encode, m)?)?;
     m.add_function(wrap_pyfunction!(float_decode, m)?)?;
     m.add_function(wrap_pyfunction!(rdw_run, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::decode_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -5,9 +5,10 @@
 use numpy::ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::common::{
-    check_rows, check_rows_mut, for_rows, for_rows_mut, pow10_i64, pow10_u128, value_err, Dec128,
-    Decoded, Invalid, KResult, Kind, Store,
+    check_rows_mut, for_rows_mut, num, pow10_i64, pow10_u128, run_column, value_err, Column,
+    Dec128, Decoded, Invalid, KResult, Kind, Output, Store,
 };
+use crate::swar;
 
 pub const MAX_DIGITS: usize = 38;
 
@@ -39,28 +40,67 @@ impl Params {
     }
 }
 
-pub fn decode(m: &ArrayView2<'_, u8>, width: usize, p: &Params, kind: Kind) -> KResult<Decoded> {
-    check_rows(m, Some(width))?;
+pub fn decode(m: &ArrayView2<'_, u8>, width: usize, p: Params, kind: Kind) -> KResult<Decoded> {
+    num(run_column(m, column(p, width, kind, m.nrows())?)?)
+}
+
+/// The decoder of one packed field for `n` values.
+pub fn column(p: Params, width: usize, kind: Kind, n: usize) -> KResult<Box<dyn Column>> {
     p.check(width)?;
-    match kind {
-        Kind::Int32 => decode_into::<Vec<i32>>(m, width, p),
-        Kind::Int64 => decode_into::<Vec<i64>>(m, width, p),
-        Kind::Decimal128 => decode_into::<Dec128>(m, width, p),
-        Kind::UInt64 => value_err("packed: no uint64 output"),
+    Ok(match kind {
+        Kind::Int32 => Box::new(PackedCol::<Vec<i32>>::new(p, width, n)),
+        Kind::Int64 => Box::new(PackedCol::<Vec<i64>>::new(p, width, n)),
+        Kind::Decimal128 => Box::new(PackedCol::<Dec128>::new(p, width, n)),
+        Kind::UInt64 => return value_err("packed: no uint64 output"),
+    })
+}
+
+struct PackedCol<S: Store> {
+    p: Params,
+    width: usize,
+    /// the bytes that hold two digits (the last one holds a digit and the sign)
+    full: usize,
+    out: S,
+    inv: Invalid,
+    vouch_ok: bool,
+    wide: bool,
+    scale_i64: i64,
+    scale_u128: u128,
+}
+
+impl<S: Store> PackedCol<S> {
+    fn new(p: Params, width: usize, n: usize) -> Self {
+        PackedCol {
+            full: if p.has_sign { width - 1 } else { width },
+            out: S::with_len(n),
+            inv: Invalid::new(n),
+            vouch_ok: true,
+            wide: p.digits + p.mult as usize > 18,
+            scale_i64: pow10_i64(p.mult),
+            scale_u128: pow10_u128(p.mult),
+            width,
+            p,
+        }
     }
 }
 
-fn decode_into<S: Store>(m: &ArrayView2<'_, u8>, width: usize, p: &Params) -> KResult<Decoded> {
-    let n = m.nrows();
-    let mut out = S::with_len(n);
-    let mut inv = Invalid::new(n);
-    let mut vouch_ok = true;
-    let wide = p.digits + p.mult as usize > 18;
-    let scale_i64 = pow10_i64(p.mult);
-    let scale_u128 = pow10_u128(p.mult);
-    // the bytes that hold two digits (the last one holds a digit and the sign)
-    let full = if p.has_sign { width - 1 } else { width };
-    for_rows(m, |i, r| {
+impl<S: Store> Column for PackedCol<S> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn finish(self: Box<Self>) -> KResult<Output> {
+        Ok(Output::Num(Decoded {
+            values: self.out.into_values(),
+            invalid: self.inv,
+            vouched: self.vouch_ok,
+        }))
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize, r: &[u8]) {
+        let p = &self.p;
+        let width = self.width;
         let mut bad = false;
         let mut neg = false;
         let mut sg = 0u8;
@@ -73,23 +113,21 @@ fn decode_into<S: Store>(m: &ArrayView2<'_, u8>, width: usize, p: &Params) -> KR
             bad |= r[0] >> 4 != 0;
         }
         let nonzero;
-        if !wide {
-            let mut acc: i64 = 0;
-            let mut digit_bad = false;
-            for &b in &r[..full] {
-                let (hi, lo) = (b >> 4, b & 0x0F);
-                digit_bad |= hi > 9 || lo > 9;
-                acc = acc.wrapping_mul(100).wrapping_add((hi * 10 + lo) as i64);
-            }
+        if !self.wide {
+            // two digits a byte, eight bytes at a time
+            let (mut acc, ok) = swar::packed_pairs(&r[..self.full]);
+            let mut digit_bad = !ok;
             if p.has_sign {
                 let hi = r[width - 1] >> 4;
                 digit_bad |= hi > 9;
-                acc = acc.wrapping_mul(10).wrapping_add(hi as i64);
+                acc = acc.wrapping_mul(10).wrapping_add(hi as u64);
             }
+            let acc = acc as i64;
             bad |= digit_bad;
             nonzero = acc != 0;
-            let v = acc.wrapping_mul(scale_i64);
-            out.set(i, if neg && !bad { v.wrapping_neg() } else { v } as i128);
+            let v = acc.wrapping_mul(self.scale_i64);
+            self.out
+                .set(i, if neg && !bad { v.wrapping_neg() } else { v } as i128);
         } else {
             // digit nibbles pad .. pad + digits; a bad nibble counts as 0
             let mut acc: u128 = 0;
@@ -105,12 +143,13 @@ fn decode_into<S: Store>(m: &ArrayView2<'_, u8>, width: usize, p: &Params) -> KR
                 acc = acc * 10 + x as u128;
             }
             nonzero = acc != 0;
-            let v = (acc * scale_u128) as i128;
-            out.set(i, if neg && !bad { v.wrapping_neg() } else { v });
+            let v = (acc * self.scale_u128) as i128;
+            self.out
+                .set(i, if neg && !bad { v.wrapping_neg() } else { v });
         }
-        inv.mark(i, bad);
-        if vouch_ok {
-            vouch_ok = !bad
+        self.inv.mark(i, bad);
+        if self.vouch_ok {
+            self.vouch_ok = !bad
                 && (!p.has_sign
                     || if p.signed {
                         sg == 0x0C || (sg == 0x0D && nonzero)
@@ -118,12 +157,7 @@ fn decode_into<S: Store>(m: &ArrayView2<'_, u8>, width: usize, p: &Params) -> KR
                         sg == 0x0F
                     });
         }
-    })?;
-    Ok(Decoded {
-        values: out.into_values(),
-        invalid: inv,
-        vouched: vouch_ok,
-    })
+    }
 }
 
 pub struct EncodeParams {

@@ -7,7 +7,8 @@
 
 use numpy::ndarray::ArrayView2;
 
-use crate::common::{check_rows, for_rows, value_err, Invalid, KResult};
+use crate::common::{run_column, value_err, Column, Invalid, KResult, Output};
+use crate::swar;
 
 #[derive(Clone, Copy)]
 pub struct Trim {
@@ -63,83 +64,187 @@ fn bounds(r: &[u8], trim: Trim, is_space: impl Fn(u8) -> bool) -> (usize, usize)
     (s, e)
 }
 
-fn push_offset(offsets: &mut Vec<i32>, len: usize) -> KResult<()> {
-    if len > i32::MAX as usize {
-        return value_err("text column exceeds 2 GiB in one batch; use smaller batches");
-    }
-    offsets.push(len as i32);
-    Ok(())
+
+/// The tables of a single-byte code page: `utf8[b]` holds the UTF-8 bytes of byte b's code
+/// point (`lens[b]` of them), `space[b]` whether it decodes to U+0020.
+pub struct Sbcs {
+    pub utf8: [[u8; 4]; 256],
+    pub lens: [u8; 256],
+    pub space: [bool; 256],
 }
 
-/// Single-byte code page: `utf8[b]` holds the UTF-8 bytes of byte b's code point (`lens[b]`
-/// of them), `space[b]` whether it decodes to U+0020.
-pub fn decode_sbcs(
-    m: &ArrayView2<'_, u8>,
-    utf8: &[[u8; 4]; 256],
-    lens: &[u8; 256],
-    space: &[bool; 256],
-    trim: Trim,
-) -> KResult<Strings> {
-    check_rows(m, None)?;
-    let n = m.nrows();
-    let mut offsets = Vec::with_capacity(n + 1);
-    offsets.push(0i32);
-    let mut data: Vec<u8> = Vec::with_capacity(n * m.ncols());
-    // ASCII characters as themselves, any other as a 0x80 marker: a row is translated in one
-    // table pass and only rows whose OR of bytes shows a marker take the UTF-8 path
-    let lut1: [u8; 256] = std::array::from_fn(|b| if lens[b] == 1 { utf8[b][0] } else { 0x80 });
-    let mut err = Ok(());
-    for_rows(m, |_, r| {
-        let (s, e) = bounds(r, trim, |b| space[b as usize]);
-        let row = &r[s..e];
-        let start = data.len();
-        data.extend(row.iter().map(|&b| lut1[b as usize]));
-        if data[start..].iter().fold(0u8, |a, &x| a | x) >= 0x80 {
-            data.truncate(start);
-            for &b in row {
-                let l = lens[b as usize] as usize;
-                data.extend_from_slice(&utf8[b as usize][..l]);
-            }
-        }
-        if err.is_ok() {
-            err = push_offset(&mut offsets, data.len());
-        }
-    })?;
-    err?;
-    Ok(Strings {
-        offsets,
-        data,
-        invalid: Invalid::new(0),
-    })
+/// Single-byte code page: every row translated, trimmed, non-ASCII characters expanded.
+pub fn decode_sbcs(m: &ArrayView2<'_, u8>, page: Sbcs, trim: Trim) -> KResult<Strings> {
+    strs(run_column(m, sbcs_column(page, trim, m.ncols(), m.nrows())))
 }
 
 /// `utf-8` file encoding: the bytes as they are, spaces (X'20') trimmed, rows that are not
 /// well-formed UTF-8 null.
 pub fn decode_utf8(m: &ArrayView2<'_, u8>, trim: Trim) -> KResult<Strings> {
-    check_rows(m, None)?;
-    let n = m.nrows();
+    strs(run_column(m, utf8_column(trim, m.ncols(), m.nrows())))
+}
+
+fn strs(o: KResult<Output>) -> KResult<Strings> {
+    match o? {
+        Output::Str(s) => Ok(s),
+        Output::Num(_) => value_err("internal: a text kernel returned numbers"),
+    }
+}
+
+pub fn sbcs_column(page: Sbcs, trim: Trim, width: usize, n: usize) -> Box<dyn Column> {
+    // ASCII characters as themselves, any other as a 0x80 marker: a row is translated in one
+    // table pass and only rows with a marker take the UTF-8 path
+    let lut1: [u8; 256] =
+        std::array::from_fn(|b| if page.lens[b] == 1 { page.utf8[b][0] } else { 0x80 });
+    // spaces are found in the translated row (X'20') when exactly the page's spaces become
+    // X'20' (always, for tables made from the page's decode table)
+    let spaces_ok = (0..256).all(|b| page.space[b] == (lut1[b] == 0x20));
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0i32);
-    let mut data: Vec<u8> = Vec::with_capacity(n * m.ncols());
-    let mut inv = Invalid::new(n);
-    let mut err = Ok(());
-    for_rows(m, |i, r| {
-        let ok = r.is_ascii() || std::str::from_utf8(r).is_ok();
-        inv.mark(i, !ok);
-        if ok {
-            let (s, e) = bounds(r, trim, |b| b == 0x20);
-            data.extend_from_slice(&r[s..e]);
-        }
-        if err.is_ok() {
-            err = push_offset(&mut offsets, data.len());
-        }
-    })?;
-    err?;
-    Ok(Strings {
+    Box::new(SbcsCol {
+        page,
+        lut1,
+        spaces_ok,
+        trim,
+        width,
         offsets,
-        data,
-        invalid: inv,
+        data: vec![0u8; n * width + 8],
+        pos: 0,
+        err: false,
     })
+}
+
+struct SbcsCol {
+    page: Sbcs,
+    lut1: [u8; 256],
+    spaces_ok: bool,
+    trim: Trim,
+    width: usize,
+    offsets: Vec<i32>,
+    /// the string bytes, written in place up to `pos` (grown when UTF-8 expands a row)
+    data: Vec<u8>,
+    pos: usize,
+    err: bool,
+}
+
+impl Column for SbcsCol {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn finish(self: Box<Self>) -> KResult<Output> {
+        if self.err {
+            return value_err("text column exceeds 2 GiB in one batch; use smaller batches");
+        }
+        let mut data = self.data;
+        data.truncate(self.pos);
+        Ok(Output::Str(Strings {
+            offsets: self.offsets,
+            data,
+            invalid: Invalid::new(0),
+        }))
+    }
+
+    #[inline(always)]
+    fn row(&mut self, _i: usize, r: &[u8]) {
+        let w = r.len();
+        let pos = self.pos;
+        if self.data.len() < pos + 4 * w {
+            let grow = (pos + 4 * w).max(2 * self.data.len());
+            self.data.resize(grow, 0);
+        }
+        let dst = &mut self.data[pos..pos + w];
+        for (d, &b) in dst.iter_mut().zip(r) {
+            *d = self.lut1[b as usize];
+        }
+        let (s, e) = if self.spaces_ok {
+            let e = if self.trim.right {
+                swar::rtrim_spaces(dst)
+            } else {
+                w
+            };
+            let s = if self.trim.left {
+                swar::ltrim_spaces(&dst[..e])
+            } else {
+                0
+            };
+            (s, e)
+        } else {
+            let space = &self.page.space;
+            bounds(r, self.trim, |b| space[b as usize])
+        };
+        let end = if swar::or_bytes(&dst[s..e]) < 0x80 {
+            if s > 0 {
+                self.data.copy_within(pos + s..pos + e, pos);
+            }
+            pos + e - s
+        } else {
+            let mut k = pos;
+            for &b in &r[s..e] {
+                let l = self.page.lens[b as usize] as usize;
+                self.data[k..k + l].copy_from_slice(&self.page.utf8[b as usize][..l]);
+                k += l;
+            }
+            k
+        };
+        self.pos = end;
+        if end > i32::MAX as usize {
+            self.err = true;
+        }
+        self.offsets.push(end as i32);
+    }
+}
+
+pub fn utf8_column(trim: Trim, width: usize, n: usize) -> Box<dyn Column> {
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0i32);
+    Box::new(Utf8Col {
+        trim,
+        width,
+        offsets,
+        data: Vec::with_capacity(n * width),
+        inv: Invalid::new(n),
+        err: false,
+    })
+}
+
+struct Utf8Col {
+    trim: Trim,
+    width: usize,
+    offsets: Vec<i32>,
+    data: Vec<u8>,
+    inv: Invalid,
+    err: bool,
+}
+
+impl Column for Utf8Col {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn finish(self: Box<Self>) -> KResult<Output> {
+        if self.err {
+            return value_err("text column exceeds 2 GiB in one batch; use smaller batches");
+        }
+        Ok(Output::Str(Strings {
+            offsets: self.offsets,
+            data: self.data,
+            invalid: self.inv,
+        }))
+    }
+
+    fn row(&mut self, i: usize, r: &[u8]) {
+        let ok = r.is_ascii() || std::str::from_utf8(r).is_ok();
+        self.inv.mark(i, !ok);
+        if ok {
+            let (s, e) = bounds(r, self.trim, |b| b == 0x20);
+            self.data.extend_from_slice(&r[s..e]);
+        }
+        if self.data.len() > i32::MAX as usize {
+            self.err = true;
+        }
+        self.offsets.push(self.data.len() as i32);
+    }
 }
 
 pub struct EncodeParams<'a> {

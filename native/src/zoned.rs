@@ -7,9 +7,10 @@
 use numpy::ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::common::{
-    check_rows, check_rows_mut, for_rows, for_rows_mut, pow10_i64, pow10_u128, value_err, Dec128,
-    Decoded, Invalid, KResult, Kind, Store,
+    check_rows_mut, for_rows_mut, num, pow10_i64, pow10_u128, run_column, value_err, Column,
+    Dec128, Decoded, Invalid, KResult, Kind, Output, Store,
 };
+use crate::swar;
 
 const SPACE: u8 = 10;
 const SBAD: u8 = 255;
@@ -23,6 +24,17 @@ pub enum Vouch {
     SeparateSigned,
     EmbeddedUnsigned,
     EmbeddedSigned,
+}
+
+impl Vouch {
+    pub fn from_code(code: u8) -> Vouch {
+        match code {
+            1 => Vouch::SeparateSigned,
+            2 => Vouch::EmbeddedUnsigned,
+            3 => Vouch::EmbeddedSigned,
+            _ => Vouch::None,
+        }
+    }
 }
 
 pub struct DecodeParams {
@@ -65,53 +77,135 @@ impl DecodeParams {
 pub fn decode(
     m: &ArrayView2<'_, u8>,
     width: usize,
-    p: &DecodeParams,
+    p: DecodeParams,
     kind: Kind,
 ) -> KResult<Decoded> {
-    check_rows(m, Some(width))?;
+    num(run_column(m, column(p, width, kind, m.nrows())?)?)
+}
+
+/// The decoder of one zoned field for `n` values.
+pub fn column(p: DecodeParams, width: usize, kind: Kind, n: usize) -> KResult<Box<dyn Column>> {
     p.check(width)?;
-    match kind {
-        Kind::Int32 => decode_into::<Vec<i32>>(m, p),
-        Kind::Int64 => decode_into::<Vec<i64>>(m, p),
-        Kind::Decimal128 => decode_into::<Dec128>(m, p),
-        Kind::UInt64 => value_err("zoned: no uint64 output"),
+    Ok(match kind {
+        Kind::Int32 => Box::new(ZonedCol::<Vec<i32>>::new(p, width, n)),
+        Kind::Int64 => Box::new(ZonedCol::<Vec<i64>>::new(p, width, n)),
+        Kind::Decimal128 => Box::new(ZonedCol::<Dec128>::new(p, width, n)),
+        Kind::UInt64 => return value_err("zoned: no uint64 output"),
+    })
+}
+
+struct ZonedCol<S: Store> {
+    p: DecodeParams,
+    width: usize,
+    out: S,
+    inv: Invalid,
+    any_slow: bool,
+    vouch_ok: bool,
+    wide: bool,
+    scale_i64: i64,
+    scale_u128: u128,
+    /// the digit zone has a zero low nibble: digits are checked eight at a time
+    swar: bool,
+    zrep: u64,
+}
+
+impl<S: Store> ZonedCol<S> {
+    fn new(p: DecodeParams, width: usize, n: usize) -> Self {
+        ZonedCol {
+            out: S::with_len(n),
+            inv: Invalid::new(n),
+            any_slow: false,
+            vouch_ok: p.vouch != Vouch::None,
+            wide: p.digits + p.mult as usize > 18,
+            scale_i64: pow10_i64(p.mult),
+            scale_u128: pow10_u128(p.mult),
+            swar: p.zone & 0x0F == 0,
+            zrep: (p.zone as u64) * swar::ONES,
+            width,
+            p,
+        }
+    }
+
+    #[inline(always)]
+    fn vouch(&mut self, bad: bool, neg: bool, nonzero: bool, digs: &[u8]) {
+        let p = &self.p;
+        self.vouch_ok = !bad
+            && match p.vouch {
+                Vouch::None => false,
+                Vouch::SeparateSigned => !neg || nonzero,
+                Vouch::EmbeddedUnsigned => digs[p.emb.unwrap_or(0)] >> 4 == 0x0F,
+                Vouch::EmbeddedSigned => {
+                    let z = digs[p.emb.unwrap_or(0)] >> 4;
+                    z == 0x0C || (z == 0x0D && nonzero)
+                }
+            };
     }
 }
 
-fn decode_into<S: Store>(m: &ArrayView2<'_, u8>, p: &DecodeParams) -> KResult<Decoded> {
-    let n = m.nrows();
-    let mut out = S::with_len(n);
-    let mut inv = Invalid::new(n);
-    let mut any_slow = false;
-    let mut vouch_ok = p.vouch != Vouch::None;
-    let wide = p.digits + p.mult as usize > 18;
-    let scale_i64 = pow10_i64(p.mult);
-    let scale_u128 = pow10_u128(p.mult);
-    let nd = p.digits;
-    let mut d = [0u8; MAX_DIGITS];
-    for_rows(m, |i, r| {
-        let digs = &r[p.dig_start..p.dig_start + nd];
+impl<S: Store> Column for ZonedCol<S> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn finish(self: Box<Self>) -> KResult<Output> {
+        Ok(Output::Num(Decoded {
+            values: self.out.into_values(),
+            invalid: self.inv,
+            vouched: self.vouch_ok && !self.any_slow,
+        }))
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize, r: &[u8]) {
+        let nd = self.p.digits;
+        let ds = self.p.dig_start;
+        let digs = &r[ds..ds + nd];
+        let mut neg = false;
+        let mut bad = false;
+        let mut sc = 0u8;
+        if let Some(e) = self.p.emb {
+            sc = self.p.sign_lut[digs[e] as usize];
+            bad |= sc == SBAD;
+            neg = sc >= NEG;
+        }
+        if let Some(s) = self.p.sep {
+            let sb = r[s];
+            neg = sb == self.p.minus;
+            bad |= !neg && sb != self.p.plus;
+        }
+        if self.swar && !self.wide {
+            // the common case: every byte zone + digit (the sign's digit under the zone)
+            let emb_byte = if sc != SBAD && sc & 0x0F <= 9 {
+                self.p.zone | (sc & 0x0F)
+            } else {
+                0xFF
+            };
+            if let Some(v) = swar::zoned_value(digs, self.p.emb, emb_byte, self.zrep) {
+                let v = v as i64;
+                let nonzero = v != 0;
+                let v = v.wrapping_mul(self.scale_i64);
+                self.out
+                    .set(i, if neg && !bad { v.wrapping_neg() } else { v } as i128);
+                self.inv.mark(i, bad);
+                if self.vouch_ok {
+                    self.vouch(bad, neg, nonzero, digs);
+                }
+                return;
+            }
+        }
+        let p = &self.p;
+        let mut d = [0u8; MAX_DIGITS];
         let d = &mut d[..nd];
         for (x, &b) in d.iter_mut().zip(digs) {
             *x = b.wrapping_sub(p.zone);
         }
-        let mut neg = false;
-        let mut bad = false;
         if let Some(e) = p.emb {
-            let sc = p.sign_lut[digs[e] as usize];
-            bad |= sc == SBAD;
-            neg = sc >= NEG;
             d[e] = sc & 0x0F;
-        }
-        if let Some(s) = p.sep {
-            let sb = r[s];
-            neg = sb == p.minus;
-            bad |= !neg && sb != p.plus;
         }
         let slow = d.iter().any(|&x| x > 9);
         if slow {
             // leading spaces (zeros) or bad bytes: the digit table, spaces only as a prefix
-            any_slow = true;
+            self.any_slow = true;
             let mut rbad = false;
             let mut prev_space = false;
             for j in 0..nd {
@@ -133,43 +227,30 @@ fn decode_into<S: Store>(m: &ArrayView2<'_, u8>, p: &DecodeParams) -> KResult<De
             bad |= rbad;
         }
         let nonzero;
-        if !wide {
+        if !self.wide {
             let mut v: i64 = 0;
             for &x in d.iter() {
                 v = v * 10 + x as i64;
             }
             nonzero = v != 0;
-            v = v.wrapping_mul(scale_i64);
+            v = v.wrapping_mul(self.scale_i64);
             let v = if neg && !bad { -v } else { v };
-            out.set(i, v as i128);
+            self.out.set(i, v as i128);
         } else {
             let mut v: u128 = 0;
             for &x in d.iter() {
                 v = v * 10 + x as u128;
             }
             nonzero = v != 0;
-            let v = (v * scale_u128) as i128;
-            out.set(i, if neg && !bad { v.wrapping_neg() } else { v });
+            let v = (v * self.scale_u128) as i128;
+            self.out
+                .set(i, if neg && !bad { v.wrapping_neg() } else { v });
         }
-        inv.mark(i, bad);
-        if vouch_ok {
-            vouch_ok = !bad
-                && match p.vouch {
-                    Vouch::None => false,
-                    Vouch::SeparateSigned => !neg || nonzero,
-                    Vouch::EmbeddedUnsigned => digs[p.emb.unwrap_or(0)] >> 4 == 0x0F,
-                    Vouch::EmbeddedSigned => {
-                        let z = digs[p.emb.unwrap_or(0)] >> 4;
-                        z == 0x0C || (z == 0x0D && nonzero)
-                    }
-                };
+        self.inv.mark(i, bad);
+        if self.vouch_ok {
+            self.vouch(bad, neg, nonzero, digs);
         }
-    })?;
-    Ok(Decoded {
-        values: out.into_values(),
-        invalid: inv,
-        vouched: vouch_ok && !any_slow,
-    })
+    }
 }
 
 pub struct EncodeParams {

@@ -444,3 +444,73 @@ def panic_for_tests(message: str) -> None:
     if _ext is None:
         raise OptionsError("legacyio._native is not built")
     _ext._panic_for_tests(message)
+
+
+# ------------------------------------------------------------------------------ whole batch
+FUSED = os.environ.get("LEGACYIO_NATIVE_FUSED", "0") == "1"
+"""Order of the batch kernel: False = column by column (one field over every record, then the
+next), True = fused (one walk over each record filling every column). Both were measured
+(benchmarks/README.md); column order won on this machine, so it is the default."""
+
+
+_BATCH_CLASSES = {
+    ("legacyio.codecs.zoned", "ZonedCodec"): "zoned",
+    ("legacyio.codecs.packed", "PackedCodec"): "packed",
+    ("legacyio.codecs.binary", "BinaryCodec"): "binary",
+    ("legacyio.codecs.text", "TextCodec"): "text",
+    ("legacyio.codecs.floating", "FloatCodec"): "float",
+}
+
+
+def batch_field(codec: Any) -> tuple[int, tuple] | None:
+    """(family code, kernel parameters) of a codec for :func:`decode_batch`, or None when the
+    batch kernel does not cover it (the field is then decoded on its own)."""
+    # by class name (the codec modules import this one: no import back, no cycle)
+    t = _BATCH_CLASSES.get((type(codec).__module__, type(codec).__name__))
+    if t == "zoned":
+        p = _params(codec, "zoned_decode", _zoned_params)
+        return (0, p) if p else None
+    if t == "packed":
+        p = _params(codec, "packed_decode", _packed_params)
+        return (1, p) if p else None
+    if t == "binary":
+        p = _params(codec, "binary_decode", _binary_params)
+        return (2, p) if p else None
+    if t == "text":
+        if codec.width == 0:
+            return None
+        trim = _TRIM_CODES[codec.trim]
+        if codec.cp.single_byte:
+            return 3, (codec.width, *_text_tables(codec), trim)
+        return 4, (codec.width, trim)
+    if t == "float":
+        little = not codec.ibm and codec.raw_dtype.str[0] == "<"
+        return 5, (codec.width, codec.ibm, little)
+    return None
+
+
+def decode_batch(
+    mat: np.ndarray, fields: list[tuple[Any, int, tuple, int, int, int]]
+) -> list[tuple[pa.Array, np.ndarray | None, bool]]:
+    """Decode many fields of a record matrix in one kernel call. ``fields``: (codec, family,
+    params, offset, count, stride) with ``count`` values ``stride`` bytes apart in each record
+    (a fixed OCCURS; 1 and 0 otherwise). Returns, per field, what the codec's
+    ``decode_vouched`` returns for its ``(n * count, width)`` matrix (False for text and
+    floats, which have no vouching)."""
+    m = np.ascontiguousarray(mat)
+    n = m.shape[0]
+    res = _ext.decode_batch(m, [(f, off, c, st, p) for _, f, p, off, c, st in fields], FUSED)
+    out = []
+    for (codec, family, _, _, count, _), r in zip(fields, res):
+        k = n * count
+        if family in (3, 4):
+            offsets, data, bitmap, nulls, invalid = r
+            vbuf = pa.py_buffer(bitmap) if nulls else None
+            arr = pa.Array.from_buffers(
+                pa.string(), k, [vbuf, pa.py_buffer(offsets), pa.py_buffer(data)], null_count=nulls
+            )
+            out.append((arr, invalid, False))
+        else:
+            arr, invalid, vouched = _numeric(codec.arrow_type, k, r)
+            out.append((arr, invalid, vouched and family != 5))
+    return out

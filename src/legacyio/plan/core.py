@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legacyio.codecs import make_codec
+from legacyio.codecs import make_codec, native
 from legacyio.copybook.types import Category, Usage
 from legacyio.errors import CopybookError, OptionsError
 from legacyio.layout.model import Item, Layout
@@ -646,6 +646,8 @@ class Plan:
         ctx.seg_sel = seg_sel
         if self.ropts.corrupt_fields:
             ctx.corrupt = []
+        if seg_sel is None and mat.shape[1] == self.width and n and native.active():
+            ctx.prefetch(mat)
         arrays = [
             arr
             for n_, arr in zip(

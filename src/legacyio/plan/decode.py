@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from legacyio.codecs import native
 from legacyio.errors import OptionsError
 from legacyio.plan.nodes import Node, has_odo_object
 from legacyio.report import DecodeReport
@@ -79,6 +80,21 @@ class DecodeCtx:
         """Records of the batch with at least one bad field (None: none so far)."""
         self.record_objects: dict[tuple, np.ndarray] = {}
         """Values of DEPENDING ON fields outside any OCCURS, one per record of the batch."""
+        self.pre: dict[int, tuple] = {}
+        """Fields already decoded by the native batch kernel (``prefetch``), by ``id(node)``:
+        what ``decode_vouched`` returns for the field's matrix."""
+        self.pre_full: dict[int, list[int]] = {}
+        """Fixed OCCURS nodes whose every decoded leaf is in ``pre``: their leaf ids."""
+
+    def prefetch(self, mat: np.ndarray) -> None:
+        """Decode every field the native batch kernel covers (record-level fields and fields
+        of fixed OCCURS) in one call; ``_decode_one`` then takes the results."""
+        specs, full = batch_specs(self.plan)
+        if not specs:
+            return
+        res = native.decode_batch(mat, [s[1:] for s in specs])
+        self.pre = {id(s[0]): r for s, r in zip(specs, res)}
+        self.pre_full = full
 
     def bad(
         self, node: Node, mask: np.ndarray, rows: np.ndarray, base: np.ndarray, reason: str
@@ -159,6 +175,8 @@ class DecodeCtx:
         out: dict[int, tuple[pa.Array, np.ndarray | None]] = {}
         n = mat.shape[0]
         for group in groups:
+            if self.pre and all(id(g) in self.pre for g in group):
+                continue  # already decoded by the native batch kernel
             codec = group[0].codec
             w = group[0].width
             cols = self.plan.stack_cols.get(id(group))
@@ -234,6 +252,33 @@ class DecodeCtx:
                 at_record_level,
             )
         big_m, s = node.occurs_max, node.width
+        leaves = self.pre_full.get(id(node)) if node.depending is None else None
+        if leaves is not None:
+            # every field of the elements already decoded by the batch kernel: no element
+            # matrix (a zero-stride stand-in), element rows and offsets only if needed
+            k = m * big_m
+            elems = np.broadcast_to(np.zeros((1, s), dtype=np.uint8), (k, s))
+            if avail is None and all(self.pre[i][1] is None for i in leaves):
+                e_rows = e_base = np.broadcast_to(np.zeros(1, dtype=np.int64), (k,))
+            else:
+                j = np.tile(np.arange(big_m, dtype=np.int64), m)
+                e_rows = np.repeat(rows, big_m)
+                e_base = np.repeat(base + node.rel, big_m) + j * s
+            e_avail = None
+            if avail is not None:
+                j = np.tile(np.arange(big_m, dtype=np.int64), m)
+                e_avail = np.repeat(avail - node.rel, big_m) - j * s
+            values = self._decode_one(
+                node,
+                elems,
+                e_rows,
+                e_base,
+                e_avail,
+                {"__parent__": (odo, np.repeat(np.arange(m), big_m))},
+                False,
+            )
+            offsets = np.arange(0, k + 1, big_m, dtype=np.int32)
+            return pa.ListArray.from_arrays(pa.array(offsets), values)
         block = mat[:, node.rel : node.rel + big_m * s].reshape(m, big_m, s)
         if node.depending is not None:
             counts = self._count(node, odo, rows, base, m)
@@ -342,7 +387,12 @@ class DecodeCtx:
             if truncated is not None:
                 arr = pc.if_else(pa.array(truncated), pa.scalar(None, arr.type), arr)
             return arr
-        if not self.vouched or node.identity:
+        pre = self.pre.get(id(node)) if self.pre else None
+        if pre is not None:
+            values, invalid, v = pre
+            if self.vouched and not node.identity:
+                self.vouched = v
+        elif not self.vouched or node.identity:
             values, invalid = node.codec.decode(mat)
         elif hasattr(node.codec, "decode_vouched"):
             values, invalid, self.vouched = node.codec.decode_vouched(mat)
@@ -383,6 +433,58 @@ def _debug_column(mat: np.ndarray, how: str, avail: np.ndarray | None) -> pa.Arr
         vals = arr.to_pylist()
         arr = pa.array([v[: int(k)] for v, k in zip(vals, keep)], type=arr.type)
     return arr
+
+
+def batch_specs(plan: Plan) -> tuple[list[tuple], dict[int, list[int]]]:
+    """The fields of a plan the native batch kernel decodes, built once per plan: (node,
+    codec, family, params, offset, count, stride) for every decoded leaf outside any OCCURS
+    or in one fixed OCCURS (ODO tables and nested OCCURS stay with the per-node path), and
+    the fixed OCCURS nodes all of whose decoded leaves are covered."""
+    cached = plan.__dict__.get("_batch_specs")
+    if cached is not None:
+        return cached
+    specs: list[tuple] = []
+    full: dict[int, list[int]] = {}
+
+    def leaf(node: Node, at: int, occ: tuple[int, int]) -> bool:
+        f = native.batch_field(node.codec) if node.kind == "field" else None
+        if f is None:
+            return False
+        specs.append((node, node.codec, f[0], f[1], at, occ[0], occ[1]))
+        return True
+
+    def walk(nodes: list[Node], base: int, occ: tuple[int, int] | None) -> tuple[bool, list]:
+        ok, ids = True, []
+        for node in nodes:
+            if not node.output and not (node.is_odo_object or has_odo_object(node)):
+                continue
+            at = base + node.rel
+            if node.occurs_max:
+                if occ is not None or node.depending is not None:
+                    ok = False
+                    continue
+                inner = (node.occurs_max, node.width)
+                if node.kind == "group":
+                    sub_ok, sub_ids = walk(node.children, at, inner)
+                else:
+                    sub_ok, sub_ids = leaf(node, at, inner), [id(node)]
+                if sub_ok:
+                    full[id(node)] = sub_ids
+                ok &= sub_ok
+                ids += sub_ids
+            elif node.kind == "group":
+                sub_ok, sub_ids = walk(node.children, at, occ)
+                ok &= sub_ok
+                ids += sub_ids
+            else:
+                ok &= leaf(node, at, occ or (1, 0))
+                ids.append(id(node))
+        return ok, ids
+
+    if plan.segment_codec is None and native.available():
+        walk(plan.top, 0, None)
+    plan.__dict__["_batch_specs"] = (specs, full)
+    return specs, full
 
 
 _MIN_STACK = 8

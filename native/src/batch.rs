@@ -1,0 +1,234 @@
+//! One call per batch for a whole fixed layout: every covered field of the record matrix
+//! (record-level fields, and fields repeated by a fixed OCCURS, `count` values `stride`
+//! bytes apart) decoded by the column decoders of the field kernels, either column by column
+//! (one field over all records, then the next) or fused (one walk over each record filling
+//! every column). Saves the per-field Python calls, slicing and OCCURS element copies.
+
+use numpy::PyReadonlyArray2;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::common::{run, value_err, Column, KResult, Kind, Output};
+use crate::{binary, floats, lut256, opt_pos, packed, sbcs_tables, strings_to_py, text, zoned};
+
+/// Bytes of records decoded column by column before moving on (well inside L2).
+const TILE_BYTES: usize = 64 * 1024;
+
+/// Where a field's values lie in each record.
+struct Place {
+    off: usize,
+    count: usize,
+    stride: usize,
+}
+
+fn zoned_params(t: &Bound<'_, PyTuple>) -> PyResult<(usize, zoned::DecodeParams, u8)> {
+    if t.len() != 13 {
+        return Err(PyValueError::new_err("decode_batch: zoned parameters are 13 values"));
+    }
+    let (width, body, sign, zone, dig_start, digits): (usize, Vec<u8>, Vec<u8>, u8, usize, usize) =
+        t.get_slice(0, 6).extract()?;
+    let (emb, sep, plus, minus, mult, vouch, kind): (i64, i64, u8, u8, u32, u8, u8) =
+        t.get_slice(6, 13).extract()?;
+    let p = zoned::DecodeParams {
+        body_lut: lut256(&body, "decode_batch")?,
+        sign_lut: lut256(&sign, "decode_batch")?,
+        zone,
+        dig_start,
+        digits,
+        emb: opt_pos(emb),
+        sep: opt_pos(sep),
+        plus,
+        minus,
+        mult,
+        vouch: zoned::Vouch::from_code(vouch),
+    };
+    Ok((width, p, kind))
+}
+
+/// A field's decoder for `n` values, from its family code and kernel parameters (the same
+/// tuples the column kernels take, see `legacyio.codecs.native`).
+fn build(family: u8, params: &Bound<'_, PyTuple>, n: usize) -> PyResult<(usize, FieldKind)> {
+    Ok(match family {
+        0 => {
+            let (w, p, k) = zoned_params(params)?;
+            (w, FieldKind::Zoned(w, p, k))
+        }
+        1 => {
+            let (width, digits, pad, has_sign, signed, mult, kind): (
+                usize,
+                usize,
+                usize,
+                bool,
+                bool,
+                u32,
+                u8,
+            ) = params.extract()?;
+            let p = packed::Params {
+                digits,
+                pad,
+                has_sign,
+                signed,
+                mult,
+            };
+            (width, FieldKind::Packed(width, p, kind))
+        }
+        2 => {
+            let (width, little, signed, limit, kind): (usize, bool, bool, Option<u64>, u8) =
+                params.extract()?;
+            let p = binary::Params {
+                width,
+                little,
+                signed,
+                limit,
+            };
+            (width, FieldKind::Binary(p, kind))
+        }
+        3 => {
+            let (width, utf8, lens, space, trim): (usize, Vec<u8>, Vec<u8>, Vec<u8>, u8) =
+                params.extract()?;
+            (
+                width,
+                FieldKind::Text(sbcs_tables(&utf8, &lens, &space)?, trim, width),
+            )
+        }
+        4 => {
+            let (width, trim): (usize, u8) = params.extract()?;
+            (width, FieldKind::TextUtf8(trim, width))
+        }
+        5 => {
+            let (width, ibm, little): (usize, bool, bool) = params.extract()?;
+            (width, FieldKind::Float(width, ibm, little))
+        }
+        _ => {
+            let _ = n;
+            return Err(PyValueError::new_err(format!(
+                "decode_batch: unknown field family {family}"
+            )));
+        }
+    })
+}
+
+/// A field's parameters, turned into its decoder inside the kernel (without the GIL).
+enum FieldKind {
+    Zoned(usize, zoned::DecodeParams, u8),
+    Packed(usize, packed::Params, u8),
+    Binary(binary::Params, u8),
+    Text(text::Sbcs, u8, usize),
+    TextUtf8(u8, usize),
+    Float(usize, bool, bool),
+}
+
+impl FieldKind {
+    fn column(self, n: usize) -> KResult<Box<dyn Column>> {
+        match self {
+            FieldKind::Zoned(w, p, k) => zoned::column(p, w, Kind::from_code(k)?, n),
+            FieldKind::Packed(w, p, k) => packed::column(p, w, Kind::from_code(k)?, n),
+            FieldKind::Binary(p, k) => binary::column(p, Kind::from_code(k)?, n),
+            FieldKind::Text(page, trim, w) => {
+                Ok(text::sbcs_column(page, text::Trim::from_code(trim)?, w, n))
+            }
+            FieldKind::TextUtf8(trim, w) => {
+                Ok(text::utf8_column(text::Trim::from_code(trim)?, w, n))
+            }
+            FieldKind::Float(w, ibm, little) => floats::column(w, ibm, little, n),
+        }
+    }
+}
+
+fn decode_all(
+    data: &[u8],
+    n: usize,
+    rs: usize,
+    fields: Vec<(Place, FieldKind)>,
+    fused: bool,
+) -> KResult<Vec<Output>> {
+    if n.checked_mul(rs).is_none_or(|t| t > data.len()) {
+        return value_err("the matrix is smaller than its shape");
+    }
+    let mut cols: Vec<(Place, Box<dyn Column>)> = Vec::with_capacity(fields.len());
+    for (pl, fk) in fields {
+        let Some(total) = n.checked_mul(pl.count) else {
+            return value_err("too many values");
+        };
+        let c = fk.column(total)?;
+        let w = c.width();
+        // every value of every record inside the record: checked once here
+        let last = pl
+            .count
+            .checked_sub(1)
+            .and_then(|k| k.checked_mul(pl.stride))
+            .and_then(|x| x.checked_add(pl.off))
+            .and_then(|x| x.checked_add(w));
+        if pl.count == 0 || last.is_none_or(|e| e > rs) {
+            return value_err(format!(
+                "a field at offset {} ({} x {w} bytes, stride {}) runs past the {rs}-byte record",
+                pl.off, pl.count, pl.stride
+            ));
+        }
+        cols.push((pl, c));
+    }
+    if fused {
+        for i in 0..n {
+            let row = &data[i * rs..(i + 1) * rs];
+            for (pl, c) in cols.iter_mut() {
+                let w = c.width();
+                for j in 0..pl.count {
+                    let s = pl.off + j * pl.stride;
+                    c.row(i * pl.count + j, &row[s..s + w]);
+                }
+            }
+        }
+    } else {
+        // column by column inside tiles of records that stay in the L2 cache: the tight
+        // loops of the column kernels, but each record is brought from memory once
+        let tile = (TILE_BYTES / rs.max(1)).max(1);
+        let mut i0 = 0;
+        while i0 < n {
+            let i1 = (i0 + tile).min(n);
+            for (pl, c) in cols.iter_mut() {
+                c.column(data, rs, i0..i1, pl.off, pl.count, pl.stride);
+            }
+            i0 = i1;
+        }
+    }
+    cols.into_iter().map(|(_, c)| c.finish()).collect()
+}
+
+/// Decode the fields of a C-contiguous `(n, width)` record matrix in one call. `fields`:
+/// `(family, offset, count, stride, params)` with family 0 zoned, 1 packed, 2 binary,
+/// 3 single-byte text, 4 utf-8 text, 5 float and `params` the tuple of that family's column
+/// kernel. Returns one result tuple per field, as the column kernels return them.
+#[pyfunction]
+pub fn decode_batch<'py>(
+    py: Python<'py>,
+    mat: PyReadonlyArray2<'py, u8>,
+    fields: Vec<(u8, usize, usize, usize, Bound<'py, PyTuple>)>,
+    fused: bool,
+) -> PyResult<Bound<'py, PyList>> {
+    let (n, rs) = mat.as_array().dim();
+    let data = mat.as_slice().map_err(|_| {
+        PyValueError::new_err("decode_batch: the record matrix must be C-contiguous")
+    })?;
+    let mut specs = Vec::with_capacity(fields.len());
+    for (family, off, count, stride, params) in &fields {
+        let (_, fk) = build(*family, params, n)?;
+        specs.push((
+            Place {
+                off: *off,
+                count: *count,
+                stride: *stride,
+            },
+            fk,
+        ));
+    }
+    let outs = run(py, "decode_batch", || decode_all(data, n, rs, specs, fused))?;
+    let list = PyList::empty(py);
+    for o in outs {
+        match o {
+            Output::Num(d) => list.append(d.into_py(py)?)?,
+            Output::Str(s) => list.append(strings_to_py(py, s)?)?,
+        }
+    }
+    Ok(list)
+}
