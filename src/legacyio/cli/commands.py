@@ -146,7 +146,7 @@ _output_options = _stack(
 
 
 def _resolve_out_format(output: str, to: str | None, default: str = "parquet") -> str:
-    from legacyio.tables.outputs import format_for_path
+    from legacyio.tables.files import format_for_path
 
     if to:
         return to.lower()
@@ -175,7 +175,7 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     import legacyio
     from legacyio.engine.prefetch import prefetch
     from legacyio.report import DecodeReport
-    from legacyio.tables.outputs import open_output
+    from legacyio.tables.files import open_output
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
     out = _need(p, "output", "OUTPUT")
@@ -246,7 +246,7 @@ def _convert_split(
 
     from legacyio.engine.segments import segment_columns, segment_keep, select_segment
     from legacyio.plan.flatten import flatten_table
-    from legacyio.tables.outputs import open_output
+    from legacyio.tables.files import open_output
 
     flat = ropts.flatten
     reader = legacyio.open_reader(
@@ -322,7 +322,7 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
     format in OUTPUT. A table written by `legacyio convert` carries its copybook and file
     format; flags override them."""
     import legacyio
-    from legacyio.tables.inputs import inspect_input, open_input
+    from legacyio.tables.files import inspect_input, open_input
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
     out = _need(p, "output", "OUTPUT")
@@ -406,7 +406,7 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
     import pyarrow as pa
 
     import legacyio
-    from legacyio.tables.outputs import json_lines
+    from legacyio.tables.jsonl import json_lines
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
     n = 10 if p.get("records") is None else int(p["records"])
