@@ -8,7 +8,7 @@ option classes ``FileFormat`` (the file, both directions), ``ReadOptions`` and
 
 from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioError, OptionsError
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.report import DecodeReport, FieldIssue, FramingIssue
+from legacyio.report import DecodeReport, FieldIssue, FramingIssue, WriteReport
 
 __version__ = "0.1.0"
 
@@ -51,5 +51,6 @@ __all__ = [
     "OptionsError",
     "ReadOptions",
     "WriteOptions",
+    "WriteReport",
     *sorted(_API),
 ]

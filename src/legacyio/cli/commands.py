@@ -344,9 +344,11 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
         names=names.lower() if names else None,
         fillers=p.get("fillers"),
         batch_size=wopts.batch_size,
+        allow_float=wopts.allow_float,
     )
     bar = progress_bar(p, "encoding", None)
     t0 = time.monotonic()
+    wreport = legacyio.WriteReport()
     try:
         stats = legacyio.write_table(
             _nonempty(batches, schema),
@@ -356,10 +358,14 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
             format=fmt,
             progress=bar,
             overwrite=overwrite,
+            report=wreport,
         )
     finally:
         bar.close()
-    finish(p, summary_line("encoded", stats.records, stats.bytes, time.monotonic() - t0))
+    line = summary_line("encoded", stats.records, stats.bytes, time.monotonic() - t0)
+    if wreport.unchanged + wreport.merged + wreport.reencoded:
+        line += "\n" + wreport.summary()
+    finish(p, line)
 
 
 def _nonempty(batches: Iterator[Any], schema: Any) -> Iterator[Any]:

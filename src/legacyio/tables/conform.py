@@ -55,7 +55,7 @@ def textual(t: pa.DataType) -> pa.DataType:
     return t
 
 
-def conform(arr: pa.Array, target: pa.DataType, column: str) -> pa.Array:
+def conform(arr: pa.Array, target: pa.DataType, column: str, allow_float: bool = False) -> pa.Array:
     """Cast ``arr`` to ``target`` recursively (hex strings to bytes); raises ValueError whose
     message names no value."""
     t = arr.type
@@ -67,7 +67,9 @@ def conform(arr: pa.Array, target: pa.DataType, column: str) -> pa.Array:
         out, fields = [], []
         for f in target:
             if f.name in names:
-                out.append(conform(kids[names.index(f.name)], f.type, f"{column}.{f.name}"))
+                out.append(
+                    conform(kids[names.index(f.name)], f.type, f"{column}.{f.name}", allow_float)
+                )
             else:
                 out.append(pa.nulls(len(arr), f.type))
             fields.append(f)
@@ -77,7 +79,7 @@ def conform(arr: pa.Array, target: pa.DataType, column: str) -> pa.Array:
         mask = pc.invert(arr.is_valid()) if arr.null_count else None
         return pa.StructArray.from_arrays(out, fields=fields, mask=mask)
     if pa.types.is_list(target) and (pa.types.is_list(t) or pa.types.is_large_list(t)):
-        vals = conform(arr.values, target.value_type, column)
+        vals = conform(arr.values, target.value_type, column, allow_float)
         offsets = arr.offsets
         mask = pc.invert(arr.is_valid()) if arr.null_count else None
         return pa.ListArray.from_arrays(pc.cast(offsets, pa.int32()), vals, mask=mask)
@@ -90,6 +92,14 @@ def conform(arr: pa.Array, target: pa.DataType, column: str) -> pa.Array:
             return hex_decode(arr, target)
         except ValueError as e:
             raise ValueError(f"column {column}, {e}") from None
+    numeric = pa.types.is_decimal(target) or pa.types.is_integer(target)
+    if numeric and pa.types.is_floating(t):
+        return _exact_floats(arr, target, column, allow_float)
+    if numeric and (pa.types.is_string(t) or pa.types.is_large_string(t)):
+        raise ValueError(
+            f"column {column}: text values are not parsed into a {target} field "
+            "(give the column a numeric type)"
+        )
     try:
         return pc.cast(arr, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -109,13 +119,53 @@ def conform(arr: pa.Array, target: pa.DataType, column: str) -> pa.Array:
         ) from None
 
 
+def _exact_floats(arr: pa.Array, target: pa.DataType, column: str, allow: bool) -> pa.Array:
+    """Floats into a decimal or integer field: refused, or (``allow``) converted through
+    their shortest decimal form when every value fits the field exactly."""
+    import numpy as np
+
+    from legacyio.codecs.numbers import to_unscaled
+
+    valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if not allow:
+        first = int(np.flatnonzero(valid)[0]) + 1 if valid.any() else 1
+        raise ValueError(
+            f"column {column}, row {first}: the column holds floats ({arr.type}); a float is "
+            f"never written into a {target} field (cast it to DECIMAL in the tool that wrote "
+            "the file, or --allow-float / allow_float=True for floats that are exact)"
+        )
+    scale = getattr(target, "scale", 0)
+    bad = to_unscaled(arr, scale, truncate=False).bad & valid
+    if bad.any():
+        raise ValueError(
+            f"column {column}, row {int(np.flatnonzero(bad)[0]) + 1}: a float value is not "
+            f"exact at the field's scale ({scale} decimal places)"
+        )
+    from decimal import Decimal
+
+    exact = pa.array(
+        [None if x is None else Decimal(repr(x)) for x in arr.to_pylist()],
+        pa.decimal256(76, max(scale, 0)) if pa.types.is_decimal(target) else pa.decimal256(76, 0),
+    )
+    try:
+        return pc.cast(exact, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise ValueError(f"column {column}: a value does not fit {target}") from None
+
+
 class Conformer:
     """Turns the batches of one input into batches of the copybook's schema."""
 
     def __init__(
-        self, path: str, nested: pa.Schema, flat_schema: pa.Schema | None, input_names: list[str]
+        self,
+        path: str,
+        nested: pa.Schema,
+        flat_schema: pa.Schema | None,
+        input_names: list[str],
+        allow_float: bool = False,
     ) -> None:
         self.path = path
+        self.allow_float = allow_float
         self.records = 0
         known = set(nested.names) | (set(flat_schema.names) if flat_schema else set())
         unknown = [n for n in input_names if n not in known and n not in EXTRA_COLUMNS]
@@ -152,7 +202,7 @@ class Conformer:
             if self.flat:
                 assert self.flat_schema is not None
                 cols = [
-                    conform(batch.column(n), self.flat_schema.field(n).type, n)
+                    conform(batch.column(n), self.flat_schema.field(n).type, n, self.allow_float)
                     for n in self.flat_names
                 ]
                 flat = pa.Table.from_arrays(
@@ -164,7 +214,9 @@ class Conformer:
                     if table.num_rows
                     else pa.RecordBatch.from_pylist([], schema=self.schema)
                 )
-            cols = [conform(batch.column(f.name), f.type, f.name) for f in self.schema]
+            cols = [
+                conform(batch.column(f.name), f.type, f.name, self.allow_float) for f in self.schema
+            ]
             return pa.RecordBatch.from_arrays(cols, schema=self.schema)
         except ValueError as e:
             msg = str(e)

@@ -17,7 +17,13 @@ from legacyio.errors import OptionsError
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat
 from legacyio.plan.flatten import flatten_table
-from legacyio.plan.nodes import META_COPYBOOK, META_FORMAT, META_READ, RESIDUE_COLUMN
+from legacyio.plan.nodes import (
+    META_COPYBOOK,
+    META_FORMAT,
+    META_ORPHAN,
+    META_READ,
+    RESIDUE_COLUMN,
+)
 from legacyio.sources import AtomicSink, open_sink
 from legacyio.tables import csv as csv_format
 from legacyio.tables import ipc, jsonl, parquet
@@ -119,8 +125,10 @@ def open_input(
     names: str | None = None,
     fillers: bool | None = None,
     batch_size: int = 65536,
+    allow_float: bool = False,
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    """Schema and batches of an encode input, conformed to the copybook's schema.
+    """Schema and batches of an encode input, conformed to the copybook's schema (float
+    columns for decimal/integer fields only with ``allow_float``, and only exact ones).
 
     ``names``/``fillers`` describe the input's column naming; None takes them from the
     file's legacyio metadata (Parquet / Arrow), else COBOL names in python style.
@@ -137,10 +145,13 @@ def open_input(
         else nested
     )
     nested = nested.append(pa.field(RESIDUE_COLUMN, pa.binary()))
+    orphan = (info.schema.metadata or {}).get(META_ORPHAN) if info.schema is not None else None
+    if orphan:
+        nested = nested.with_metadata({**(nested.metadata or {}), META_ORPHAN: orphan})
     flat = flatten_table(nested.empty_table()).schema
     if info.format == "parquet" or info.format in ipc.IPC_FORMATS:
         assert info.schema is not None
-        conf = Conformer(p, nested, flat, info.schema.names)
+        conf = Conformer(p, nested, flat, info.schema.names, allow_float)
         raw = (
             parquet.read_batches(p, batch_size)
             if info.format == "parquet"
@@ -217,6 +228,7 @@ class OutputWriter:
         self.format = fmt
         self.schema = schema
         self.records = 0
+        self.extra_metadata: dict[bytes, bytes] = {}
         if fmt not in _OUTPUTS:  # pragma: no cover - format_for_path validates the name
             raise OptionsError(f"unknown output format {fmt!r}")
         self._sink = open_sink(self.path, overwrite=overwrite)
@@ -239,12 +251,19 @@ class OutputWriter:
     def write_batch(self, batch: pa.RecordBatch) -> None:
         """Append one batch."""
         self.records += batch.num_rows
+        md = batch.schema.metadata or {}
+        if not batch.num_rows and META_ORPHAN in md:
+            # the bytes of a file without records (engine/read.py): kept where the format can
+            self.extra_metadata[META_ORPHAN] = md[META_ORPHAN]
+            batch = batch.replace_schema_metadata(self.schema.metadata)
         self._writer.write_batch(batch)
 
     def close(self) -> None:
         """Finish the file and rename it onto the target."""
         try:
             if self._writer is not None:
+                if self.extra_metadata and hasattr(self._writer, "add_metadata"):
+                    self._writer.add_metadata(self.extra_metadata)
                 self._writer.close()
                 self._writer = None
             self._sink.commit()

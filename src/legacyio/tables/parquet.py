@@ -57,6 +57,10 @@ class ParquetOutput:
         self._pending = rest.to_batches()
         self._pending_rows = rest.num_rows
 
+    def add_metadata(self, md: dict[bytes, bytes]) -> None:
+        """Key-value metadata written into the footer (``read_schema`` reads it back)."""
+        self._writer.add_key_value_metadata(md)
+
     def close(self) -> None:
         if self._pending:
             self._flush_row_groups(final=True)
@@ -67,10 +71,16 @@ class ParquetOutput:
 
 
 def read_schema(path: str) -> pa.Schema:
-    """The schema (with its metadata) of a Parquet file, without reading data."""
+    """The schema (with its metadata, and legacyio keys added to the footer at the end of a
+    write) of a Parquet file, without reading data."""
     import pyarrow.parquet as pq
 
-    return pq.read_schema(path)
+    schema = pq.read_schema(path)
+    kv = pq.ParquetFile(path).metadata.metadata or {}
+    extra = {k: v for k, v in kv.items() if k.startswith(b"legacyio.")}
+    if extra:
+        schema = schema.with_metadata({**(schema.metadata or {}), **extra})
+    return schema
 
 
 def read_batches(path: str, batch_size: int) -> Iterator[pa.RecordBatch]:
