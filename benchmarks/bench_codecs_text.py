@@ -6,18 +6,14 @@ summary of ``benchmarks/conftest.py`` prints MB/s (field bytes per second) and r
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "codecs"))
-from _items_text import edited_item, national_item, text_item
+from tests.support.items import edited_item, national_item, text_item
 
 from legacyio.codecs.edited import EditedCodec
 from legacyio.codecs.national import NationalCodec

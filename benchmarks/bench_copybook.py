@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import legacyio
-import workloads as wl
+from benchmarks import workloads as wl
 
 
 def test_parse_wide_copybook(benchmark) -> None:

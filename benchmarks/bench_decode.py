@@ -16,7 +16,7 @@ import pyarrow.csv as pcsv
 import pytest
 
 import legacyio
-import workloads as wl
+from benchmarks import workloads as wl
 
 NAMES = ["master", "txn", "wide"]
 

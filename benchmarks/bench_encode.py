@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-import workloads as wl
+from benchmarks import workloads as wl
 
 NAMES = ["master", "txn", "wide"]
 

@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-import workloads as wl
+from benchmarks import workloads as wl
 
 CHILD = r"""
 import json, resource, sys

@@ -13,7 +13,7 @@ import io
 import pytest
 
 import legacyio
-import workloads as wl
+from benchmarks import workloads as wl
 
 PEER_RECORDS = 100_000
 

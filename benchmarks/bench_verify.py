@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import legacyio
-import workloads as wl
+from benchmarks import workloads as wl
 
 
 @pytest.mark.parametrize("name", ["master", "txn", "wide"])

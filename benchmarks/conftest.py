@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-import workloads as wl
+from benchmarks import workloads as wl
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:

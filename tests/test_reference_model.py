@@ -11,9 +11,15 @@ from hypothesis import strategies as st
 
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat
-from reference.model import ReferenceError, decode_record, encode_record
-from strategies.layouts import FieldSpec, GroupSpec, build_layout, file_formats, layout_specs
-from strategies.records import record_bytes, record_values
+from tests.support.reference.model import ReferenceError, decode_record, encode_record
+from tests.support.strategies.layouts import (
+    FieldSpec,
+    GroupSpec,
+    build_layout,
+    file_formats,
+    layout_specs,
+)
+from tests.support.strategies.records import record_bytes, record_values
 
 EBCDIC = FileFormat()
 LATIN1 = FileFormat(encoding="latin-1")

@@ -24,6 +24,8 @@ _API = {
     "Mismatch": "legacyio.api",
     "WriteStats": "legacyio.engine.write",
     "Layout": "legacyio.layout.model",
+    "load_policy": "legacyio.protect",
+    "Protector": "legacyio.protect",
 }
 
 

@@ -201,6 +201,12 @@ class ReadOptions:
     """Report a trailing partial record instead of raising; it is kept as a short record."""
     threads: int = 1
     """Decode batches on this many threads."""
+    engine: Literal["auto", "numpy", "native"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
+    )
+    """Codec engine: ``native`` (the Rust kernels of ``legacyio._native``), ``numpy`` (the
+    reference), or ``auto``: ``LEGACYIO_ENGINE`` when set, else native when it is built. The
+    engine applies it with ``legacyio.codecs.native.engine_scope`` around its codec calls."""
 
 
 @attrs.frozen
@@ -219,6 +225,12 @@ class WriteOptions:
     """Accept float columns for decimal and integer fields, when every value's decimal form
     (the shortest one that reads back as the same float, as SQL tools print it) fits the
     field's digits and scale exactly. Off: a float column is refused."""
+    engine: Literal["auto", "numpy", "native"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
+    )
+    """Codec engine: ``native`` (the Rust kernels of ``legacyio._native``), ``numpy`` (the
+    reference), or ``auto``: ``LEGACYIO_ENGINE`` when set, else native when it is built. The
+    engine applies it with ``legacyio.codecs.native.engine_scope`` around its codec calls."""
 
 
 _FORMAT_FIELDS = {a.name for a in attrs.fields(FileFormat)}

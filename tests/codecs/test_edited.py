@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _items_text import edited_item
+from tests.support.items import edited_item
 
 from legacyio.codecs.edited import EditedCodec
 from legacyio.errors import CopybookError

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _items_text import national_item
+from tests.support.items import national_item
 
 from legacyio.codecs.national import DbcsCodec, NationalCodec
 from legacyio.options import FileFormat

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _items_text import text_item
+from tests.support.items import text_item
 
 from legacyio.codecs.codepages import get_codepage
 from legacyio.codecs.text import TextCodec, utf8_valid_rows

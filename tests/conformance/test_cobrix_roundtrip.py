@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import legacyio
+from tests.support.roundtrip import assert_round_trip
 
 from . import harness as h
 from .test_cobrix_corpus import LEGACYIO_BUGS
@@ -67,13 +68,6 @@ def test_roundtrip(rel: str, case_name: str, request: pytest.FixtureRequest) -> 
             legacyio.read_table(str(path), legacyio.load_copybook(text), **kw)
         return
     layout = legacyio.load_copybook(text)
-    table = legacyio.read_table(str(path), layout, **kw)
     data = h.file_bytes(Path(path))
+    table = assert_round_trip(data, layout, parquet=False, **kw)
     assert table.num_rows > 0
-    out = legacyio.encode(table)
-    assert len(out) == len(data)
-    assert out == data
-    res = legacyio.verify(str(path), layout, **kw)
-    assert res.ok, res.mismatch
-    assert res.bytes == len(data)
-    assert res.sha256_input == res.sha256_output

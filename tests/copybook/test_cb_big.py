@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from big_copybook import generate
+from tests.support.big_copybook import generate
 
 from legacyio.layout import load_copybook
 

@@ -8,8 +8,7 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-
-from .helpers import binary, cobol, e, ibm_float, ieee, packed, zoned
+from tests.support.builders import binary, cobol, e, ibm_float, ieee, packed, zoned
 
 ALL_USAGES = cobol("""
 01 REC.

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pyarrow as pa
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "codecs"))
-from _items_text import text_item
 
 import legacyio
 from legacyio.codecs.codepages import get_codepage
 from legacyio.codecs.text import TextCodec
 from legacyio.engine.write import cut_rows
 from legacyio.options import FileFormat
-
-from .helpers import cobol, e, zoned
+from tests.support.builders import cobol, e, zoned
+from tests.support.items import text_item
 
 
 @pytest.mark.parametrize(

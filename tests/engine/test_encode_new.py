@@ -10,8 +10,7 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-
-from .helpers import binary, cobol, e, ibm_float, packed, zoned
+from tests.support.builders import binary, cobol, e, ibm_float, packed, zoned
 
 CB = cobol("""
 01 REC.

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-
-from .helpers import assert_round_trip, binary, cobol, e, packed, rdw, residues, zoned
+from tests.support.builders import binary, cobol, e, packed, rdw, residues, zoned
+from tests.support.roundtrip import assert_round_trip
 
 TWO_RECORDS = cobol("""
 01 HEADER-REC.

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-
-from .helpers import RESIDUE, assert_round_trip, cobol, e, packed, zoned
+from tests.support.builders import RESIDUE, cobol, e, packed, zoned
+from tests.support.roundtrip import assert_round_trip
 
 CB = cobol("""
 01 CUST-REC.

@@ -21,10 +21,9 @@ from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions
 from legacyio.plan.core import Plan
 from legacyio.plan.nodes import Node
-from strategies.layouts import file_formats, layouts
-from strategies.records import record_bytes, value_strategy
-
-from .helpers import cobol, e, packed, zoned
+from tests.support.builders import cobol, e, packed, zoned
+from tests.support.strategies.layouts import file_formats, layouts
+from tests.support.strategies.records import record_bytes, value_strategy
 
 ROOT = Path(__file__).resolve().parents[2]
 RESIDUE = "_legacyio_residue"

@@ -9,10 +9,8 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-
-from .helpers import (
+from tests.support.builders import (
     RESIDUE,
-    assert_round_trip,
     bdw_block,
     binary,
     cobol,
@@ -22,6 +20,7 @@ from .helpers import (
     residues,
     zoned,
 )
+from tests.support.roundtrip import assert_round_trip
 
 NUMS = cobol("""
 01 REC.

@@ -5,8 +5,16 @@ from __future__ import annotations
 import pyarrow as pa
 
 import legacyio
-
-from .helpers import RESIDUE, assert_round_trip, cobol, e, packed, rdw, residues, zoned
+from tests.support.builders import (
+    RESIDUE,
+    cobol,
+    e,
+    packed,
+    rdw,
+    residues,
+    zoned,
+)
+from tests.support.roundtrip import assert_round_trip
 
 CB = cobol("""
 01 REC.

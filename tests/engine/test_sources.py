@@ -13,8 +13,7 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-
-from .helpers import cobol, e, packed, zoned
+from tests.support.builders import cobol, e, packed, zoned
 
 CB = cobol("""
 01 REC.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import legacyio
+from tests.support.roundtrip import assert_round_trip
 
 from .conftest import GoldenCase
 
@@ -12,24 +13,12 @@ from .conftest import GoldenCase
 NEGATIVE_ZERO_OFFSETS = {"taxpayer_ebcdic": [1505], "taxpayer_ascii": [1505]}
 
 
-def test_verify_ok(golden: GoldenCase) -> None:
-    result = legacyio.verify(
-        str(golden.data_path),
-        str(golden.copybook_path),
-        format=legacyio.FileFormat(**golden.format_kwargs),
-    )
-    assert result.ok, f"first mismatch: {result.mismatch}"
-    assert result.records == golden.manifest["records"]
-    assert result.sha256_input == result.sha256_output
-
-
-def test_encode_reproduces_bytes(golden: GoldenCase) -> None:
+def test_round_trip(golden: GoldenCase) -> None:
+    """Whole and streamed, directly and through Parquet, and verify() agrees."""
     fmt = legacyio.FileFormat(**golden.format_kwargs)
-    table = legacyio.read_table(str(golden.data_path), str(golden.copybook_path), format=fmt)
     data = golden.data_path.read_bytes()
-    encoded = legacyio.encode(table, str(golden.copybook_path), format=fmt)
-    assert len(encoded) == len(data)
-    assert encoded == data
+    table = assert_round_trip(data, str(golden.copybook_path), format=fmt)
+    assert table.num_rows == golden.manifest["records"]
 
 
 def test_encode_without_residue_reproduces_bytes(golden: GoldenCase) -> None:

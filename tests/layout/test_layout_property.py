@@ -3,15 +3,10 @@ sizes, usages and pictures."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from hypothesis import given, settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.strategies.copybooks import Spec, layouts
 
 from legacyio.layout import load_copybook
-from strategies.copybooks import Spec, layouts
 
 
 @settings(max_examples=60, deadline=None)

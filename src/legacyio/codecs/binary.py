@@ -13,6 +13,7 @@ from decimal import Context, Decimal
 import numpy as np
 import pyarrow as pa
 
+from legacyio.codecs import native
 from legacyio.codecs.bigint import horner, limbs_from_u64, limbs_mul_add
 from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
@@ -89,6 +90,10 @@ class BinaryCodec:
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Values of an ``(n, width)`` byte matrix; out-of-PICTURE values give null."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.binary_decode(self, mat)
+            if res is not None:
+                return res
         n = mat.shape[0]
         raw = np.ascontiguousarray(mat).view(self.dtype).reshape(n)
         t = self.arrow_type
@@ -150,6 +155,10 @@ class BinaryCodec:
         """Two's complement bytes (into ``out``, an ``(n, width)`` uint8 matrix with
         contiguous rows, when given); values outside the field's range are failed (or, with
         ``truncate``, keep their low-order digits / bits)."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.binary_encode(self, values, truncate, out)
+            if res is not None:
+                return res
         arr = as_array(values)
         n = len(arr)
         if out is None:

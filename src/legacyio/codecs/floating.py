@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from legacyio.codecs import native
 from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
 from legacyio.codecs.types import value_type
@@ -60,6 +61,10 @@ class FloatCodec:
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Floats of an ``(n, width)`` byte matrix (IBM values beyond float32 give null)."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.float_decode(self, mat)
+            if res is not None:
+                return res
         n = mat.shape[0]
         raw = np.ascontiguousarray(mat).view(self.raw_dtype).reshape(n)
         bad = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from legacyio.codecs import native
 from legacyio.codecs.bigint import packed4_signed_table, packed4_table, u64_to_groups
 from legacyio.codecs.buffers import as_array, put_rows
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
@@ -85,6 +86,10 @@ class PackedCodec:
     def decode_vouched(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None, bool]:
         """``decode`` plus whether every row is valid and exactly what ``encode`` writes for
         its value (``canonical``), found from the decode's own intermediates."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.packed_decode(self, mat)
+            if res is not None:
+                return res
         n = mat.shape[0]
         mat = np.asarray(mat, dtype=np.uint8)
         neg: np.ndarray | None = None
@@ -182,6 +187,10 @@ class PackedCodec:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Canonical packed bytes (sign C/D, unsigned F), into ``out`` (an ``(n, width)``
         uint8 matrix with contiguous rows) when given; rows that do not fit are failed."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.packed_encode(self, values, truncate, out)
+            if res is not None:
+                return res
         arr = as_array(values)
         n = len(arr)
         u = to_unscaled(arr, self.scale, truncate)

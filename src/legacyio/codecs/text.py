@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from legacyio.codecs import native
 from legacyio.codecs.buffers import columns_mask
 from legacyio.codecs.codepages import CodePage, get_codepage
 from legacyio.errors import OptionsError
@@ -260,6 +261,10 @@ class TextCodec:
     # ---------------------------------------------------------------- decode
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
         """Decode a (n, width) uint8 matrix to a pa.string array (trimmed per policy)."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.text_decode(self, mat)
+            if res is not None:
+                return res
         mat = np.asarray(mat, dtype=np.uint8)
         n, w = mat.shape
         if n == 0 or w == 0:
@@ -330,6 +335,10 @@ class TextCodec:
         field and characters the page lacks are then rewritten by the exact per-character
         path (few rows in practice).
         """
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.text_encode(self, values, truncate)
+            if res is not None:
+                return res
         arr = as_string_array(values)
         n, w = len(arr), self.width
         out = np.full((n, w), self.cp.space, dtype=np.uint8)

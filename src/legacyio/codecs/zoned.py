@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from legacyio.codecs import native
 from legacyio.codecs.bigint import horner, u64_to_groups, zoned4_signed_table, zoned4_table
 from legacyio.codecs.buffers import as_array, put_rows
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
@@ -152,6 +153,10 @@ class ZonedCodec:
         """``decode`` plus whether every row is valid and exactly what ``encode`` writes for
         its value (see ``canonical``), found from the decode's own intermediates: the reader
         then needs no re-encoding to know that no record needs a raw copy."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.zoned_decode(self, mat)
+            if res is not None:
+                return res
         n = mat.shape[0]
         c = np.asarray(mat, dtype=np.uint8)
         lo, hi = self._dig_start, self._dig_start + self.digits
@@ -235,6 +240,10 @@ class ZonedCodec:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Canonical zoned bytes of ``values`` (into ``out``, an ``(n, width)`` uint8 matrix
         with contiguous rows, when given); rows that do not fit are marked failed."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.zoned_encode(self, values, truncate, out)
+            if res is not None:
+                return res
         arr = as_array(values)
         n = len(arr)
         u = to_unscaled(arr, self.scale, truncate)

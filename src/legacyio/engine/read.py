@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from legacyio.codecs import native
 from legacyio.engine.framer import framer_for_plan
 from legacyio.errors import OptionsError
 from legacyio.layout import load_copybook
@@ -67,7 +68,12 @@ class _BatchDecoder:
 
     def decode(self, block: Any, extra: bytes = b"", trailer: bytes = b"") -> pa.RecordBatch:
         """Decode one block; ``extra`` bytes precede its first record, ``trailer`` bytes follow
-        its last one (both go into the residue so nothing is lost)."""
+        its last one (both go into the residue so nothing is lost). Runs with the codec engine
+        of the read options (in whichever thread decodes the block)."""
+        with native.engine_scope(self.ropts.engine):
+            return self._decode(block, extra, trailer)
+
+    def _decode(self, block: Any, extra: bytes, trailer: bytes) -> pa.RecordBatch:
         plan = self.plan
         n = len(block.lengths)
         mat, avail, raw = self.matrix(block)

@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 import pyarrow as pa
 
+from legacyio.codecs import native
 from legacyio.engine.framer import framer_for_plan
 from legacyio.engine.merge import ResidueMerger
 from legacyio.errors import EncodeError, OptionsError
@@ -125,7 +126,12 @@ class BatchEncoder:
 
     def encode_buffer(self, batch: pa.RecordBatch) -> tuple[bytes | np.ndarray, np.ndarray]:
         """``encode`` without the final copy: the bytes may come as a 1-D uint8 array (any
-        sink's ``write`` takes it), and the length of each record's part in them."""
+        sink's ``write`` takes it), and the length of each record's part in them. Runs with
+        the codec engine of the write options."""
+        with native.engine_scope(self.wopts.engine):
+            return self._encode_buffer(batch)
+
+    def _encode_buffer(self, batch: pa.RecordBatch) -> tuple[bytes | np.ndarray, np.ndarray]:
         batch = self.nest(batch)
         n = batch.num_rows
         residue = None

@@ -25,6 +25,7 @@ from typing import Literal
 
 import numpy as np
 
+from legacyio.codecs import native
 from legacyio.errors import EncodeError
 from legacyio.framing.base import (
     DEFAULT_CHUNK,
@@ -124,6 +125,10 @@ class RdwFramer(FramerBase):
     ) -> tuple[int, int, int]:
         """Frame up to ``limit`` records from ``pos`` within ``end``; appends frame starts and
         lengths (lists or arrays) and returns (position, count, status)."""
+        if native.active():  # the Rust kernel (legacyio.codecs.native), when it covers this field
+            res = native.rdw_run(self, arr, pos, end, limit, starts, flens)
+            if res is not None:
+                return res
         count = 0
         spec = _SPEC_MIN
         adj, minf = self.adjustment, self.min_frame

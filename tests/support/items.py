@@ -1,8 +1,11 @@
-"""Builders of text-side layout Items for the codec tests (Picture objects made by hand)."""
+"""Item builders shared by the codec tests and the codec benchmarks: elementary layout Items
+made by hand (numeric, text, edited, national), without a copybook, and record matrices."""
 
 from __future__ import annotations
 
 import re
+
+import numpy as np
 
 from legacyio.layout.model import Category, Item, Picture, Usage
 from legacyio.layout.types import storage_size
@@ -86,3 +89,67 @@ def edited_item(source: str, *, blank_when_zero: bool = False) -> Item:
         explicit_point="." in sym,
     )
     return make_item(Usage.DISPLAY, pic, blank_when_zero=blank_when_zero)
+
+
+def numeric_item(
+    digits: int,
+    scale: int = 0,
+    *,
+    signed: bool = True,
+    usage: Usage = Usage.DISPLAY,
+    p_count: int = 0,
+    sign_leading: bool = False,
+    sign_separate: bool = False,
+) -> Item:
+    """A numeric elementary item ``F`` of record ``R`` (PIC S9(digits)V.. / P scaling)."""
+    pic = Picture(
+        source="test",
+        category=Category.NUMERIC,
+        length=digits,
+        digits=digits,
+        scale=scale,
+        signed=signed,
+        p_count=p_count,
+    )
+    return Item(
+        level=5,
+        name="F",
+        path=("R", "F"),
+        usage=usage,
+        offset=0,
+        size=storage_size(usage, pic, sign_separate),
+        picture=pic,
+        sign_leading=sign_leading,
+        sign_separate=sign_separate,
+    )
+
+
+def plain_item(usage: Usage, category: Category | None = None, length: int = 4) -> Item:
+    """An item without numeric picture: COMP-1/COMP-2/POINTER/INDEX, or a text picture."""
+    pic = None
+    if category is not None:
+        pic = Picture(source="test", category=category, length=length)
+    return Item(
+        level=5,
+        name="F",
+        path=("R", "F"),
+        usage=usage,
+        offset=0,
+        size=storage_size(usage, pic),
+        picture=pic,
+    )
+
+
+def as_matrix(data: bytes | list[bytes], width: int) -> np.ndarray:
+    """An ``(n, width)`` uint8 matrix of concatenated records."""
+    if isinstance(data, list):
+        data = b"".join(data)
+    return np.frombuffer(data, dtype=np.uint8).reshape(-1, width)
+
+
+def column_slice(mat: np.ndarray, left: int = 3, right: int = 2) -> np.ndarray:
+    """The same bytes as a non-contiguous column slice of a wider record matrix."""
+    n, w = mat.shape
+    big = np.full((n, left + w + right), 0x5A, dtype=np.uint8)
+    big[:, left : left + w] = mat
+    return big[:, left : left + w]

@@ -1,16 +1,14 @@
-"""Hand-built record bytes for the engine tests (never legacyio's own encoder) and round-trip
-assertions shared by the test modules."""
+"""Hand-built record bytes (never legacyio's own encoder): copybook text, EBCDIC text, zoned,
+packed, binary and float encodings, RDW and BDW framing."""
 
 from __future__ import annotations
 
 import math
 import struct
 import textwrap
-from typing import Any
 
 import pyarrow as pa
 
-import legacyio
 from legacyio.plan.nodes import RESIDUE_COLUMN
 
 SP = 0x40  # EBCDIC space
@@ -122,49 +120,6 @@ def bdw_block(records: list[bytes], pad_to: int = 0) -> bytes:
     body = b"".join(rdw(r) for r in records)
     size = max(len(body) + 4, pad_to)
     return size.to_bytes(2, "big") + b"\0\0" + body + b"\0" * (size - 4 - len(body))
-
-
-def assert_round_trip(data: bytes, copybook: Any, *, parquet: bool = True, **fmt: Any) -> pa.Table:
-    """Decode, re-encode and verify: the bytes must come back exactly. Returns the table."""
-    table = legacyio.read_table(data, copybook, **fmt)
-    out = legacyio.encode(table, **_format_only(fmt))
-    assert out == data, _first_diff(out, data)
-    res = legacyio.verify(data, copybook, **fmt)
-    assert res.ok, res.mismatch
-    assert res.bytes == len(data)
-    assert res.records == table.num_rows
-    if parquet:
-        res = legacyio.verify(data, copybook, via="parquet", **fmt)
-        assert res.ok, res.mismatch
-    return table
-
-
-_READ_ONLY = {
-    "lenient_framing",
-    "batch_size",
-    "threads",
-    "strict",
-    "trim",
-    "columns",
-    "flatten",
-    "names",
-    "residue",
-    "fillers",
-    "record_number",
-    "record_offset",
-    "file_name",
-}
-
-
-def _format_only(kw: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in kw.items() if k not in _READ_ONLY}
-
-
-def _first_diff(a: bytes, b: bytes) -> str:
-    for i, (x, y) in enumerate(zip(a, b)):
-        if x != y:
-            return f"first difference at byte {i}: {x:#04x} != {y:#04x} (len {len(a)}/{len(b)})"
-    return f"lengths differ: {len(a)} != {len(b)}"
 
 
 def residues(table: pa.Table) -> list[bytes | None]:

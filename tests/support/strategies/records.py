@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from legacyio.codecs.types import value_type
 from legacyio.layout.model import Category, Item, Layout, Usage
 from legacyio.options import FileFormat
-from reference.model import IbmFloat, column_name, encode_record
+from tests.support.reference.model import IbmFloat, column_name, encode_record
 
 INTERESTING = [
     0,
