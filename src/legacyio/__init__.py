@@ -26,6 +26,14 @@ _API = {
     "Layout": "legacyio.layout.model",
     "load_policy": "legacyio.protect",
     "Protector": "legacyio.protect",
+    "Split": "legacyio.scale.splits",
+    "plan_splits": "legacyio.scale.splits",
+    "read_split": "legacyio.scale.splits",
+    "build_index": "legacyio.scale.index",
+    "verify_index": "legacyio.scale.index",
+    "write_parts": "legacyio.scale.parts",
+    "convert_parallel": "legacyio.scale.parallel",
+    "encode_parallel": "legacyio.scale.parallel",
 }
 
 

@@ -207,7 +207,7 @@ def test_generalize_and_bucket(write_policy: Callable[[str], Path]) -> None:
         "TAXPAYER-MASTER.TP-BALANCE-DUE",
     )
     dec = pa.array(
-        [Decimal("1234.56"), Decimal("-999.99"), Decimal("-98765.43")], fb.item.arrow_type
+        [Decimal("1234.56"), Decimal("-999.99"), Decimal("-98765.43")], pa.decimal128(13, 2)
     )
     assert apply_action(fb, dec, _ctx()).to_pylist() == [
         Decimal("1000.00"),

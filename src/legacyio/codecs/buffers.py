@@ -125,3 +125,12 @@ def numpy_dtype(t: pa.DataType) -> np.dtype:
         return _NUMPY_DTYPES[t]
     except KeyError:
         raise TypeError(f"no NumPy dtype for Arrow type {t}") from None
+
+
+def as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Accept string/large_string (or chunked) input and return one pa.string array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    return values

@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from legacyio.codecs.buffers import as_string_array
 from legacyio.codecs.text import (
-    as_string_array,
     check_trim,
     scatter_rows,
     string_array,

@@ -31,7 +31,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
+from legacyio.codecs.buffers import (
+    as_array,
+    as_string_array,
+    data_view,
+    numpy_dtype,
+    valid_mask,
+)
 from legacyio.errors import OptionsError
 
 try:
@@ -380,7 +386,6 @@ def text_encode(
     codec: Any, values: pa.Array, truncate: bool
 ) -> tuple[np.ndarray, np.ndarray | None] | None:
     """``TextCodec.encode`` in Rust (None: not covered)."""
-    from legacyio.codecs.text import as_string_array
 
     arr = as_string_array(values)
     n = len(arr)

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import native
-from legacyio.codecs.buffers import columns_mask
+from legacyio.codecs.buffers import as_string_array, columns_mask
 from legacyio.codecs.codepages import CodePage, get_codepage
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Item
@@ -79,15 +79,6 @@ def string_array(
         ],
         null_count=null_count,
     )
-
-
-def as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Accept string/large_string (or chunked) input and return one pa.string array."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-    if not pa.types.is_string(values.type):
-        values = values.cast(pa.string())
-    return values
 
 
 def string_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

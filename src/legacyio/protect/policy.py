@@ -54,6 +54,7 @@ from typing import Any
 import attrs
 import pyarrow as pa
 
+from legacyio.codecs.types import value_type
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Category, Item, Layout, Usage
 
@@ -330,13 +331,23 @@ def _footprint(item: Item, ancestors: tuple[Item, ...], cap: int = 4096) -> list
     return [(s, s + item.size) for s in starts]
 
 
+def _value_type(item: Item) -> pa.DataType | None:
+    """Arrow type of one occurrence of an elementary item (None for a group)."""
+    if item.is_group:
+        return None
+    try:
+        return value_type(item.usage, item.picture)
+    except ValueError:
+        return None
+
+
 def _is_text(item: Item) -> bool:
-    t = item.value_type
+    t = _value_type(item)
     return t is not None and pa.types.is_string(t)
 
 
 def _is_number(item: Item) -> bool:
-    t = item.value_type
+    t = _value_type(item)
     return t is not None and (pa.types.is_integer(t) or pa.types.is_decimal(t))
 
 
@@ -849,7 +860,7 @@ def _compatible(a: FieldAction, b: FieldAction) -> bool:
         same_bytes
         and a.action == b.action
         and a.options == b.options
-        and a.item.value_type == b.item.value_type
+        and _value_type(a.item) == _value_type(b.item)
         and a.domain == b.domain
     )
 
@@ -893,7 +904,7 @@ def _parse_allow(data: bytes, item: Item, where: str) -> pa.Array:
     except UnicodeDecodeError:
         raise PolicyError("the allow-list is not UTF-8 text", file=where) from None
     vals: list[Any] = []
-    t = item.value_type
+    t = _value_type(item)
     assert t is not None
     for n, line in enumerate(text.splitlines(), 1):
         s = line.strip()
@@ -974,8 +985,10 @@ def check_table(policy: Policy) -> list[dict[str, Any]]:
 
 
 def _short_type(it: Item) -> str:
-    t = it.arrow_type
-    if t is None:
+    t = _value_type(it)
+    if t is not None and it.occurs:
+        t = pa.list_(t)
+    if t is None and not it.children:
         return ""
     if it.children:
         return "list<struct>" if it.occurs else "struct"
