@@ -95,7 +95,15 @@ def hex_decode(arr: pa.Array, target: pa.DataType) -> pa.Array:
             raise ValueError(
                 f"row {int(np.flatnonzero(wrong)[0]) + 1}: hex string is not {w} bytes long"
             )
-        return pc.cast(pc.cast(res, pa.binary()), target)
+        # built from its buffer (pyarrow before 15 cannot cast binary to fixed_size_binary)
+        mat = np.zeros((n, w), dtype=np.uint8)
+        if valid.any() and w:
+            starts = offsets[:-1][valid] // 2
+            mat[valid] = out.astype(np.uint8)[starts[:, None] + np.arange(w)[None, :]]
+        fixed = pa.Array.from_buffers(target, n, [None, pa.py_buffer(mat.tobytes())])
+        if arr.null_count:
+            fixed = pc.if_else(arr.is_valid(), fixed, pa.scalar(None, target))
+        return fixed
     return pc.cast(res, target)
 
 
