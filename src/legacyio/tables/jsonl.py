@@ -183,13 +183,19 @@ def read_batches(
             first = conf.records + 1
             try:
                 if reader is None:
-                    reader = pj.open_json(
-                        pa.input_stream(path),
-                        read_options=pj.ReadOptions(block_size=block),
-                        parse_options=pj.ParseOptions(
-                            explicit_schema=read_schema, unexpected_field_behavior="error"
-                        ),
+                    ropts = pj.ReadOptions(block_size=block)
+                    popts = pj.ParseOptions(
+                        explicit_schema=read_schema, unexpected_field_behavior="error"
                     )
+                    if hasattr(pj, "open_json"):
+                        reader = pj.open_json(
+                            pa.input_stream(path), read_options=ropts, parse_options=popts
+                        )
+                    else:  # pyarrow before 19 has no streaming JSON reader: one table
+                        whole = pj.read_json(
+                            pa.input_stream(path), read_options=ropts, parse_options=popts
+                        )
+                        reader = pa.RecordBatchReader.from_batches(whole.schema, whole.to_batches())
                 b = reader.read_next_batch()
             except StopIteration:
                 return
