@@ -103,6 +103,10 @@ def test_no_record_bytes_survive_open_reader_to_write_table() -> None:
     assert buf.getvalue() == data
 
 
+@pytest.mark.skipif(
+    not hasattr(__import__("pyarrow.parquet").parquet.ParquetWriter, "add_key_value_metadata"),
+    reason="pyarrow < 15 cannot add Parquet footer metadata after the schema (README)",
+)
 def test_no_record_bytes_survive_cli_convert_then_encode(tmp_path: Path) -> None:
     data = _undecodable()
     (tmp_path / "in.dat").write_bytes(data)

@@ -354,7 +354,7 @@ def _fixed_bytes(arr: pa.Array, width: int) -> np.ndarray:
     if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
         try:  # every value exactly `width` bytes: one vectorized cast
             return _fixed_bytes(arr.cast(pa.binary(width)), width)
-        except pa.ArrowInvalid:
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # (not before pyarrow 15)
             pass
     out = np.zeros((n, width), dtype=np.uint8)
     for i, v in enumerate(arr.to_pylist()):  # rare: values of other lengths

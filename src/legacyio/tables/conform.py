@@ -16,7 +16,7 @@ from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions
 from legacyio.plan.core import Plan
 from legacyio.plan.flatten import flatten_table, unflatten_table
-from legacyio.tables.hexcodec import hex_decode
+from legacyio.tables.hexcodec import fixed_binary, hex_decode
 
 __all__ = ["Conformer", "arrow_message", "conform", "target_schema", "textual"]
 
@@ -90,6 +90,13 @@ def conform(arr: pa.Array, target: pa.DataType, column: str, allow_float: bool =
     ) and (pa.types.is_string(t) or pa.types.is_large_string(t)):
         try:
             return hex_decode(arr, target)
+        except ValueError as e:
+            raise ValueError(f"column {column}, {e}") from None
+    if pa.types.is_fixed_size_binary(target) and (
+        pa.types.is_binary(t) or pa.types.is_large_binary(t)
+    ):
+        try:
+            return fixed_binary(arr, target)
         except ValueError as e:
             raise ValueError(f"column {column}, {e}") from None
     numeric = pa.types.is_decimal(target) or pa.types.is_integer(target)

@@ -262,7 +262,7 @@ class OutputWriter:
         """Finish the file and rename it onto the target."""
         try:
             if self._writer is not None:
-                if self.extra_metadata and hasattr(self._writer, "add_metadata"):
+                if self.extra_metadata and getattr(self._writer, "can_add_metadata", False):
                     self._writer.add_metadata(self.extra_metadata)
                 self._writer.close()
                 self._writer = None

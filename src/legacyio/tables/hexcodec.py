@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["hex_decode", "hex_encode", "hexify", "is_binary"]
+__all__ = ["fixed_binary", "hex_decode", "hex_encode", "hexify", "is_binary"]
 
 _HEX_LUT = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint8).reshape(
     256, 2
@@ -115,3 +115,23 @@ def is_binary(t: pa.DataType) -> bool:
 def hexify(arr: pa.Array) -> pa.Array:
     """Replace a binary column with hex strings (for CSV); other columns unchanged."""
     return hex_encode(arr) if is_binary(arr.type) else arr
+
+
+def fixed_binary(arr: pa.Array, target: pa.DataType) -> pa.Array:
+    """Binary -> fixed-size binary of ``target``'s width, built from the buffers (pyarrow
+    before 15 cannot cast it); ValueError (no values) when a value has another length."""
+    w = target.byte_width
+    data, offsets = _binary_parts(arr)
+    lengths = np.diff(offsets)
+    valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    wrong = (lengths != w) & valid
+    if wrong.any():
+        raise ValueError(f"row {int(np.flatnonzero(wrong)[0]) + 1}: a value is not {w} bytes long")
+    n = len(arr)
+    mat = np.zeros((n, w), dtype=np.uint8)
+    if valid.any() and w:
+        mat[valid] = data[offsets[:-1][valid][:, None] + np.arange(w)[None, :]]
+    out = pa.Array.from_buffers(target, n, [None, pa.py_buffer(mat.tobytes())])
+    if arr.null_count:
+        out = pc.if_else(arr.is_valid(), out, pa.scalar(None, target))
+    return out

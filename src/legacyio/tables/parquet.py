@@ -57,6 +57,11 @@ class ParquetOutput:
         self._pending = rest.to_batches()
         self._pending_rows = rest.num_rows
 
+    @property
+    def can_add_metadata(self) -> bool:
+        """Whether footer metadata can be added after the schema (pyarrow 15+)."""
+        return hasattr(self._writer, "add_key_value_metadata")
+
     def add_metadata(self, md: dict[bytes, bytes]) -> None:
         """Key-value metadata written into the footer (``read_schema`` reads it back)."""
         self._writer.add_key_value_metadata(md)
