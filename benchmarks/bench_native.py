@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 import legacyio
-import workloads as wl
+from benchmarks import workloads as wl
 from legacyio.codecs import native
 
 ENGINES = ["numpy", "native"] if native.available() else ["numpy"]

@@ -102,17 +102,49 @@ def measure(directory: Path, spark: bool = False) -> list[str]:
     t, _ = _time(plan_splits, v, ODO_CPY, record_format="V", split_size=SPLIT)
     lines.append(f"plan V from a fresh .lxidx: {t * 1000:.1f} ms")
     idx.unlink()
+    times: dict[tuple[str, int], float] = {}
+    cpu1: dict[str, float] = {}
+    for target in ("dataset", "single file"):
+        for w in (1, 2):
+            out = directory / f"out-{w}" if target == "dataset" else directory / f"out-{w}.parquet"
+            c0 = os.times()
+            t, st = _time(
+                convert_parallel,
+                v,
+                ODO_CPY,
+                out,
+                workers=w,
+                overwrite=True,
+                record_format="V",
+                single_file=target != "dataset",
+                **kw,
+            )
+            c1 = os.times()
+            times[(target, w)] = t
+            parent_cpu = (c1.user - c0.user) + (c1.system - c0.system)
+            lines.append(
+                f"convert_parallel V -> Parquet {target}, workers={w}: {t:.2f} s wall, "
+                f"{mb / t:.0f} MB/s, {st.splits} splits, parent CPU {parent_cpu:.2f} s"
+            )
+            for ws in st.workers:
+                lines.append(
+                    f"  worker {ws.pid}: {ws.splits} splits, CPU {ws.cpu_seconds:.2f} s, "
+                    f"wall {ws.wall_seconds:.2f} s, peak RSS {ws.peak_rss / 2**20:.0f} MiB "
+                    f"(RSS {ws.start_rss / 2**20:.0f} MiB at its first split)"
+                )
+            if w == 2:
+                one = times[(target, 1)]
+                busiest = max(ws.cpu_seconds for ws in st.workers)
+                lines.append(
+                    f"  speed-up workers 2 vs 1 ({target}): wall {one / t:.2f}x; "
+                    f"CPU-bound ratio (workers=1 CPU / busiest worker CPU) "
+                    f"{cpu1[target] / busiest:.2f}x"
+                )
+            else:
+                cpu1[target] = sum(ws.cpu_seconds for ws in st.workers)
+    lines.append(f"load average during the run: {os.getloadavg()[0]:.1f}")
     t_read, table = _time(legacyio.read_table, v, ODO_CPY, record_format="V")
     lines.append(f"legacyio read_table V (1 core): {t_read:.2f} s, {mb / t_read:.0f} MB/s")
-    times = {}
-    for w in (1, 2):
-        out = directory / f"out-{w}"
-        t, _ = _time(
-            convert_parallel, v, ODO_CPY, out, workers=w, overwrite=True, record_format="V", **kw
-        )
-        times[w] = t
-        lines.append(f"convert_parallel V -> Parquet dataset, workers={w}: {t:.2f} s")
-    lines.append(f"speed-up workers 2 vs 1: {times[1] / times[2]:.2f}x")
     if spark:
         lines += _spark(v, mb, table.num_rows)
     return lines

@@ -6,13 +6,23 @@ option classes ``FileFormat`` (the file, both directions), ``ReadOptions`` and
 ``WriteOptions``.
 """
 
-from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioError, OptionsError
-from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.report import DecodeReport, FieldIssue, FramingIssue, WriteReport
-
 __version__ = "0.1.0"
 
 _API = {
+    "CopybookError": "legacyio.errors",
+    "DataWarning": "legacyio.errors",
+    "DecodeError": "legacyio.errors",
+    "EncodeError": "legacyio.errors",
+    "LegacyioError": "legacyio.errors",
+    "LegacyioWarning": "legacyio.errors",
+    "OptionsError": "legacyio.errors",
+    "FileFormat": "legacyio.options",
+    "ReadOptions": "legacyio.options",
+    "WriteOptions": "legacyio.options",
+    "DecodeReport": "legacyio.report",
+    "FieldIssue": "legacyio.report",
+    "FramingIssue": "legacyio.report",
+    "WriteReport": "legacyio.report",
     "load_copybook": "legacyio.layout",
     "read_table": "legacyio.api",
     "open_reader": "legacyio.api",
@@ -38,7 +48,8 @@ _API = {
 
 
 def __getattr__(name: str):
-    """Import the engine lazily so ``import legacyio`` stays cheap for the CLI."""
+    """Import everything lazily: ``import legacyio`` stays cheap, and the command line
+    installs its interrupt handlers before anything heavy is imported."""
     mod = _API.get(name)
     if mod is None:
         raise AttributeError(f"module 'legacyio' has no attribute {name!r}")
@@ -49,18 +60,4 @@ def __getattr__(name: str):
     return value
 
 
-__all__ = [
-    "CopybookError",
-    "DecodeError",
-    "DecodeReport",
-    "EncodeError",
-    "FieldIssue",
-    "FileFormat",
-    "FramingIssue",
-    "LegacyioError",
-    "OptionsError",
-    "ReadOptions",
-    "WriteOptions",
-    "WriteReport",
-    *sorted(_API),
-]
+__all__ = sorted(_API)

@@ -9,7 +9,7 @@ index is ``_legacyio_record`` with known divisions, so the frame is in file orde
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 
@@ -30,7 +30,7 @@ def _binary_as_arrow(t: pa.DataType) -> Any:
     """Binary columns (FILLERs, residue) stay Arrow-backed bytes: Dask would otherwise try to
     turn object columns into strings."""
     if pa.types.is_binary(t) or pa.types.is_fixed_size_binary(t) or pa.types.is_large_binary(t):
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         return pd.ArrowDtype(t)
     return None
@@ -60,7 +60,7 @@ def read_dataframe(
     options: ReadOptions | None = None,
     *,
     split_size: int = DEFAULT_SPLIT_SIZE,
-    index: str = "auto",
+    index: Literal["auto", "build", "ignore"] = "auto",
     workers: int | None = None,
     search_path: Any = (),
     **kwargs: Any,

@@ -4,8 +4,27 @@ field path) and never the content of a data field: master files hold taxpayer ID
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes of a file name, say) written as
+    backslash escapes, so that it can be printed, encoded to UTF-8 and stored in Arrow."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 class LegacyioError(Exception):
     """Base class of every error legacyio raises on purpose."""
+
+
+class LegacyioWarning(UserWarning):
+    """Base class of legacyio's warnings; the message names its place (copybook
+    ``file:line:column``, input file), never a field's content."""
+
+
+class DataWarning(LegacyioWarning):
+    """The data probably does not match the layout (most records bad or kept raw)."""
 
 
 class CopybookError(LegacyioError):
@@ -26,7 +45,7 @@ class CopybookError(LegacyioError):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        where = self.file or "<copybook>"
+        where = printable(self.file or "<copybook>")
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
@@ -60,7 +79,7 @@ class DecodeError(LegacyioError):
     def _render(self) -> str:
         parts = []
         if self.source:
-            parts.append(self.source)
+            parts.append(printable(self.source))
         if self.record is not None:
             parts.append(f"record {self.record}")
         if self.offset is not None:

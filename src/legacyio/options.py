@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 import attrs
 
+from legacyio.errors import OptionsError
+
 RecordFormat = Literal["F", "FB", "V", "VB", "D", "ODO"]
 """F/FB fixed length; V RDW before each record; VB BDW blocks of RDW records; D text lines;
 ODO variable length given by OCCURS DEPENDING ON counts, no header."""
@@ -81,6 +83,19 @@ def is_ebcdic(encoding: str) -> bool:
     return normalize_encoding(encoding) in EBCDIC_CODE_PAGES
 
 
+RECORD_FORMATS = ("F", "FB", "V", "VB", "D", "ODO")
+
+
+def _record_format(value: Any) -> Any:
+    """Record formats are case-insensitive (``"vb"`` is ``"VB"``); an unknown one is refused
+    with the list of known ones."""
+    if isinstance(value, str):
+        up = value.strip().upper()
+        if up in RECORD_FORMATS:
+            return up
+    raise OptionsError(f"unknown record format {value!r}; known: {', '.join(RECORD_FORMATS)}")
+
+
 def _enc(value: str) -> str:
     return normalize_encoding(value)
 
@@ -93,7 +108,7 @@ class FileFormat:
     binary, IBM hexadecimal floating point.
     """
 
-    record_format: RecordFormat = "F"
+    record_format: RecordFormat = attrs.field(default="F", converter=_record_format)
     """F/FB fixed; V (RDW); VB (BDW + RDW); D text lines (LF or CRLF); ODO (no header,
     length from OCCURS DEPENDING ON counts)."""
     record_length: int | None = None
@@ -116,6 +131,23 @@ class FileFormat:
     """Records skipped after the header bytes (kept in the table metadata)."""
     trailer_bytes: int = 0
     """Bytes at the end of the file that are not records (kept in the table metadata)."""
+    record_start_offset: int = 0
+    """Bytes in each record before the copybook's payload (Cobrix ``record_start_offset``);
+    kept in the residue unless they are the fill (EBCDIC/ASCII space)."""
+    record_end_offset: int = 0
+    """Bytes in each record after the copybook's payload (Cobrix ``record_end_offset``)."""
+    minimum_record_length: int | None = None
+    """Records with a shorter payload are left out of the rows (Cobrix
+    ``minimum_record_length``): counted in ``DecodeReport.skipped_records`` and kept in the
+    residue of the next row, so the round trip stays exact."""
+    maximum_record_length: int | None = None
+    """Records with a longer payload are left out the same way (``maximum_record_length``)."""
+    record_header_parser: Any = None
+    """Custom record headers (Cobrix ``record_header_parser``): a hook ``f(data, final)`` (or
+    an object with ``boundaries(data, final)``) returning ``(frame_lengths, header_lengths,
+    valid)`` of the complete records at the start of the uint8 array ``data``; or its import
+    name ``"module:attr"``. Writing needs ``headers(lengths)`` and ``header_length`` on it.
+    Records marked invalid are left out like ``minimum_record_length`` does."""
     length_field: str | None = None
     """Name of a copybook field that holds the record length (plus ``rdw_adjustment``)."""
     variable_occurs: bool | None = None
@@ -138,8 +170,24 @@ class FileFormat:
     """Field whose value tells which REDEFINES alternative (segment) a record holds."""
     segments: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=lambda v: _pairs(v))
     """Map of segment-id values to the REDEFINES alternative (group name) they select."""
+    numbers_as_text: tuple[str, ...] = attrs.field(default=(), converter=lambda v: _names(v))
+    """Unsigned DISPLAY numeric fields (``PIC 9(n)``) read as text, keeping leading zeros
+    (codes held in numeric fields: Cobrix #25, #584), and written back from that text. Field
+    names (COBOL or Python style); the text must be digits when writing."""
+    segment_children: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        default=(), converter=lambda v: _children(v)
+    )
+    """Parent/child segment hierarchy (Cobrix ``segment-children``): parent group -> its child
+    groups (a list or a comma-separated string). Child records are nested as lists of structs
+    under their parent, one row per root; writing flattens them back in file order."""
     record: str | None = None
     """Which 01-level record of a copybook with several to use (None: all, as alternatives)."""
+    occurs_mappings: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = attrs.field(
+        default=(), converter=lambda v: _occurs_mappings(v)
+    )
+    """OCCURS DEPENDING ON through a value map (Cobrix ``occurs_mappings``): table name ->
+    {value of the DEPENDING ON field -> element count}. The object may then be a PIC X field.
+    A dict, a JSON string (as Cobrix takes it) or pairs."""
 
     @property
     def ebcdic(self) -> bool:
@@ -155,11 +203,150 @@ class FileFormat:
     def segment_map(self) -> dict[str, str]:
         return dict(self.segments)
 
+    def occurs_map(self) -> dict[str, dict[str, int]]:
+        """``occurs_mappings`` as {TABLE NAME (upper case, '_' as '-'): {value: count}}."""
+        return {t.upper().replace("_", "-"): dict(m) for t, m in self.occurs_mappings}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as JSON-ready values (table metadata); a header-parser hook is stored by
+        its import name."""
+        return attrs.asdict(
+            self,
+            value_serializer=lambda _i, a, v: (
+                hook_name(v) if a is not None and a.name == "record_header_parser" else v
+            ),
+        )
+
+    @property
+    def odo_tables(self) -> tuple[str, ...]:
+        """Names of the tables ``occurs_mappings`` covers (for ``load_copybook``)."""
+        return tuple(self.occurs_map())
+
+
+def hook_name(hook: Any) -> str | None:
+    """An importable name for a record-header hook (stored in table metadata), or None."""
+    if hook is None or isinstance(hook, str):
+        return hook
+    target = hook if callable(hook) and not hasattr(hook, "boundaries") else type(hook)
+    mod, qual = getattr(target, "__module__", None), getattr(target, "__qualname__", "")
+    if not mod or "<" in qual:
+        return UNNAMED_HOOK  # writing then needs the hook again (never silently RDWs)
+    return f"{mod}:{qual}"
+
+
+UNNAMED_HOOK = "<unnamed record_header_parser>"
+
+
+def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError as e:
+            raise ValueError(f"occurs_mappings is not valid JSON: {e}") from None
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for table, mapping in items:
+        pairs = mapping.items() if isinstance(mapping, dict) else mapping
+        conv = []
+        for k, n in pairs:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(
+                    f"occurs_mappings: count for {table}[{k!r}] must be an integer >= 0"
+                )
+            conv.append((str(k), int(n)))
+        out.append((str(table), tuple(conv)))
+    return tuple(out)
+
+
+def _children(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for item in items:
+        if isinstance(item, str):  # "PARENT=CHILD1,CHILD2" (Cobrix: "PARENT => CHILD1,CHILD2")
+            if "=" not in item:
+                raise ValueError(f"segment_children entry {item!r} is not PARENT=CHILD1,CHILD2")
+            parent, kids = item.replace("=>", "=").split("=", 1)
+        else:
+            parent, kids = item
+        names = kids.split(",") if isinstance(kids, str) else list(kids)
+        out.append((str(parent).strip(), tuple(str(k).strip() for k in names if str(k).strip())))
+    return tuple(out)
+
+
+def _debug(value: Any) -> str | None:
+    if value in (None, False, "", "none", "false", "False"):
+        return None
+    v = "hex" if value is True else str(value).lower()
+    v = {"true": "hex", "raw": "binary"}.get(v, v)
+    if v not in ("hex", "binary"):
+        raise ValueError(f"debug must be 'hex' or 'binary' (Cobrix true/hex/raw), not {value!r}")
+    return v
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(p).strip() for p in parts if str(p).strip())
+
+
+def _levels(value: Any) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for level in value or ():
+        ids = level.split(",") if isinstance(level, str) else list(level)
+        ids = [str(i).strip() for i in ids if str(i).strip()]
+        if not ids:
+            raise ValueError("segment_id_levels: a level without any segment id")
+        out.append(tuple(ids))
+    return tuple(out)
+
+
+def _level_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
+    """``segment_id_level0=..``, ``segment_id_level1=..`` / ``segment_id_root=..`` keywords
+    (Cobrix's names) -> ``segment_id_levels``."""
+    import re
+
+    numbered = {}
+    for k in list(kw):
+        m = re.fullmatch(r"segment_id_level(\d+)", k)
+        if m:
+            numbered[int(m.group(1))] = kw.pop(k)
+        elif k == "segment_id_root":
+            numbered[0] = kw.pop(k)
+    if not numbered:
+        return kw
+    if "segment_id_levels" in kw:
+        raise TypeError("give segment_id_levels or segment_id_level<N>, not both")
+    if sorted(numbered) != list(range(len(numbered))):
+        raise TypeError("segment_id_level<N> keywords must be numbered 0, 1, 2, ... without gaps")
+    kw["segment_id_levels"] = [numbered[i] for i in range(len(numbered))]
+    return kw
+
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     if isinstance(value, dict):
         return tuple((str(k), str(v)) for k, v in value.items())
     return tuple((str(k), str(v)) for k, v in value)
+
+
+def _max_bad_fields(inst: Any, attr: Any, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise OptionsError(f"max_bad_fields must be a whole number >= 0, not {value!r}")
+
+
+def _max_bad_fraction(inst: Any, attr: Any, value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise OptionsError(f"max_bad_fraction must be a number from 0 to 1, not {value!r}")
 
 
 @attrs.frozen
@@ -201,6 +388,33 @@ class ReadOptions:
     """Report a trailing partial record instead of raising; it is kept as a short record."""
     threads: int = 1
     """Decode batches on this many threads."""
+    debug: Literal["hex", "binary"] | None = attrs.field(
+        default=None, converter=lambda v: _debug(v)
+    )
+    """Add after every elementary field a ``<NAME>_debug`` column with its raw bytes: upper-case
+    hex text (``"hex"``; Cobrix ``debug=true``/``hex``) or binary (``"binary"``; Cobrix
+    ``raw``). Read-only: writing ignores them."""
+    corrupt_fields: bool = False
+    """Add a ``_corrupt_fields`` column: per row the paths of the fields that could not be
+    decoded (null and reported), so bad rows can be found with a filter."""
+    non_terminals: tuple[str, ...] = attrs.field(default=(), converter=lambda v: _names(v))
+    """Groups also emitted as one text column ``<GROUP>_NT`` right after the group (Cobrix
+    ``non_terminals``); a list or a comma-separated string of group names."""
+    segment_id_levels: tuple[tuple[str, ...], ...] = attrs.field(
+        default=(), converter=lambda v: _levels(v)
+    )
+    """Segment ids of each hierarchy level, root first (Cobrix ``segment_id_level0..N``; the
+    keywords ``segment_id_level0=...``, ``segment_id_root=...`` work too). Each level is a list
+    of ids or a comma-separated string; ``"_"`` or ``"*"`` means any other id. Adds the
+    columns ``Seg_Id0..N``: keys linking each record to its root and parents (for joins)."""
+    segment_id_prefix: str = ""
+    """Prefix of the generated segment ids: ``Seg_Id0`` is ``<prefix>_<root row index>``,
+    ``Seg_IdN`` is ``<Seg_Id0>_L<N>_<count of level-N records since the root>``."""
+    max_bad_fields: int | None = attrs.field(default=None, validator=_max_bad_fields)
+    """Fail the read (``DecodeError``) as soon as more field values than this are bad."""
+    max_bad_fraction: float | None = attrs.field(default=None, validator=_max_bad_fraction)
+    """Fail the read (``DecodeError``, at the end) when more than this fraction of the
+    records (0 to 1) has a bad field."""
     engine: Literal["auto", "numpy", "native"] = attrs.field(
         default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
     )
@@ -247,6 +461,8 @@ def split_kwargs(
     """Route keyword arguments to FileFormat or the stage options class by field name."""
     fmt = fmt or FileFormat()
     stage = stage or stage_cls()
+    if stage_cls is ReadOptions:
+        kw = _level_kwargs(dict(kw))
     stage_fields = _READ_FIELDS if stage_cls is ReadOptions else _WRITE_FIELDS
     f_kw = {k: v for k, v in kw.items() if k in _FORMAT_FIELDS}
     s_kw = {k: v for k, v in kw.items() if k in stage_fields and k not in _FORMAT_FIELDS}

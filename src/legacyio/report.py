@@ -38,9 +38,15 @@ class DecodeReport:
     records: int = 0
     bytes: int = 0
     residue_records: int = 0
+    bad_records: int = 0
+    """Records with at least one bad field."""
     fields: dict[str, FieldIssue] = attrs.Factory(dict)
     framing: list[FramingIssue] = attrs.Factory(list)
     unmatched_segments: int = 0
+    skipped_records: int = 0
+    """Records left out of the rows on request (``minimum_record_length`` /
+    ``maximum_record_length``, a header parser's invalid records); their bytes are kept in
+    the residue."""
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
     @property
@@ -69,6 +75,16 @@ class DecodeReport:
                     cur.first_offset = first_offset
                     cur.reason = reason
 
+    def add_bad_records(self, count: int) -> None:
+        with self._lock:
+            self.bad_records += count
+
+    def first_bad(self) -> tuple[str, FieldIssue] | None:
+        """The bad field that occurs first in the file (path and issue), or None."""
+        if not self.fields:
+            return None
+        return min(self.fields.items(), key=lambda kv: (kv[1].first_record, kv[1].first_offset))
+
     def add_framing(
         self, message: str, record: int | None = None, offset: int | None = None
     ) -> None:
@@ -94,6 +110,11 @@ class DecodeReport:
             lines.append(
                 f"{self.unmatched_segments} record(s) with a segment id that matches no segment"
             )
+        if self.skipped_records:
+            lines.append(
+                f"{self.skipped_records} record(s) left out (record length limits or header "
+                "parser); their bytes are kept in the residue"
+            )
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,9 +123,11 @@ class DecodeReport:
             "bytes": self.bytes,
             "residue_records": self.residue_records,
             "bad_fields": self.bad_fields,
+            "bad_records": self.bad_records,
             "fields": {k: attrs.asdict(v) for k, v in self.fields.items()},
             "framing": [attrs.asdict(f) for f in self.framing],
             "unmatched_segments": self.unmatched_segments,
+            "skipped_records": self.skipped_records,
         }
 
 

@@ -15,13 +15,16 @@ import gzip
 import lzma
 import os
 import tempfile
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 
+from legacyio.interrupts import critical
+
 __all__ = ["AtomicSink", "SourceStream", "open_sink", "open_source"]
 
-_COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_COMPRESSED: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 class SourceStream:
@@ -176,6 +179,7 @@ def open_source(source: Any) -> SourceStream:
         if opener is not None:
             return _FileSource(opener(path, "rb"), path, None, owned=True)
         f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the stream
+        size: int | None
         try:
             size = os.fstat(f.fileno()).st_size
         except OSError:  # pragma: no cover - fstat on an open file does not fail in practice
@@ -187,7 +191,7 @@ def open_source(source: Any) -> SourceStream:
         return _MemorySource(source, "<buffer>")
     if isinstance(source, pa.NativeFile):
         try:
-            size: int | None = source.size() - source.tell()
+            size = source.size() - source.tell()
         except (OSError, pa.ArrowException):
             size = None
         name = getattr(source, "path", None) or f"<{type(source).__name__}>"
@@ -228,6 +232,7 @@ class AtomicSink:
         self.closed = False
         self._overwrite = overwrite
         self._tmp: str | None = None
+        self._finished = False
         self._raw: BinaryIO | None = None
         self._out: Any
         if isinstance(target, (str, os.PathLike)):
@@ -236,7 +241,9 @@ class AtomicSink:
                 raise FileExistsError(f"{path} exists (overwrite=False)")
             self.path = self.name = path
             directory, base = os.path.split(path)
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
+            # an interrupt may not fall between creating the file and remembering its name
+            with critical():
+                fd, self._tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
             try:
                 raw = os.fdopen(fd, "wb")
             except BaseException:
@@ -280,13 +287,10 @@ class AtomicSink:
         if flush is not None:
             flush()
 
-    def commit(self) -> None:
-        """Finish: for a path, flush, fsync and rename the temporary file onto the target."""
-        if self.closed:
-            return
-        if self._tmp is None:
-            self.flush()
-            self.closed = True
+    def finish(self) -> None:
+        """Flush and fsync everything written, leaving the temporary file in place: what can
+        fail is done; ``commit()`` then only renames."""
+        if self.closed or self._tmp is None or self._finished:
             return
         assert self._raw is not None and self.path is not None
         try:
@@ -300,24 +304,45 @@ class AtomicSink:
             except FileNotFoundError:
                 mode = 0o666 & ~_umask()
             os.chmod(self._tmp, mode)
-            if self._overwrite:
-                os.replace(self._tmp, self.path)
-            else:
-                try:
-                    os.link(self._tmp, self.path)  # fails if the target appeared meanwhile
-                except FileExistsError:
-                    raise FileExistsError(f"{self.path} exists (overwrite=False)") from None
-                except OSError:
-                    if os.path.lexists(self.path):
-                        raise FileExistsError(f"{self.path} exists (overwrite=False)") from None
-                    os.replace(self._tmp, self.path)
-                else:
-                    os.unlink(self._tmp)
         except BaseException:
             self.abort()
             raise
-        self._tmp = None
-        self.closed = True
+        self._finished = True
+
+    def commit(self) -> None:
+        """Finish: for a path, flush, fsync and rename the temporary file onto the target."""
+        if self.closed:
+            return
+        if self._tmp is None:
+            self.flush()
+            self.closed = True
+            return
+        self.finish()
+        assert self.path is not None and self._tmp is not None
+        try:
+            with critical():
+                self._rename()
+                self._tmp = None
+                self.closed = True
+        except BaseException:
+            self.abort()
+            raise
+
+    def _rename(self) -> None:
+        assert self.path is not None and self._tmp is not None
+        if self._overwrite:
+            os.replace(self._tmp, self.path)
+        else:
+            try:
+                os.link(self._tmp, self.path)  # fails if the target appeared meanwhile
+            except FileExistsError:
+                raise FileExistsError(f"{self.path} exists (overwrite=False)") from None
+            except OSError:
+                if os.path.lexists(self.path):
+                    raise FileExistsError(f"{self.path} exists (overwrite=False)") from None
+                os.replace(self._tmp, self.path)
+            else:
+                os.unlink(self._tmp)
 
     close = commit
 

@@ -30,8 +30,10 @@ gives the same DataFrame with ``mapInArrow`` over a DataFrame of splits.
 
 from __future__ import annotations
 
+import functools
 import glob as _glob
 import json
+import os
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -298,10 +300,27 @@ def _to_spark_batch(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _cached_layout(copybook: str, stamp: int | None) -> Any:
+    from legacyio.layout import load_copybook
+
+    return load_copybook(copybook)
+
+
+def executor_layout(copybook: str) -> Any:
+    """The copybook parsed once per executor process (Spark reuses its Python workers), not
+    once per task; a copybook file that changed is parsed again."""
+    try:
+        stamp: int | None = os.stat(copybook).st_mtime_ns if "\n" not in copybook else None
+    except (OSError, ValueError):
+        stamp = None
+    return _cached_layout(copybook, stamp)
+
+
 def read_partition(split_json: str, conf: SparkConf, target: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The Arrow batches of one split, in Spark's types (runs on an executor)."""
     split = Split.from_json(split_json)
-    for batch in read_split(split, conf.copybook, conf.fmt, conf.ropts):
+    for batch in read_split(split, executor_layout(conf.copybook), conf.fmt, conf.ropts):
         if batch.num_rows:
             yield _to_spark_batch(batch, target)
 

@@ -156,11 +156,11 @@ def run_process(folder: Path, *args: str, **kw: object) -> subprocess.CompletedP
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[2] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    kw.setdefault("text", True)
     return subprocess.run(
         [sys.executable, "-m", "legacyio", *map(str, args)],
         cwd=folder,
         capture_output=True,
-        text=True,
         env=env,
         timeout=60,
         **kw,

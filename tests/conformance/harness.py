@@ -3,16 +3,18 @@
 Each MANIFEST case gives Cobrix reader options; ``map_case`` turns them into legacyio read
 options plus the post-processing that reproduces Cobrix's presentation rules (its code-page
 tables, Java-style trimming, null rules, FILLER naming, generated columns). Everything legacyio
-deliberately does differently is either a tolerance rule (value level, checked precisely) or an
-unsupported feature (case level); both are listed in ``differences.md``.
+deliberately does differently is a tolerance rule (value level, checked precisely), listed in
+``differences.md``; every Cobrix option the corpus uses is mapped (``MAPPED_OPTIONS``).
 """
 
 from __future__ import annotations
 
+import base64
 import bz2
 import functools
 import gzip
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,41 +26,100 @@ import pyarrow as pa
 
 import legacyio
 from legacyio.codecs.codepages import get_codepage
+from tests.support.corpus import COBRIX, have_cobrix
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus/cobrix"
+CORPUS = COBRIX
 
 # Cobrix options that only steer Spark (partitioning, index cache, option checking).
 _SPARK_ONLY = {"input_split_records", "enable_index_cache", "pedantic", "rhp_additional_info"}
 
-# Unsupported Cobrix features: option -> (feature key, reason). The key names the check in
-# ``still_differs`` that proves the difference is still there.
-UNSUPPORTED: dict[str, tuple[str, str]] = {
-    "segment_id_level": ("seg_id", "Seg_Id0..N segment id generation is not a legacyio feature"),
-    "segment_id_root": ("seg_id", "Seg_Id0..N segment id generation is not a legacyio feature"),
-    "segment-children": ("hierarchy", "hierarchical segment-children nesting is not supported"),
-    "record_header_parser": (
-        "header_parser",
-        "custom record-header parser classes are not supported",
-    ),
-    "minimum_record_length": ("header_parser", "minimum_record_length is not supported"),
-    "occurs_mappings": (
-        "occurs_mappings",
-        "OCCURS DEPENDING ON a non-numeric field through occurs_mappings is not supported",
-    ),
-    "record_start_offset": (
-        "record_offsets",
-        "record_start_offset/record_end_offset are not supported yet",
-    ),
-    "record_end_offset": (
-        "record_offsets",
-        "record_start_offset/record_end_offset are not supported yet",
-    ),
-    "debug": ("debug", "<FIELD>_debug raw-byte columns are not a legacyio feature"),
-    "non_terminals": (
-        "non_terminals",
-        "<GROUP>_NT text columns of groups are not a legacyio feature",
-    ),
+# Every Cobrix option the corpus uses, and how this harness maps it (``test_every_option_is
+# _mapped`` keeps the list complete): a legacyio option of the same meaning, or a presentation
+# rule applied to our values (differences.md, section 1).
+MAPPED_OPTIONS = {
+    # same name, same meaning
+    "record_start_offset",
+    "record_end_offset",
+    "minimum_record_length",
+    "occurs_mappings",
+    "non_terminals",
+    "debug",
+    "segment_field",
+    "segment_id_prefix",
+    "segment_id_level<N>",
+    "segment_id_root",
+    "record_header_parser",
+    # renamed (differences.md, section 1)
+    "record_format",
+    "encoding",
+    "ebcdic_code_page",
+    "ebcdic_code_page_class",
+    "ascii_charset",
+    "is_rdw_big_endian",
+    "is_rdw_part_of_record_length",
+    "rdw_adjustment",
+    "record_length_field",
+    "file_start_offset",
+    "file_end_offset",
+    "variable_size_occurs",
+    "floating_point_format",
+    "redefine_segment_id_map",
+    "segment_children",
+    # presentation rules applied by the harness
+    "string_trimming_policy",
+    "improved_null_detection",
+    "schema_retention_policy",
+    "generate_record_id",
+    "drop_value_fillers",
+    "drop_group_fillers",
+    "filler_naming_policy",
+    "segment_filter",
+    # set to true by some cases; no value in the corpus data depends on them (the cases
+    # match with legacyio's own rules: exact integers, signs where the PICTURE puts them)
+    "strict_sign_overpunching",
+    "strict_integral_precision",
 }
+
+
+def option_family(key: str) -> str:
+    """A MANIFEST option key without its numbering (``segment_id_level2`` ->
+    ``segment_id_level<N>``, ``redefine-segment-id-map:1`` -> ``redefine_segment_id_map``)."""
+    k = re.sub(r":\d+$", "", key).replace("-", "_")
+    return re.sub(r"level\d+$", "level<N>", k)
+
+
+class CobrixTest10Headers:
+    """The custom 5-byte record header of test11, written from MANIFEST's description of
+    Cobrix's ``Test10CustomRDWParser`` (no Cobrix code): a record is valid when its first
+    header byte is X'01'; its payload length is ``byte[3] + 256 * byte[4]``."""
+
+    header_length = 5
+
+    def boundaries(self, data: np.ndarray, final: bool) -> tuple[list[int], int, list[bool]]:
+        frames: list[int] = []
+        valid: list[bool] = []
+        pos, n = 0, len(data)
+        while pos + 5 <= n:
+            size = 5 + int(data[pos + 3]) + 256 * int(data[pos + 4])
+            if pos + size > n:
+                break
+            frames.append(size)
+            valid.append(bool(data[pos] == 1))
+            pos += size
+        return frames, 5, valid
+
+    def headers(self, lengths: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(lengths), 5), dtype=np.uint8)
+        out[:, 0] = 1
+        out[:, 3] = lengths & 0xFF
+        out[:, 4] = lengths >> 8
+        return out
+
+
+HEADER_PARSERS = {
+    "za.co.absa.cobrix.spark.cobol.source.utils.Test10CustomRDWParser": CobrixTest10Headers
+}
+"""Cobrix record_header_parser classes of the corpus -> their legacyio hook."""
 
 
 # --------------------------------------------------------------------------------- corpus
@@ -66,8 +127,8 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
 def manifest() -> list[dict[str, Any]]:
     """The MANIFEST cases (fails loudly when the corpus is missing)."""
     path = CORPUS / "MANIFEST.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"Cobrix corpus not found at {CORPUS}")
+    if not have_cobrix():
+        return []  # the tests using it are skipped (or failed under CI): corpus_location
     return json.loads(path.read_text(encoding="utf-8"))["cases"]
 
 
@@ -124,11 +185,23 @@ class Mapping:
     filler_naming: str = "sequence_numbers"
     segment_filter: tuple[str, str] | None = None
     header_len: int = 0
-    unsupported: list[tuple[str, str]] = field(default_factory=list)
+    children: dict[str, list[str]] = field(default_factory=dict)
+    """segment_children with column names (hierarchical cases)."""
 
     @property
-    def unsupported_keys(self) -> set[str]:
-        return {k for k, _ in self.unsupported}
+    def groups(self) -> list[str]:
+        return [g.replace("-", "_") for g in self.kwargs.get("segments", {}).values()]
+
+    @property
+    def root_groups(self) -> set[str]:
+        kids = {k for v in self.children.values() for k in v}
+        return {g for g in self.groups if g not in kids}
+
+    def descendants(self, g: str) -> set[str]:
+        out = {g}
+        for c in self.children.get(g, []):
+            out |= self.descendants(c)
+        return out
 
 
 def _truthy(v: str) -> bool:
@@ -149,14 +222,6 @@ def _segment_map(options: dict[str, str]) -> dict[str, str]:
 def map_case(c: dict[str, Any]) -> Mapping:
     """Cobrix options of a MANIFEST case -> legacyio options and comparison rules."""
     o = dict(c["options"])
-    unsupported: list[tuple[str, str]] = []
-    for key in list(o):
-        for prefix, (feat, why) in UNSUPPORTED.items():
-            if (key == prefix or (key.startswith(prefix) and key != "debug_ignore_file_size")) and (
-                feat,
-                why,
-            ) not in unsupported:
-                unsupported.append((feat, why))
     copybooks = c.get("copybooks") or [c["copybook"]]
     text = "\n".join((CORPUS / p).read_text(encoding="latin-1") for p in copybooks)
     ascii_mode = o.get("encoding", "ebcdic").lower() == "ascii" or o.get(
@@ -213,6 +278,36 @@ def map_case(c: dict[str, Any]) -> Mapping:
         kw["trailer_bytes"] = int(o["file_end_offset"])
     if o.get("floating_point_format", "IBM").upper() == "IEEE754":
         kw["float_format"] = "ieee"
+    if "record_header_parser" in o:
+        kw["record_header_parser"] = HEADER_PARSERS[o["record_header_parser"]]()
+    for opt in (
+        "record_start_offset",
+        "record_end_offset",
+        "minimum_record_length",
+        "maximum_record_length",
+    ):  # same names, same meaning
+        if opt in o:
+            kw[opt] = int(o[opt])
+    levels = {k: v for k, v in o.items() if k.startswith("segment_id_level")}
+    if "segment_id_root" in o:
+        levels["segment_id_level0"] = o["segment_id_root"]
+    if levels:  # Seg_Id0..N; the prefix gets the file index per file (read_ours), as Cobrix's
+        kw["segment_id_levels"] = [levels[f"segment_id_level{i}"] for i in range(len(levels))]
+        kw["segment_id_prefix"] = o.get("segment_id_prefix", "")
+        kw["segment_field"] = o["segment_field"].replace("_", "-")
+    if "debug" in o:  # true/hex -> upper-case hex text; raw -> binary (shown as base64)
+        kw["debug"] = o["debug"]
+    if "non_terminals" in o:
+        kw["non_terminals"] = o["non_terminals"]
+    children = {
+        v.split("=>")[0].strip(): [x.strip() for x in v.split("=>")[1].split(",")]
+        for k, v in o.items()
+        if k.replace("-", "_").startswith("segment_children")
+    }
+    if children:  # segment-children:N "PARENT => CHILD1,CHILD2"
+        kw["segment_children"] = children
+    if "occurs_mappings" in o:  # the same JSON text Cobrix takes
+        kw["occurs_mappings"] = o["occurs_mappings"]
     seg_map = _segment_map(o)
     if seg_map:
         kw["segment_field"] = o["segment_field"].replace("_", "-")
@@ -234,8 +329,10 @@ def map_case(c: dict[str, Any]) -> Mapping:
         drop_group_fillers=drop_group,
         filler_naming=o.get("filler_naming_policy", "sequence_numbers"),
         header_len=header_len,
-        unsupported=unsupported,
     )
+    m.children = {
+        p.replace("-", "_"): [c.replace("-", "_") for c in cs] for p, cs in children.items()
+    }
     if "segment_filter" in o:
         m.segment_filter = (o["segment_field"].replace("-", "_"), o["segment_filter"])
     return m
@@ -293,8 +390,9 @@ class CobrixView:
         self._gseq = 0
         self._prev = root_name
         self.converters: list[tuple[str, str | None, Callable[[Any], Any]]] = []
+        self.seg_ids = [f.name for f in schema if f.name.startswith("Seg_Id")]
         for f in schema:
-            if f.name in ("record_number", "record_offset"):
+            if f.name in ("record_number", "record_offset") or f.name in self.seg_ids:
                 continue
             name, fn = self._conv(f, "", False)
             self.converters.append((f.name, name, fn))
@@ -324,6 +422,12 @@ class CobrixView:
         self, f: pa.Field, prefix: str, in_occurs: bool
     ) -> tuple[str | None, Callable[[Any], Any]]:
         md = {k.decode(): v.decode() for k, v in (f.metadata or {}).items()}
+        if md.get("derived") == "debug":  # raw bytes: hex text as is, binary as Spark's base64
+            path = prefix + f.name
+            self.fields[path] = FieldInfo(path, pa.string(), None, None, None, None, in_occurs)
+            if pa.types.is_binary(f.type):
+                return f.name, lambda v: None if v is None else base64.b64encode(v).decode()
+            return f.name, lambda v: v
         cobol = md.get("cobol_name", f.name)
         t = f.type
         is_list = pa.types.is_list(t)
@@ -393,7 +497,13 @@ class CobrixView:
 
     # -- rows ---------------------------------------------------------------------------
     def rows(
-        self, table: pa.Table, file_id: int, lengths: np.ndarray, raws: list[bytes | None]
+        self,
+        table: pa.Table,
+        file_id: int,
+        lengths: np.ndarray,
+        raws: list[bytes | None],
+        record_ids: list[int] | None = None,
+        records: list[list[tuple[str, bytes]]] | None = None,
     ) -> list[dict[str, Any]]:
         """Cobrix-style rows (nulls left out) of one file's table."""
         cols = []
@@ -402,28 +512,67 @@ class CobrixView:
                 continue
             cols.append((name, [fn(v) for v in table.column(col).to_pylist()]))
         rnum = table.column("record_number").to_pylist()
+        seg = [(n, table.column(n).to_pylist()) for n in self.seg_ids]
         out = []
         for i in range(table.num_rows):
             row: dict[str, Any] = {}
             if self.m.record_id:
                 row["File_Id"] = file_id
-                row["Record_Id"] = rnum[i] - 1
+                row["Record_Id"] = rnum[i] - 1 if record_ids is None else record_ids[i]
                 row["Record_Byte_Length"] = int(lengths[i])
+            for n, vals in seg:
+                if vals[i] is not None:
+                    row[n] = vals[i]
             body = {n: vals[i] for n, vals in cols if vals[i] is not None}
             if self.m.keep_original and len(body) and not self._multi_root:
                 body = {self.root_name: body}
             row.update(body)
             row["__len__"] = int(lengths[i])
             row["__raw__"] = raws[i]
+            if records is not None:
+                row["__records__"] = records[i]
             out.append(row)
         return out
 
     _multi_root = False
 
 
+def load_layout(text: str, kwargs: dict[str, Any]) -> legacyio.Layout:
+    """The case's copybook, with the tables its ``occurs_mappings`` covers accepted."""
+    fmt = legacyio.FileFormat(occurs_mappings=kwargs.get("occurs_mappings", ()))
+    return legacyio.load_copybook(text, odo_mappings=fmt.odo_tables)
+
+
+def _flat_records(
+    path: Path, layout: Any, kwargs: dict[str, Any], m: Mapping, data: bytes
+) -> tuple[list[bytes | None], list[list[tuple[str, bytes]]]]:
+    """For a hierarchical case: per root row, its raw record and the (group, bytes) of the
+    records from it to the next root (read flat: one row a record)."""
+    flat_kw = {k: v for k, v in kwargs.items() if k != "segment_children"}
+    ft = legacyio.read_table(str(path), layout, **flat_kw)
+    offs = np.asarray(ft.column("record_offset").to_numpy(), dtype=np.int64)
+    end = len(data) - flat_kw.get("trailer_bytes", 0) + m.header_len
+    lens = np.append(offs[1:], end) - offs - m.header_len
+    groups = [g for g in m.groups if g in ft.column_names]
+    valid = {g: ft.column(g).is_valid().to_pylist() for g in groups}
+    recs = [
+        (next((g for g in groups if valid[g][i]), ""), data[o : o + n])
+        for i, (o, n) in enumerate(zip(offs.tolist(), lens.tolist()))
+    ]
+    raws: list[bytes | None] = []
+    records: list[list[tuple[str, bytes]]] = []
+    for g, b in recs:
+        if g in m.root_groups:
+            raws.append(b)
+            records.append([(g, b)])
+        elif records:
+            records[-1].append((g, b))
+    return raws, records
+
+
 def read_ours(m: Mapping) -> tuple[list[dict[str, Any]], CobrixView, list[legacyio.DecodeReport]]:
     """Read every input file of a case with legacyio and present the rows as Cobrix would."""
-    layout = legacyio.load_copybook(m.copybook_text)
+    layout = load_layout(m.copybook_text, m.kwargs)
     multi = len(layout.records) > 1
     root = layout.records[0].name.replace("-", "_")
     view: CobrixView | None = None
@@ -431,7 +580,10 @@ def read_ours(m: Mapping) -> tuple[list[dict[str, Any]], CobrixView, list[legacy
     reports = []
     for file_id, path in enumerate(m.files):
         rep = legacyio.DecodeReport()
-        table = legacyio.read_table(str(path), layout, report=rep, **m.kwargs)
+        kwargs = dict(m.kwargs)
+        if "segment_id_levels" in kwargs:  # Cobrix: Seg_Id0 = <prefix>_<file id>_<root>
+            kwargs["segment_id_prefix"] = f"{kwargs['segment_id_prefix']}_{file_id}"
+        table = legacyio.read_table(str(path), layout, report=rep, **kwargs)
         reports.append(rep)
         if view is None:
             view = CobrixView(m, table.schema, root)
@@ -444,10 +596,27 @@ def read_ours(m: Mapping) -> tuple[list[dict[str, Any]], CobrixView, list[legacy
         raws: list[bytes | None] = [
             data[o : o + n] for o, n in zip(offs.tolist(), lengths.tolist())
         ]
+        hook = m.kwargs.get("record_header_parser")
+        if hook is not None:  # payloads of the valid records, by the hook itself
+            buf = np.frombuffer(data, dtype=np.uint8)
+            frames, hlen, valid = hook.boundaries(buf, True)
+            starts = np.concatenate([[0], np.cumsum(frames)[:-1]]) + hlen
+            keep = np.asarray(valid, dtype=bool)
+            lengths = (np.asarray(frames) - hlen)[keep]
+            raws = [data[s : s + n] for s, n in zip(starts[keep].tolist(), lengths.tolist())]
         if m.kwargs.get("record_format") == "D":
             lengths = np.full(len(offs), -1)
             raws = [None] * len(offs)
-        rows.extend(view.rows(table, file_id, lengths, raws))
+        record_ids = records = None
+        if "segment_children" in kwargs:
+            # Cobrix: Record_Id is the index of the record after the group (the next root),
+            # Record_Byte_Length the payload bytes of the root and all its children
+            rnum = np.asarray(table.column("record_number").to_numpy(), dtype=np.int64)
+            nxt_num = np.append(rnum[1:], rep.records + 1)
+            record_ids = (nxt_num - 1).tolist()
+            lengths = nxt - offs - m.header_len * (nxt_num - rnum)
+            raws, records = _flat_records(path, layout, kwargs, m, data)
+        rows.extend(view.rows(table, file_id, lengths, raws, record_ids, records))
     if view is None:
         raise ValueError("case has no input files")
     if m.segment_filter is not None:
@@ -586,7 +755,7 @@ def diff_rows(exp: Any, ours: Any, path: str, lenient: bool, out: list[Diff]) ->
         if common_exp != common_ours:  # Cobrix's column order is the copybook's order
             out.append(Diff(f"{path}<key order>", common_exp, common_ours))
         for k in list(exp) + [k for k in ours if k not in exp]:
-            if k in ("__len__", "__raw__"):
+            if k in ("__len__", "__raw__", "__records__"):
                 continue
             diff_rows(exp.get(k), ours.get(k), f"{path}.{k}" if path else k, lenient, out)
         return
@@ -737,7 +906,36 @@ TOLERANCES: dict[str, Callable[[Diff, FieldInfo | None, bytes | None, CobrixView
 }
 
 
-def classify(diffs: list[Diff], view: CobrixView, raw: bytes | None) -> None:
+def _child_record(path: str, records: list[tuple[str, bytes]], view: CobrixView) -> bytes | None:
+    """Raw bytes of the child record a hierarchical path (``COMPANY.DEPT[1].OFFICE[0].X``)
+    points at: the k-th record of each segment after its parent, within the parent's subtree
+    (``records``: the root's flat records in file order, as (group, bytes))."""
+    steps = [(t.split("[")[0], int(t.split("[")[1][:-1])) for t in path.split(".") if "[" in t]
+    pos, cur = 0, records[0][0]
+    for group, k in steps:
+        inside = view.m.descendants(cur) - {cur}
+        count, found = 0, None
+        for j in range(pos + 1, len(records)):
+            g = records[j][0]
+            if g not in inside:
+                break
+            if g == group:
+                if count == k:
+                    found = j
+                    break
+                count += 1
+        if found is None:
+            return None
+        pos, cur = found, group
+    return records[pos][1]
+
+
+def classify(
+    diffs: list[Diff],
+    view: CobrixView,
+    raw: bytes | None,
+    records: list[tuple[str, bytes]] | None = None,
+) -> None:
     """Mark the diffs that a tolerance rule explains."""
     for d in diffs:
         p = _strip_index(d.path)
@@ -745,6 +943,9 @@ def classify(diffs: list[Diff], view: CobrixView, raw: bytes | None) -> None:
             p = p[len(view.root_name) + 1 :]
         fi = view.fields.get(p)
         b = _field_bytes(fi, raw)
+        if records and "[" in d.path and fi is not None and fi.offset is not None:
+            child = _child_record(d.path, records, view)  # a field of a nested child segment
+            b = None if child is None else child[fi.offset : fi.offset + (fi.length or 0)]
         for name, rule in TOLERANCES.items():
             if rule(d, fi, b, view):
                 d.tolerated = name
@@ -759,7 +960,6 @@ class Outcome:
     our_rows: int
     failures: list[tuple[int, Diff]] = field(default_factory=list)
     tolerated: dict[str, int] = field(default_factory=dict)
-    stripped: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -774,34 +974,6 @@ class Outcome:
         return "\n".join(lines)
 
 
-def strip_expected(
-    rows: list[dict[str, Any]], keys: set[str], counts: dict[str, int]
-) -> list[dict[str, Any]]:
-    """Remove the columns of unsupported features (Seg_Id*, *_debug, *_NT) from expected."""
-
-    def strip(v: Any) -> Any:
-        if isinstance(v, dict):
-            out = {}
-            for k, x in v.items():
-                feat = None
-                if "seg_id" in keys and k.startswith("Seg_Id"):
-                    feat = "seg_id"
-                elif "debug" in keys and k.endswith("_debug"):
-                    feat = "debug"
-                elif "non_terminals" in keys and k.endswith("_NT"):
-                    feat = "non_terminals"
-                if feat:
-                    counts[feat] = counts.get(feat, 0) + 1
-                    continue
-                out[k] = strip(x)
-            return out
-        if isinstance(v, list):
-            return [strip(x) for x in v]
-        return v
-
-    return [strip(r) for r in rows]
-
-
 def _order_key(row: dict[str, Any], order: list[str]) -> tuple:
     return tuple(_sort_key(get_path(row, k)) for k in order)
 
@@ -812,11 +984,9 @@ def compare_case(
     """Compare our (Cobrix-view) rows with the case's expected rows."""
     comp = c.get("comparison") or {}
     expected = load_expected(c)
-    stripped: dict[str, int] = {}
-    expected = strip_expected(expected, m.unsupported_keys, stripped)
     ours = apply_comparison(ours, comp, view)
     lenient = c["expected_kind"] != "spark-json-lines"
-    out = Outcome(len(expected), len(ours), stripped=stripped)
+    out = Outcome(len(expected), len(ours))
     order = comp.get("order_by") or []
     used: set[int] = set()
     for i, exp in enumerate(expected):
@@ -831,7 +1001,7 @@ def compare_case(
         for j in candidates:
             diffs: list[Diff] = []
             diff_rows(exp, ours[j], "", lenient, diffs)
-            classify(diffs, view, ours[j]["__raw__"])
+            classify(diffs, view, ours[j]["__raw__"], ours[j].get("__records__"))
             if best is None or sum(d.tolerated is None for d in diffs) < sum(
                 d.tolerated is None for d in best
             ):
@@ -887,97 +1057,3 @@ def run_case(c: dict[str, Any]) -> CaseResult:
 
 def iter_cases() -> Iterable[dict[str, Any]]:
     return iter(manifest())
-
-
-# --------------------------------------------------------------------- known differences
-def _option_names() -> set[str]:
-    import attrs
-
-    return {
-        a.name for cls in (legacyio.FileFormat, legacyio.ReadOptions) for a in attrs.fields(cls)
-    }
-
-
-def _expected_keys(c: dict[str, Any]) -> set[str]:
-    keys: set[str] = set()
-
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            for k, x in v.items():
-                keys.add(k)
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-
-    for r in load_expected(c):
-        walk(r)
-    return keys
-
-
-def _has_child_segment_lists(c: dict[str, Any]) -> bool:
-    """Expected rows nest child segments as lists of structs (hierarchical mode)."""
-
-    def walk(v: Any) -> bool:
-        if isinstance(v, dict):
-            return any(walk(x) for x in v.values())
-        if isinstance(v, list):
-            return any(isinstance(x, dict) for x in v) or any(walk(x) for x in v)
-        return False
-
-    return any(walk(r) for r in load_expected(c))
-
-
-def check_known_difference(c: dict[str, Any], feature: str) -> str:
-    """Assert that a documented unsupported feature still makes legacyio differ for this
-    case; returns the evidence. Fails (so differences.md gets updated) once it no longer does.
-    """
-    names = _option_names()
-    m = map_case(c)
-    if feature == "seg_id":
-        assert not any(n.startswith(("segment_id", "seg_id")) for n in names)
-        assert any(k.startswith("Seg_Id") for k in _expected_keys(c))
-        return "expected rows carry Seg_Id columns; legacyio has no option to generate them"
-    if feature == "debug":
-        assert "debug" not in names
-        assert any(k.endswith("_debug") for k in _expected_keys(c))
-        return "expected rows carry <FIELD>_debug columns; legacyio has no debug option"
-    if feature == "non_terminals":
-        assert "non_terminals" not in names
-        assert any(k.endswith("_NT") for k in _expected_keys(c))
-        return "expected rows carry <GROUP>_NT columns; legacyio has no such option"
-    if feature == "hierarchy":
-        assert not any("children" in n or "parent" in n for n in names)
-        assert _has_child_segment_lists(c)
-        return "expected rows nest child segments as arrays; legacyio reads one row a record"
-    if feature == "header_parser":
-        assert not any("header_parser" in n or "minimum_record" in n for n in names)
-        try:
-            legacyio.read_table(
-                str(m.files[0]), legacyio.load_copybook(m.copybook_text), **m.kwargs
-            )
-        except legacyio.DecodeError:
-            return "the 5-byte custom headers are not RDWs: legacyio rejects the file"
-        raise AssertionError("legacyio now reads the custom-header file as plain RDW records")
-    if feature == "occurs_mappings":
-        assert not any("occurs_map" in n or "odo_map" in n for n in names)
-        try:
-            legacyio.load_copybook(m.copybook_text)
-        except legacyio.CopybookError:
-            return "ODO object is PIC X and no value-to-count mapping can be given to the reader"
-        raise AssertionError("legacyio now accepts the non-numeric DEPENDING ON field")
-    if feature == "record_offsets":
-        assert not any(n.startswith(("record_start", "record_end")) for n in names)
-        try:
-            legacyio.read_table(
-                str(m.files[0]), legacyio.load_copybook(m.copybook_text), **m.kwargs
-            )
-        except legacyio.DecodeError:
-            return "without per-record start/end offsets the file is not whole records"
-        raise AssertionError("legacyio now reads the file without record offsets")
-    raise KeyError(feature)
-
-
-STRIPPABLE = {"seg_id", "debug", "non_terminals"}
-"""Unsupported features whose columns can be removed from the expected rows so that the rest
-of the case is still compared."""

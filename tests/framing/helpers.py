@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 from legacyio.sources import open_source
+from tests.support.corpus import COBRIX
 
-CORPUS = "/work/shared/corpus/cobrix"
+CORPUS = str(COBRIX)
 
 
 class Collected:

@@ -232,6 +232,7 @@ def _manifest() -> dict:
 @pytest.mark.parametrize(
     "case", ["test4", "test5b", "test5", "test13b", "test14_rdw_part_of_length", "test17a"]
 )
+@pytest.mark.usefixtures("cobrix_corpus")
 def test_corpus_rdw_files(case):
     """Record count and the byte lengths Cobrix reports (Record_Byte_Length, file order)."""
     c = _manifest()[case]
@@ -262,6 +263,7 @@ def test_corpus_rdw_files(case):
     assert sum(len(r) + 4 for r in got.payloads) == len(raw) - fmt.header_bytes - fmt.trailer_bytes
 
 
+@pytest.mark.usefixtures("cobrix_corpus")
 def test_corpus_counts():
     """The corpus notes: test4/test5 hold 1000 RDW records (64-byte C and 60-byte P)."""
     for sub in (

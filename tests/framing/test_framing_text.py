@@ -67,6 +67,7 @@ def test_header_and_trailer():
     assert got.header == b"HEAD\r\n" and got.trailer == b"END\n"
 
 
+@pytest.mark.usefixtures("cobrix_corpus")
 def test_corpus_gzip_text():
     """test40_ascii_text_gz: 3 lines '12345', '67890', 'A1234' with no trailing newline."""
     path = os.path.join(CORPUS, "data/test40_data_ascii/ascii.txt.gz")

@@ -123,6 +123,7 @@ def test_length_fn_shape_checked():
         collect(framer, b"x" * 100)
 
 
+@pytest.mark.usefixtures("cobrix_corpus")
 def test_corpus_length_field():
     """test5d: the RDW file read with a RECORD-LENGTH 9(4) COMP field + rdw_adjustment 4."""
     with open(os.path.join(CORPUS, "MANIFEST.json")) as f:

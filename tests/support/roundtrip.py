@@ -13,29 +13,15 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 import legacyio
 from legacyio.plan.nodes import RESIDUE_COLUMN
 
-READ_ONLY_OPTIONS = frozenset(
-    {
-        "lenient_framing",
-        "batch_size",
-        "batch_bytes",
-        "threads",
-        "strict",
-        "trim",
-        "columns",
-        "flatten",
-        "names",
-        "residue",
-        "fillers",
-        "record_number",
-        "record_offset",
-        "file_name",
-    }
+READ_ONLY_OPTIONS = frozenset(a.name for a in attrs.fields(legacyio.ReadOptions)) - frozenset(
+    a.name for a in attrs.fields(legacyio.FileFormat)
 )
 """ReadOptions fields: the writer takes the FileFormat fields only."""
 

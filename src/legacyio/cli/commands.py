@@ -8,13 +8,14 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
 import click
 
 from legacyio.cli.errors import EXIT_DATA, command
+from legacyio.cli.group import LegacyioGroup
 from legacyio.cli.options import (
     _choice,
     _fillers_option,
@@ -30,11 +31,23 @@ from legacyio.cli.options import (
     write_options,
 )
 from legacyio.cli.progress import ProgressBar, finish, input_size, progress_bar, summary_line
+from legacyio.cli.protect_options import (
+    ProtectedInput,
+    head_protector,
+    key_options,
+    policy_option,
+    refuse_protected_verify,
+    verify_protected_cli,
+)
 from legacyio.cli.render import render_table, render_vertical
 from legacyio.errors import CopybookError, OptionsError
 from legacyio.options import FileFormat, ReadOptions
 
-__all__ = ["cli", "convert", "encode", "head", "schema", "verify"]
+__all__ = ["SCALE_HOOKS", "cli", "convert", "encode", "head", "schema", "verify"]
+
+SCALE_HOOKS: dict[str, Callable[[click.Context, dict[str, Any]], bool]] = {}
+"""``convert`` and ``encode`` first offer their run to these (``legacyio.cli.scale``
+registers them): a hook returns True when it did the work on worker processes."""
 
 
 def _need(params: dict[str, Any], name: str, label: str) -> str:
@@ -42,6 +55,19 @@ def _need(params: dict[str, Any], name: str, label: str) -> str:
     if not v:
         raise click.UsageError(f"missing {label} (give it as an argument or in --job)")
     return str(v)
+
+
+STDIO = "-"
+"""INPUT ``-`` reads stdin; OUTPUT ``-`` writes stdout."""
+
+
+def _input_path(p: dict[str, Any]) -> str:
+    src = _need(p, "input", "INPUT")
+    return src if src == STDIO else _existing_file(src, "input")
+
+
+def _source(src: str) -> Any:
+    return sys.stdin.buffer if src == STDIO else src
 
 
 def _existing_file(path: str, label: str) -> str:
@@ -67,7 +93,19 @@ def _load_layout(params: dict[str, Any], text: str | None = None) -> Any:
         source,
         search_path=tuple(params.get("copybook_dir") or ()),
         format=params.get("copybook_format"),
+        odo_mappings=_odo_tables(params),
     )
+
+
+def _odo_tables(params: dict[str, Any]) -> tuple[str, ...]:
+    """Tables whose DEPENDING ON object may be non-numeric (``--occurs-mappings``)."""
+    value = params.get("occurs_mappings")
+    if not value:
+        return ()
+    try:
+        return FileFormat(occurs_mappings=value).odo_tables
+    except (TypeError, ValueError) as e:
+        raise OptionsError(f"--occurs-mappings: {e}") from None
 
 
 def _check_names(layout: Any, fmt: FileFormat) -> None:
@@ -85,7 +123,11 @@ def _check_names(layout: Any, fmt: FileFormat) -> None:
 def _check_output(
     path: str, overwrite: bool, inputs: tuple[str, ...], parent_made: bool = False
 ) -> None:
+    if path == STDIO:
+        return
     for inp in inputs:
+        if inp == STDIO:
+            continue
         if inp and os.path.abspath(inp) == os.path.abspath(path):
             raise OptionsError(f"output {path} is the input file")
     if not overwrite and os.path.lexists(path):
@@ -95,7 +137,10 @@ def _check_output(
         raise OptionsError(f"the folder of output {path} does not exist")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LegacyioGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="legacyio", prog_name="legacyio")
 def cli() -> None:
     """Mainframe COBOL files (copybook + EBCDIC records) to Arrow formats and back, byte for
@@ -146,16 +191,63 @@ _output_options = _stack(
 
 
 def _resolve_out_format(output: str, to: str | None, default: str = "parquet") -> str:
+    """--to, else OUTPUT's extension; ``default`` only when OUTPUT has no extension at all
+    (an unknown extension is an error that lists the known ones)."""
     from legacyio.tables.files import format_for_path
 
     if to:
         return to.lower()
-    try:
-        return format_for_path(output)
-    except OptionsError:
-        if default:
-            return default
-        raise
+    if output == STDIO:
+        raise click.UsageError(
+            "OUTPUT - (stdout) needs --to (parquet, arrow, feather, arrows, csv or jsonl)"
+        )
+    base = os.path.basename(output.rstrip("/" + os.sep))
+    for suffix in (".gz", ".bz2", ".xz"):
+        base = base.removesuffix(suffix)
+    if default and not os.path.splitext(base)[1]:
+        return default
+    return format_for_path(output)
+
+
+def _commit(p: dict[str, Any], report: Any, writers: list[Any], summary: str | None = None) -> None:
+    """Write the report file (if asked), then rename every finished output into place. What
+    can fail (footers, fsync, the report's folder) happens before any rename; if a rename
+    fails anyway, what was already renamed is removed: a failed run leaves nothing."""
+    from legacyio import interrupts
+    from legacyio.cli.progress import report_json
+    from legacyio.sources import open_sink
+
+    for w in writers:
+        w.finish()
+    rsink = None
+    if p.get("report_file") and report is not None:
+        rsink = open_sink(p["report_file"])
+        try:
+            rsink.write(report_json(report))
+            rsink.finish()
+        except BaseException:
+            rsink.abort()
+            raise
+    done: list[str] = []
+    # an interrupt from here on lets the run finish: the outputs are complete
+    with interrupts.critical(raise_after=False):
+        try:
+            if rsink is not None:
+                rsink.commit()
+                done.append(str(rsink.path))
+            for w in writers:
+                w.commit()
+                if not w.path.startswith("<"):  # a path, not stdout
+                    done.append(w.path)
+        except BaseException:
+            for w in writers:
+                w.abort()
+            if rsink is not None:
+                rsink.abort()
+            for path in done:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            raise
 
 
 @cli.command()
@@ -177,9 +269,14 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     from legacyio.report import DecodeReport
     from legacyio.tables.files import open_output
 
-    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    hook = SCALE_HOOKS.get("convert")
+    if hook is not None and hook(ctx, p):
+        return  # done on worker processes (legacyio.cli.scale)
+    src = _input_path(p)
     out = _need(p, "output", "OUTPUT")
     split = bool(p.get("split_segments"))
+    if split and out == STDIO:
+        raise click.UsageError("--split-segments writes a folder; OUTPUT cannot be - (stdout)")
     out_fmt = _resolve_out_format(out, p.get("to"))
     overwrite = bool(p.get("overwrite"))
     if not split:
@@ -205,30 +302,45 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     try:
         if split:
             records = _convert_split(
-                legacyio, src, out, out_fmt, layout, fmt, ropts, report, bar, overwrite, writer_kw
+                legacyio,
+                p,
+                src,
+                out,
+                out_fmt,
+                layout,
+                fmt,
+                ropts,
+                report,
+                bar,
+                overwrite,
+                writer_kw,
             )
         else:
             reader = legacyio.open_reader(
-                src, layout, ropts, format=fmt, report=report, progress=bar
+                _source(src), layout, ropts, format=fmt, report=report, progress=bar
             )
-            # the next batch decodes while this one is written
-            with (
-                open_output(
-                    out, reader.schema, format=out_fmt, overwrite=overwrite, **writer_kw
-                ) as w,
-                closing(prefetch(reader)) as batches,
-            ):
-                for batch in batches:
-                    w.write_batch(batch)
+            target = sys.stdout.buffer if out == STDIO else out
+            w = open_output(target, reader.schema, format=out_fmt, overwrite=overwrite, **writer_kw)
+            try:
+                # the next batch decodes while this one is written
+                with closing(prefetch(reader)) as batches:  # type: ignore[type-var]
+                    for batch in batches:
+                        w.write_batch(batch)
+                _commit(p, report, [w])
+            except BaseException:
+                w.abort()
+                raise
             records = w.records
     finally:
         bar.close()
     nbytes = report.bytes or bar.bytes
-    finish(p, summary_line("converted", records, nbytes, time.monotonic() - t0, report), report)
+    line = summary_line("converted", records, nbytes, time.monotonic() - t0, report)
+    finish(p, line, report, write_report=False)  # the report file was written by _commit
 
 
 def _convert_split(
     legacyio: Any,
+    p: dict[str, Any],
     src: str,
     out: str,
     out_fmt: str,
@@ -250,7 +362,12 @@ def _convert_split(
 
     flat = ropts.flatten
     reader = legacyio.open_reader(
-        src, layout, attrs.evolve(ropts, flatten=False), format=fmt, report=report, progress=bar
+        _source(src),
+        layout,
+        attrs.evolve(ropts, flatten=False),
+        format=fmt,
+        report=report,
+        progress=bar,
     )
     seg_cols = segment_columns(reader.schema, fmt)
     if not seg_cols:
@@ -288,8 +405,7 @@ def _convert_split(
                         w.write_batch(b)
                 else:
                     w.write_batch(sub)
-        for w in writers.values():
-            w.close()
+        _commit(p, report, list(writers.values()))
     except BaseException:
         for w in writers.values():
             w.abort()
@@ -314,25 +430,48 @@ def _convert_split(
 )
 @click.option("--overwrite/--no-overwrite", default=None, help="Replace an existing OUTPUT.")
 @run_options
-@click.argument("input", required=False, type=click.Path(dir_okay=False))
+@click.argument("input", required=False, type=click.Path())
 @click.argument("output", required=False, type=click.Path())
 @command
 def encode(ctx: click.Context, p: dict[str, Any]) -> None:
-    """Encode INPUT (Parquet, Arrow IPC / Feather, JSON Lines or CSV) back to the mainframe
-    format in OUTPUT. A table written by `legacyio convert` carries its copybook and file
-    format; flags override them."""
-    import legacyio
-    from legacyio.tables.files import inspect_input, open_input
-
-    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    """Encode INPUT (Parquet, Arrow IPC / Feather, JSON Lines or CSV, or a dataset folder
+    written by `convert --dataset`) back to the mainframe format in OUTPUT. A table written
+    by `legacyio convert` carries its copybook and file format; flags override them."""
+    hook = SCALE_HOOKS.get("encode")
+    if hook is not None and hook(ctx, p):
+        return  # a dataset folder, encoded on worker processes (legacyio.cli.scale)
+    src = _input_path(p)
     out = _need(p, "output", "OUTPUT")
     overwrite = bool(p.get("overwrite"))
     _check_output(out, overwrite, (src,))
+    if src != STDIO:
+        _encode(p, src, out, overwrite)
+        return
+    if not p.get("from_"):
+        raise click.UsageError(
+            "INPUT - (stdin) needs --from (parquet, arrow, feather, arrows, csv or jsonl)"
+        )
+    import shutil
+    import tempfile
+
+    # the table readers need a file (Parquet and Arrow files are read from their end):
+    # stdin is spooled to a private temporary folder, removed whatever happens
+    with tempfile.TemporaryDirectory(prefix="legacyio-stdin-") as tmp:
+        spooled = os.path.join(tmp, f"stdin.{p['from_'].lower()}")
+        with open(spooled, "wb") as f:
+            shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+        _encode(p, spooled, out, overwrite)
+
+
+def _encode(p: dict[str, Any], src: str, out: str, overwrite: bool) -> None:
+    import legacyio
+    from legacyio.tables.files import inspect_input, open_input
+
     info = inspect_input(src, p.get("from_"))
     if not p.get("copybook") and info.copybook is None:
         raise click.UsageError("missing option -c/--copybook (the input carries no copybook)")
-    layout = _load_layout(p, info.copybook)
     fmt = build_format(p, info.file_format)
+    layout = _load_layout(dict(p, occurs_mappings=fmt.occurs_mappings), info.copybook)
     _check_names(layout, fmt)
     wopts = build_write_options(p)
     names = p.get("names")
@@ -352,7 +491,7 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
     try:
         stats = legacyio.write_table(
             _nonempty(batches, schema),
-            out,
+            sys.stdout.buffer if out == STDIO else out,
             layout,
             wopts,
             format=fmt,
@@ -403,27 +542,30 @@ def _nonempty(batches: Iterator[Any], schema: Any) -> Iterator[Any]:
     type=click.IntRange(min=4),
     help="Longest value shown in a table cell. [default: 24]",
 )
+@policy_option
+@key_options
 @run_options
 @click.argument("input", required=False, type=click.Path(dir_okay=False))
 @command
 def head(ctx: click.Context, p: dict[str, Any]) -> None:
     """Show the first records of INPUT as a readable table (nested fields as dotted paths), to
-    check a copybook against a file in seconds."""
+    check a copybook against a file in seconds. With --policy only protected values."""
     import pyarrow as pa
 
     import legacyio
     from legacyio.tables.jsonl import json_lines
 
-    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    src = _input_path(p)
     n = 10 if p.get("records") is None else int(p["records"])
     skip = int(p.get("skip") or 0)
     layout = _load_layout(p)
     fmt = build_format(p)
     _check_names(layout, fmt)
+    protector = head_protector(p, layout)
     ropts = build_read_options(
         p, residue=False, fillers=False, batch_size=max(min(n + skip, 65536), 1)
     )
-    reader = legacyio.open_reader(src, layout, ropts, format=fmt)
+    reader = legacyio.open_reader(_source(src), layout, ropts, format=fmt, protect=protector)
     got: list[Any] = []
     rows = 0
     try:
@@ -466,15 +608,29 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
 @click.option(
     "-v", "--verbose/--no-verbose", default=None, help="Print where each bad field first occurs."
 )
+@click.option(
+    "--protected",
+    type=click.Path(dir_okay=False),
+    help="MANIFEST of a protect run: check INPUT (its output) against the manifest and the "
+    "source instead of a byte-for-byte round trip.",
+)
 @run_options
 @click.argument("input", required=False, type=click.Path(dir_okay=False))
 @command
 def verify(ctx: click.Context, p: dict[str, Any]) -> None:
     """Decode INPUT and re-encode it in streaming fashion, and compare: exit 0 when the bytes
-    are identical, 1 with the first differing record, byte offset and field otherwise."""
+    are identical, 1 with the first differing record, byte offset and field otherwise.
+    `verify --protected MANIFEST OUTPUT` checks a protected output instead."""
     import legacyio
 
-    src = _existing_file(_need(p, "input", "INPUT"), "input")
+    if p.get("protected"):
+        verify_protected_cli(ctx, p)
+        return
+    src = _input_path(p)
+    try:
+        refuse_protected_verify(src)
+    except ProtectedInput:
+        ctx.exit(EXIT_DATA)
     layout = _load_layout(p)
     fmt = build_format(p)
     _check_names(layout, fmt)
@@ -483,7 +639,12 @@ def verify(ctx: click.Context, p: dict[str, Any]) -> None:
     t0 = time.monotonic()
     try:
         res = legacyio.verify(
-            src, layout, format=fmt, options=ropts, via=(p.get("via") or None), progress=bar
+            _source(src),
+            layout,
+            format=fmt,
+            options=ropts,
+            via=(p.get("via") or None),
+            progress=bar,
         )
     finally:
         bar.close()
@@ -492,7 +653,13 @@ def verify(ctx: click.Context, p: dict[str, Any]) -> None:
     click.echo(f"bytes checked:   {res.bytes:,}")
     click.echo(f"sha256 input:    {res.sha256_input}")
     click.echo(f"sha256 output:   {res.sha256_output}")
-    if res.ok:
+    share = f" ({res.residue_records / res.records:.0%})" if res.records else ""
+    plural = "" if res.residue_records == 1 else "s"
+    click.echo(f"from residue:    {res.residue_records:,} record{plural}{share}")
+    if res.ok and res.records and res.residue_records * 2 > res.records:
+        click.echo("result:          identical, but most records were written back from their")
+        click.echo("                 raw copy: the layout probably does not fit the file")
+    elif res.ok:
         click.echo("result:          identical")
     else:
         m = res.mismatch
@@ -539,6 +706,7 @@ def schema(ctx: click.Context, p: dict[str, Any]) -> None:
         search_path=tuple(p.get("copybook_dir") or ()),
         record=fmt.record,
         format=p.get("copybook_format"),
+        odo_mappings=fmt.odo_tables,
     )
     plan = Plan(layout, fmt, build_read_options(p))
     if (p.get("out_format") or "text").lower() == "json":

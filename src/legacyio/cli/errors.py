@@ -1,5 +1,5 @@
 """Errors and exit codes: one line naming a file and a place, never a field's content.
-Exit status: 0 success, 1 data errors, 2 usage errors, 130 Ctrl-C.
+Exit status: 0 success, 1 data errors, 2 usage errors, 130 Ctrl-C, 143 SIGTERM.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from typing import Any
 
 import click
 
+from legacyio.cli.exits import EXIT_INTERRUPT, EXIT_TERMINATED, interrupt_status
 from legacyio.cli.options import apply_job
 from legacyio.errors import CopybookError, DecodeError, EncodeError, LegacyioError, OptionsError
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERRUPT = 0, 1, 2, 130
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+__all__ = ["EXIT_DATA", "EXIT_INTERRUPT", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE"]
 
 
 class Abort(Exception):
@@ -36,11 +38,12 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
         yield
     except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
         raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
         if debug:
             traceback.print_exc()
-        err("interrupted; no output was left behind")
-        raise Abort(EXIT_INTERRUPT) from None
+        code, message = interrupt_status(e)
+        err(message)
+        raise Abort(code) from None
     except BaseException as e:
         if isinstance(e, SystemExit):
             raise

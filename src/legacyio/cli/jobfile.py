@@ -25,7 +25,9 @@ Layout of a job file (every key is optional; names are the long flag names, ``-`
     overwrite = true
 
 Sections only group keys for the reader; ``[convert]``, ``[encode]``, ``[head]``,
-``[verify]`` and ``[schema]`` hold keys for that command alone and win over the others. A
+``[verify]``, ``[schema]``, ``[policy]``, ``[protect]``, ``[unprotect]``, ``[audit]``,
+``[index]`` and ``[splits]`` hold keys for that command alone and win over the others
+(``[policy]``, ``[audit]`` and ``[index]`` for their subcommands). A ``key`` in a job file is refused like ``--key``. A
 ``.json`` file with the same structure is accepted too (e.g. a golden-file manifest).
 """
 
@@ -42,8 +44,35 @@ from legacyio.errors import OptionsError
 __all__ = ["COMMAND_SECTIONS", "GROUP_SECTIONS", "PATH_KEYS", "JobFile", "load_job"]
 
 GROUP_SECTIONS = ("format", "read", "write", "job", "options")
-COMMAND_SECTIONS = ("convert", "encode", "head", "verify", "schema")
-PATH_KEYS = frozenset({"copybook", "copybook_dir", "input", "output", "report_file"})
+COMMAND_SECTIONS = (
+    "convert",
+    "encode",
+    "head",
+    "verify",
+    "schema",
+    "policy",
+    "protect",
+    "unprotect",
+    "audit",
+    "index",
+    "splits",
+)
+PATH_KEYS = frozenset(
+    {
+        "copybook",
+        "copybook_dir",
+        "input",
+        "output",
+        "report_file",
+        "policy",
+        "policy_file",
+        "key_file",
+        "audit_log",
+        "manifest",
+        "protected",
+        "log",
+    }
+)
 """Keys holding paths: relative paths are taken from the job file's folder."""
 
 ALIASES = {
@@ -54,6 +83,9 @@ ALIASES = {
     "data": "input",
 }
 """Alternative key spellings -> the option name."""
+
+TABLE_KEYS = frozenset({"segments", "occurs_mappings", "segment_children"})
+"""Options whose value is itself a table (a map)."""
 
 IGNORED = frozenset({"description", "records", "comment", "name", "expected", "read_back"})
 """Informational keys of golden-file manifests (JSON job files) that set no option."""
@@ -93,7 +125,7 @@ class JobFile:
         exist (copybook, input) and is not there, the current directory is tried next (as
         golden-file manifests give paths from the repository root)."""
         value = os.path.expanduser(value)
-        if os.path.isabs(value):
+        if value == "-" or os.path.isabs(value):  # "-": stdin / stdout
             return value
         here = os.path.normpath(os.path.join(self.base_dir, value))
         if existing and not os.path.exists(here) and os.path.exists(value):
@@ -106,7 +138,7 @@ def _merge(into: dict[str, Any], table: dict[str, Any], path: str, section: str)
         k = _key(raw_key)
         if k in IGNORED and path.lower().endswith(".json") and not section:
             continue
-        if isinstance(value, dict) and k != "segments":
+        if isinstance(value, dict) and k not in TABLE_KEYS:
             raise OptionsError(f"{path}: [{section or raw_key}] {raw_key!r} must not be a table")
         if k in into and into[k] != value:
             raise OptionsError(f"{path}: option {k!r} is given twice with different values")
@@ -142,6 +174,8 @@ def load_job(path: str | os.PathLike[str]) -> JobFile:
             per_command[k] = cmd
         else:
             _merge(common, {raw_key: value}, p, "")
+    for opts in [common, *per_command.values()]:
+        _numbered_levels(opts, p)
     job = JobFile(p, common, per_command)
     for opts in [common, *per_command.values()]:
         for k in list(opts):
@@ -155,6 +189,26 @@ def load_job(path: str | os.PathLike[str]) -> JobFile:
                         job.resolve_path(x, existing) if isinstance(x, str) else x for x in v
                     ]
     return job
+
+
+def _numbered_levels(opts: dict[str, Any], path: str) -> None:
+    """Cobrix's ``segment_id_level0 = "C"``, ``segment_id_level1 = "P"`` (or
+    ``segment_id_root``) keys -> one ``segment_id_levels`` list, in level order."""
+    import re
+
+    numbered: dict[int, Any] = {}
+    for k in list(opts):
+        m = re.fullmatch(r"segment_id_level(\d+)", k)
+        if m or k == "segment_id_root":
+            numbered[int(m.group(1)) if m else 0] = opts.pop(k)
+    if not numbered:
+        return
+    if "segment_id_levels" in opts or sorted(numbered) != list(range(len(numbered))):
+        raise OptionsError(
+            f"{path}: segment_id_level<N> keys must be numbered 0, 1, 2, ... (and not mixed "
+            "with segment_id_levels)"
+        )
+    opts["segment_id_levels"] = [numbered[i] for i in range(len(numbered))]
 
 
 def segments_value(value: Any, where: str) -> tuple[tuple[str, str], ...]:

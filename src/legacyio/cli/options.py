@@ -25,6 +25,13 @@ _READ_FIELDS = [a.name for a in attrs.fields(ReadOptions)]
 _WRITE_FIELDS = [a.name for a in attrs.fields(WriteOptions)]
 
 
+_CASED_FIELDS = ("occurs_mappings", "record_header_parser", "segment_children")
+"""FileFormat fields given as text whose case matters (names and values, not keywords)."""
+
+TABLE_VALUED = frozenset({"occurs_mappings"})
+"""Options a job file may give as a table; the flag takes the same content as JSON text."""
+
+
 class SegmentType(click.ParamType):
     """``ID=GROUP``: records whose segment field holds ID use the REDEFINES group GROUP."""
 
@@ -129,6 +136,31 @@ file_format_options = _stack(
     click.option(
         "--trailer-bytes", type=click.IntRange(min=0), help="Bytes after the last record."
     ),
+    click.option(
+        "--record-start-offset",
+        type=click.IntRange(min=0),
+        help="Bytes in each record before the copybook's data (Cobrix record_start_offset).",
+    ),
+    click.option(
+        "--record-end-offset",
+        type=click.IntRange(min=0),
+        help="Bytes in each record after the copybook's data (Cobrix record_end_offset).",
+    ),
+    click.option(
+        "--minimum-record-length",
+        type=click.IntRange(min=0),
+        help="Leave out records with a shorter payload (counted, kept in the residue).",
+    ),
+    click.option(
+        "--maximum-record-length",
+        type=click.IntRange(min=0),
+        help="Leave out records with a longer payload (counted, kept in the residue).",
+    ),
+    click.option(
+        "--record-header-parser",
+        metavar="MODULE:NAME",
+        help="Python hook framing records with custom headers (see README).",
+    ),
     click.option("--length-field", help="Copybook field holding each record's length."),
     click.option(
         "--variable-occurs/--fixed-occurs",
@@ -176,6 +208,28 @@ file_format_options = _stack(
         help="Segment map entry ID=GROUP (repeatable).",
     ),
     click.option("--record", help="Which 01-level record of the copybook to use."),
+    click.option(
+        "--numbers-as-text",
+        "numbers_as_text",
+        multiple=True,
+        metavar="FIELDS",
+        help="Unsigned DISPLAY numeric fields read as text, leading zeros kept "
+        "(comma-separated, repeatable).",
+    ),
+    click.option(
+        "--segment-children",
+        "segment_children",
+        multiple=True,
+        metavar="PARENT=CHILD,...",
+        help="Nest child segment groups under their parent (repeatable; Cobrix "
+        "segment-children). One row per root record.",
+    ),
+    click.option(
+        "--occurs-mappings",
+        "occurs_mappings",
+        help='OCCURS DEPENDING ON through a value map, as JSON: \'{"TABLE": {"A": 0, "B": 1}}\' '
+        "(Cobrix occurs_mappings).",
+    ),
 )
 
 
@@ -249,6 +303,48 @@ read_options = _stack(
         help="Report a trailing partial record instead of failing.",
     ),
     click.option("--threads", type=click.IntRange(min=1), help="Decoding threads."),
+    click.option(
+        "--segment-id-level",
+        "segment_id_levels",
+        multiple=True,
+        metavar="IDS",
+        help="Segment ids of the next hierarchy level, root first (repeatable; comma-separated "
+        "ids, '*' any other): adds Seg_Id0..N key columns (Cobrix segment_id_level<N>).",
+    ),
+    click.option(
+        "--debug-columns",
+        "debug_columns",
+        type=_choice("hex", "binary"),
+        help="Add <FIELD>_debug columns with each field's raw bytes (Cobrix debug; job "
+        'files: debug = "hex").',
+    ),
+    click.option(
+        "--corrupt-fields/--no-corrupt-fields",
+        default=None,
+        help="Add a _corrupt_fields column: per row the fields that could not be decoded.",
+    ),
+    click.option(
+        "--non-terminals",
+        multiple=True,
+        metavar="GROUPS",
+        help="Groups also emitted as one text column <GROUP>_NT (comma-separated, repeatable).",
+    ),
+    click.option(
+        "--segment-id-prefix",
+        help="Prefix of the generated Seg_Id values (Cobrix segment_id_prefix).",
+    ),
+    click.option(
+        "--max-bad-fields",
+        type=click.IntRange(min=0),
+        help="Fail (exit 1, no output) when more field values than this are bad.",
+    ),
+    click.option(
+        "--max-bad-fraction",
+        type=click.FloatRange(min=0, max=1),
+        help="Fail (exit 1, no output) when more than this fraction (0-1) of the records "
+        "has a bad field. Without either limit, a warning names the likely cause when "
+        "more than half of the records are bad or kept raw.",
+    ),
 )
 
 
@@ -284,7 +380,12 @@ run_options = _stack(
         type=click.Path(dir_okay=False),
         help="TOML job file with the options of this step (flags override it).",
     ),
-    click.option("-q", "--quiet/--no-quiet", default=None, help="No progress bar and no summary."),
+    click.option(
+        "-q",
+        "--quiet/--no-quiet",
+        default=None,
+        help="No progress bar and no summary (warnings are still shown).",
+    ),
     click.option("--debug", is_flag=True, default=None, help="Show the traceback of an error."),
 )
 
@@ -301,10 +402,14 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
         elif (
             isinstance(v, str)
             and name != "encoding"
-            and name not in ("segment_field", "length_field", "record")
+            and name not in ("segment_field", "length_field", "record", *_CASED_FIELDS)
         ):
             v = v.lower()
-        out[name] = tuple(v) if name == "segments" else v
+        if name in ("segment_children", "numbers_as_text") and not v:
+            continue
+        if name == "numbers_as_text":
+            v = tuple(x.strip() for part in v for x in str(part).split(",") if x.strip())
+        out[name] = tuple(v) if name in ("segments", "segment_children") else v
     return out
 
 
@@ -327,12 +432,18 @@ def build_format(params: dict[str, Any], base: dict[str, Any] | None = None) -> 
 def build_read_options(params: dict[str, Any], **defaults: Any) -> ReadOptions:
     """ReadOptions from the flags; ``defaults`` apply where no flag was given."""
     kw = dict(defaults)
+    if params.get("debug_columns"):
+        kw["debug"] = params["debug_columns"]
     for name in _READ_FIELDS:
+        if name == "debug":
+            continue  # --debug shows tracebacks; debug columns come from --debug-columns
         v = params.get(name)
         if v is None or (name == "columns" and not v):
             continue
         if name == "columns":
             v = tuple(c.strip() for part in v for c in str(part).split(",") if c.strip())
+        elif name in ("segment_id_levels", "segment_id_prefix", "non_terminals"):
+            pass  # ids, prefix and names: case kept
         elif isinstance(v, str):
             v = v.lower()
         kw[name] = v
@@ -341,7 +452,7 @@ def build_read_options(params: dict[str, Any], **defaults: Any) -> ReadOptions:
 
 def build_write_options(params: dict[str, Any]) -> WriteOptions:
     """WriteOptions from the flags."""
-    kw = {}
+    kw: dict[str, Any] = {}
     for name in _WRITE_FIELDS:
         v = params.get(name)
         if v is not None:
@@ -361,7 +472,10 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
     job.check_known(ALL_OPTION_NAMES)
     cmd = ctx.command
     by_name = {p.name: p for p in cmd.params if p.name}
-    for key, value in job.options_for(ctx.info_name or cmd.name or "").items():
+    name = ctx.info_name or cmd.name or ""
+    if ctx.parent is not None and ctx.parent.parent is not None:
+        name = ctx.parent.info_name or name  # `index build`: the [index] section
+    for key, value in job.options_for(name).items():
         param = by_name.get(key)
         if param is None or key == "job":
             continue  # an option of another command (a job file may serve several)
@@ -370,6 +484,24 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
             continue  # the command line wins
         if key == "segments":
             params[key] = segments_value(value, job.path)
+            continue
+        if key == "debug" and isinstance(value, str):  # Cobrix's debug = "hex" | "raw"
+            key, param = "debug_columns", by_name.get("debug_columns")
+            value = {"true": "hex", "raw": "binary"}.get(value.lower(), value.lower())
+            if param is None or ctx.get_parameter_source(key) not in (
+                None,
+                click.core.ParameterSource.DEFAULT,
+            ):
+                continue
+        if key == "segment_children" and isinstance(value, dict):
+            params[key] = tuple(
+                f"{p}={v if isinstance(v, str) else ','.join(v)}" for p, v in value.items()
+            )
+            continue
+        if key in TABLE_VALUED and isinstance(value, (dict, list)):
+            import json
+
+            params[key] = json.dumps(value)
             continue
         try:
             if param.multiple and not isinstance(value, list):

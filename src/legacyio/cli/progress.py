@@ -90,12 +90,19 @@ def summary_line(verb: str, records: int, nbytes: int, seconds: float, report: A
     return line
 
 
-def finish(params: dict[str, Any], line: str, report: Any = None) -> None:
-    if params.get("report_file") and report is not None:
+def report_json(report: Any) -> bytes:
+    """The decode report as the JSON of ``--report-file`` (counts and places, no values)."""
+    return json.dumps(report.to_dict(), indent=2).encode() + b"\n"
+
+
+def finish(
+    params: dict[str, Any], line: str, report: Any = None, write_report: bool = True
+) -> None:
+    if write_report and params.get("report_file") and report is not None:
         from legacyio.sources import open_sink
 
         with open_sink(params["report_file"]) as out:
-            out.write(json.dumps(report.to_dict(), indent=2).encode() + b"\n")
+            out.write(report_json(report))
     if params.get("quiet"):
         return
     click.echo(line, err=True)
@@ -105,6 +112,8 @@ def finish(params: dict[str, Any], line: str, report: Any = None) -> None:
 
 
 def input_size(path: str) -> int | None:
+    if path == "-":
+        return None
     if path.lower().endswith((".gz", ".bz2", ".xz")):
         return None
     try:

@@ -29,6 +29,11 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
+from legacyio.codecs.fill import simple_fill
+from legacyio.copybook.types import Picture
+from legacyio.layout.model import Item
+from legacyio.options import FileFormat
+
 
 class Codec(Protocol):
     """What the decoder, the encoder and the residue check need of a codec."""
@@ -46,3 +51,41 @@ class Codec(Protocol):
     def fill(self, kind: str) -> bytes:
         """Bytes for a null written as ``kind`` ('spaces', 'low-values' or 'zero')."""
         ...
+
+
+class CodecBase:
+    """The shared defaults of the numeric codecs: the item, its width, the code page family,
+    the null fills, and no cheap canonical check. A codec sets ``arrow_type`` and implements
+    ``decode``/``encode``; ``zero`` is the bytes of a zero it writes for ``null_as="zero"``
+    (None: encode a canonical +0, when first asked for)."""
+
+    failure_reason = "the value cannot be represented in the field"
+    zero: bytes | None = None
+
+    def __init__(self, item: Item, fmt: FileFormat) -> None:
+        self.item = item
+        self.width = item.size
+        self.ebcdic = fmt.ebcdic
+
+    def required_picture(self, what: str) -> Picture:
+        """The item's PICTURE; ValueError (a CopybookError for the caller) without one."""
+        if self.item.picture is None:
+            raise ValueError(f"{self.item.dotted}: {what} item needs a PICTURE")
+        return self.item.picture
+
+    def fill(self, kind: str) -> bytes:
+        """Bytes for a null written as 'spaces', 'low-values' or 'zero'."""
+        zero = b""
+        if kind == "zero":
+            zero = self.zero if self.zero is not None else self._encoded_zero()
+        return simple_fill(kind, self.width, self.ebcdic, zero)
+
+    def _encoded_zero(self) -> bytes:
+        # the canonical +0, encoded when asked for, not per codec built
+        mat, _ = self.encode(pa.array([0], self.arrow_type))  # type: ignore[attr-defined]
+        return bytes(mat[0].tobytes())
+
+    def canonical(self, mat: np.ndarray) -> np.ndarray | None:
+        """Per row: are the bytes what ``encode`` writes for their value? None: unknown
+        (the reader re-encodes to find out)."""
+        return None

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from legacyio.codecs import native
+from legacyio.codecs.base import CodecBase
 from legacyio.codecs.bigint import horner, limbs_from_u64, limbs_mul_add
 from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
@@ -34,25 +35,22 @@ def _type_max(t: pa.DataType) -> int:
     return 2**64 - 1
 
 
-class BinaryCodec:
+class BinaryCodec(CodecBase):
     """Decode/encode a binary integer item (COMP, COMP-5, POINTER, INDEX) over whole batches."""
 
     failure_reason = "the value is outside the range of the binary field"
 
     def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
+        super().__init__(item, fmt)
         pic = item.picture
-        self.item = item
-        self.width = item.size
         if self.width not in (2, 4, 8):
             raise ValueError(f"{item.dotted}: binary items are 2, 4 or 8 bytes, not {self.width}")
         self.usage = item.usage
         self.arrow_type = value_type(item.usage, pic)
-        self.ebcdic = fmt.ebcdic
         if item.usage in (Usage.POINTER, Usage.INDEX):
             order, self.signed, self.scale, self.digit_limit = "big", False, 0, None
         else:
-            if pic is None:
-                raise ValueError(f"{item.dotted}: a binary item needs a PICTURE")
+            pic = self.required_picture("a binary")
             self.signed, self.scale = pic.signed, pic.scale
             if item.usage == Usage.COMP5:
                 order, self.digit_limit = fmt.comp5_byteorder, None
@@ -71,11 +69,7 @@ class BinaryCodec:
             self._max_pos, self._max_neg = 2**bits - 1, 0
         self._bits = bits
         self._spaces = simple_fill("spaces", self.width, self.ebcdic, b"")
-        self._zero = b"\x00" * self.width
-
-    def fill(self, kind: str) -> bytes:
-        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (all zero bytes)."""
-        return simple_fill(kind, self.width, self.ebcdic, self._zero)
+        self.zero = b"\x00" * self.width
 
     def canonical(self, mat: np.ndarray) -> np.ndarray | None:
         """For rows that decode validly: two's complement is unique, so the bytes are always
@@ -195,7 +189,7 @@ _WIDE = Context(prec=80)
 """Decimal context wide enough for any binary item (the default 28 digits would round)."""
 
 
-class WideBinaryCodec:
+class WideBinaryCodec(CodecBase):
     """Binary items of more than 18 digits, laid out at Cobrix's sizes (9 bytes for 19-20
     digits, up to 16 for 37): not IBM COBOL, but found in files Cobrix users have. Decoded one
     value at a time with Python integers: rare, so clarity over speed."""
@@ -205,20 +199,15 @@ class WideBinaryCodec:
     def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
         from legacyio.codecs.types import numeric_type
 
-        pic = item.picture
-        if pic is None:
-            raise ValueError(f"{item.dotted}: a binary item needs a PICTURE")
-        self.item = item
-        self.width = item.size
+        super().__init__(item, fmt)
+        pic = self.required_picture("a binary")
+        self.zero = b"\x00" * self.width
         self.signed, self.scale = pic.signed, pic.scale
         self.arrow_type = numeric_type(pic.precision, pic.scale)
         self.order = fmt.comp5_byteorder if item.usage == Usage.COMP5 else fmt.binary_byteorder
-        self.limit = None if item.usage == Usage.COMP5 else 10**pic.digits
-        self.ebcdic = fmt.ebcdic
-
-    def fill(self, kind: str) -> bytes:
-        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (all zero bytes)."""
-        return simple_fill(kind, self.width, self.ebcdic, b"\x00" * self.width)
+        # COMP-5 may hold the full range of its bytes, but a wide item's Arrow decimal holds
+        # only the PICTURE's digits: larger values are invalid (null, bytes kept in the residue)
+        self.limit = 10**pic.digits
 
     def _value(self, unscaled: int) -> object:
         if pa.types.is_decimal(self.arrow_type):

@@ -5,6 +5,7 @@ data, whole-row copies into the record matrix and per-row column masks.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 
@@ -33,7 +34,7 @@ def valid_mask(arr: pa.Array) -> np.ndarray | None:
     return bits[arr.offset : arr.offset + n].astype(bool)
 
 
-def data_view(arr: pa.Array, dtype: np.dtype | str, per_value: int = 1) -> np.ndarray:
+def data_view(arr: pa.Array, dtype: npt.DTypeLike, per_value: int = 1) -> np.ndarray:
     """Zero-copy NumPy view of the data buffer of a fixed-width array (honours the offset)."""
     dt = np.dtype(dtype)
     n = len(arr)
@@ -52,7 +53,7 @@ def as_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values
 
 
-_ITEM_DTYPES = {
+_ITEM_DTYPES: dict[int, np.dtype] = {
     1: np.dtype(np.uint8),
     2: np.dtype(np.uint16),
     4: np.dtype(np.uint32),
@@ -64,7 +65,8 @@ def row_items(a: np.ndarray) -> np.ndarray:
     """A ``(..., w)`` byte array with contiguous rows seen as ``(...)`` items of w bytes (a
     view; ValueError when the rows are not contiguous)."""
     w = a.shape[-1]
-    return a.view(_ITEM_DTYPES.get(w) or np.dtype(f"V{w}"))[..., 0]
+    dt: np.dtype = _ITEM_DTYPES.get(w) or np.dtype(f"V{w}")
+    return a.view(dt)[..., 0]
 
 
 def put_rows(dst: np.ndarray, src: np.ndarray, where: np.ndarray | None = None) -> None:
@@ -102,7 +104,7 @@ def columns_mask(lengths: np.ndarray, w: int, from_end: bool = False) -> np.ndar
     return np.take(table, lengths, axis=0)
 
 
-_NUMPY_DTYPES = {
+_NUMPY_DTYPES: dict[pa.DataType, np.dtype] = {
     pa.int8(): np.dtype(np.int8),
     pa.int16(): np.dtype(np.int16),
     pa.int32(): np.dtype(np.int32),

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from legacyio.codecs import native
+from legacyio.codecs.base import CodecBase
 from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
 from legacyio.codecs.types import value_type
@@ -27,13 +28,13 @@ from legacyio.options import FileFormat
 _U64 = np.uint64
 
 
-class FloatCodec:
+class FloatCodec(CodecBase):
     """Decode/encode a COMP-1 (float32) or COMP-2 (float64) item over whole batches."""
 
     def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
         if item.usage not in (Usage.FLOAT4, Usage.FLOAT8):
             raise ValueError(f"{item.dotted}: not a COMP-1/COMP-2 item")
-        self.item = item
+        super().__init__(item, fmt)
         self.double = item.usage == Usage.FLOAT8
         self.width = 8 if self.double else 4
         if item.size != self.width:
@@ -41,7 +42,6 @@ class FloatCodec:
         self.arrow_type = value_type(item.usage, None)
         self.np_type = np.dtype(np.float64 if self.double else np.float32)
         self.ibm = fmt.float_format == "ibm"
-        self.ebcdic = fmt.ebcdic
         order = ">" if (self.ibm or fmt.float_byteorder == "big") else "<"
         if self.ibm:
             self.raw_dtype = np.dtype(f"{order}u{self.width}")
@@ -52,11 +52,7 @@ class FloatCodec:
             self.raw_dtype = np.dtype(f"{order}f{self.width}")
             self.failure_reason = "the value cannot be converted to a float of this size"
         self._spaces = simple_fill("spaces", self.width, self.ebcdic, b"")
-        self._zero = b"\x00" * self.width
-
-    def fill(self, kind: str) -> bytes:
-        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (+0.0, all zeros)."""
-        return simple_fill(kind, self.width, self.ebcdic, self._zero)
+        self.zero = b"\x00" * self.width  # +0.0 in both float formats
 
     # -----------------------------------------------------------------------------------------
     def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from legacyio.codecs import native
+from legacyio.codecs.base import CodecBase
 from legacyio.codecs.bigint import packed4_signed_table, packed4_table, u64_to_groups
 from legacyio.codecs.buffers import as_array, put_rows
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
@@ -23,21 +24,18 @@ from legacyio.options import FileFormat
 _PACKED4 = packed4_table()
 
 
-class PackedCodec:
+class PackedCodec(CodecBase):
     """Decode/encode a COMP-3 (or unsigned packed) item over whole batches."""
 
     failure_reason = "the value has more digits than the PICTURE allows or does not fit its sign"
 
     def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
-        pic = item.picture
-        if pic is None:
-            raise ValueError(f"{item.dotted}: a packed decimal item needs a PICTURE")
-        self.item = item
+        super().__init__(item, fmt)
+        pic = self.required_picture("a packed decimal")
         self.digits = pic.digits
         self.scale = pic.scale
         self.has_sign = item.usage == Usage.PACKED
         self.signed = pic.signed and self.has_sign
-        self.width = item.size
         nib = 2 * self.width - (1 if self.has_sign else 0)
         self.pad = nib - self.digits
         if self.pad not in (0, 1):
@@ -45,7 +43,6 @@ class PackedCodec:
                 f"{item.dotted}: packed item of {self.digits} digits cannot be {self.width} bytes"
             )
         self.arrow_type = value_type(item.usage, pic)
-        self.ebcdic = fmt.ebcdic
         sign_ok = np.zeros(16, dtype=bool)
         sign_neg = np.zeros(16, dtype=bool)
         sign_ok[[0xA, 0xC, 0xE, 0xF]] = True
@@ -56,13 +53,6 @@ class PackedCodec:
         self._sign_neg = sign_neg
         self._pos_nib = 0xC if self.signed else 0xF
         self._spaces = simple_fill("spaces", self.width, self.ebcdic, b"")
-
-    def fill(self, kind: str) -> bytes:
-        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
-        zero = b""
-        if kind == "zero":  # the canonical +0, encoded when asked for, not per codec built
-            zero = self.encode(pa.array([0], self.arrow_type))[0][0].tobytes()
-        return simple_fill(kind, self.width, self.ebcdic, zero)
 
     def canonical(self, mat: np.ndarray) -> np.ndarray | None:
         """For rows that decode validly: are the bytes what ``encode`` writes for their value?
@@ -113,7 +103,7 @@ class PackedCodec:
             pt = hi * np.uint8(10)  # each byte's two digits: below 100 when valid
             pt += lo
             full = nb - 1 if self.has_sign else nb
-            acc = pt[:, 0].astype(np.int64) if full else np.zeros(n, dtype=np.int64)
+            acc: np.ndarray = pt[:, 0].astype(np.int64) if full else np.zeros(n, dtype=np.int64)
             for j in range(1, full):
                 acc *= 100
                 acc += pt[:, j]
@@ -129,7 +119,7 @@ class PackedCodec:
                 acc = np.where(neg, -acc, acc)
             return ints_to_arrow(acc, valid, self.arrow_type), invalid_or_none(bad), vouched
         if self.has_sign:
-            sg = mat[:, -1] & 0x0F
+            sg = (mat[:, -1] & 0x0F).astype(np.uint8)
             bad |= np.take(self._sign_bad, sg)
             if self.signed:
                 neg = np.take(self._sign_neg, sg)

@@ -502,3 +502,32 @@ class TextCodec:
         scatter_rows(out, data, starts, counts, self.justified)
         failed = None if truncate or not over.any() else over
         return out, failed
+
+
+class DigitsTextCodec:
+    """An unsigned DISPLAY numeric field read as its text (``numbers_as_text``): leading zeros
+    kept, nothing trimmed. Writing takes exactly the field's digits; any other text fails (the
+    reader then keeps the record's raw bytes, so spaces in a code still round-trip). Never
+    vouches for canonical bytes: the reader re-encodes and compares."""
+
+    failure_reason = "the text is not exactly as many digits as the field holds"
+
+    def __init__(self, item: Item, fmt: FileFormat) -> None:
+        self.text = TextCodec(item, fmt, trim="none")
+        self.item = item
+        self.width = item.size
+        self.arrow_type = pa.string()
+
+    def fill(self, kind: str) -> bytes:
+        return self.text.fill(kind)
+
+    def decode(self, mat: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
+        return self.text.decode(mat)
+
+    def encode(
+        self, values: pa.Array, *, truncate: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        enc, failed = self.text.encode(values, truncate=False)
+        digits = pc.match_substring_regex(values, f"^[0-9]{{{self.width}}}$")
+        bad = ~np.asarray(pc.fill_null(digits, True).to_numpy(zero_copy_only=False), dtype=bool)
+        return enc, bad if failed is None else (failed | bad)

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import native
+from legacyio.codecs.base import CodecBase
 from legacyio.codecs.bigint import horner, u64_to_groups, zoned4_signed_table, zoned4_table
 from legacyio.codecs.buffers import as_array, put_rows
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
@@ -58,28 +59,24 @@ def _sign_lut(ebcdic: bool, signed: bool) -> np.ndarray:
     return lut
 
 
-class ZonedCodec:
+class ZonedCodec(CodecBase):
     """Decode/encode a NUMERIC DISPLAY item (zoned decimal) over whole batches."""
 
     failure_reason = "the value has more digits than the PICTURE allows or does not fit its sign"
 
     def __init__(self, item: Item, fmt: FileFormat, *, trim: str = "right") -> None:
-        pic = item.picture
-        if pic is None:
-            raise ValueError(f"{item.dotted}: a zoned decimal item needs a PICTURE")
-        self.item = item
+        super().__init__(item, fmt)
+        pic = self.required_picture("a zoned decimal")
         self.digits = pic.digits
         self.scale = pic.scale
         self.signed = pic.signed
         self.separate = bool(item.sign_separate)
         self.leading = bool(item.sign_leading)
-        self.width = item.size
         if self.width != self.digits + (1 if self.separate else 0):
             raise ValueError(
                 f"{item.dotted}: zoned item of {self.digits} digits cannot be {self.width} bytes"
             )
         self.arrow_type = value_type(item.usage, pic)
-        self.ebcdic = fmt.ebcdic
         self.ascii_sign = fmt.ascii_sign
         self._body = _body_lut(self.ebcdic)
         self._sign = _sign_lut(self.ebcdic, self.signed)
@@ -112,13 +109,6 @@ class ZonedCodec:
         neg = np.array([0x7D, *range(0x4A, 0x53)], dtype=np.uint8)
         return pos, neg
 
-    def fill(self, kind: str) -> bytes:
-        """Bytes for a null written as 'spaces', 'low-values' or 'zero' (canonical +0)."""
-        zero = b""
-        if kind == "zero":  # the canonical +0, encoded when asked for, not per codec built
-            zero = self.encode(pa.array([0], self.arrow_type))[0][0].tobytes()
-        return simple_fill(kind, self.width, self.ebcdic, zero)
-
     def canonical(self, mat: np.ndarray) -> np.ndarray | None:
         """For rows that decode validly (EBCDIC only): are the bytes what ``encode`` writes?
         Digits with zone F, the sign as zone C (D for a nonzero value) or F when unsigned, or
@@ -128,6 +118,7 @@ class ZonedCodec:
         zones = mat >> 4
         if self.separate:
             col = self._sep_col
+            assert col is not None
             digits = np.delete(np.arange(self.width), col)
             body = mat[:, digits]
             ok = np.all((body >> 4) == 0x0F, axis=1)
@@ -135,6 +126,7 @@ class ZonedCodec:
             sign = mat[:, col]
             return ok & ((sign == self._plus) | ((sign == self._minus) & nonzero))
         col = self._emb_col
+        assert col is not None
         others = np.delete(np.arange(self.width), col)
         ok = np.all(zones[:, others] == 0x0F, axis=1)
         z = zones[:, col]
@@ -218,6 +210,7 @@ class ZonedCodec:
         if self._sep_col is not None:
             minus = neg
         else:
+            assert self._emb_col is not None
             z = c[:, self._dig_start + self._emb_col] >> 4
             if not self.signed:
                 return bool((z == 0x0F).all())

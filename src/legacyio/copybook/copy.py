@@ -19,6 +19,10 @@ from legacyio.copybook.lexer import NUM, PERIOD, PIC, PSEUDO, STR, WORD, Token, 
 from legacyio.copybook.source import read_source
 from legacyio.errors import CopybookError
 
+MAX_COPY_DEPTH = 100
+"""COPY members nested deeper than this are refused (a chain that deep is a generated or hostile
+library, and each level is expanded recursively)."""
+
 SUFFIXES = ("", ".cpy", ".cob", ".cbl", ".CPY", ".COB", ".CBL", ".copy")
 
 
@@ -117,9 +121,9 @@ def apply_replacing(tokens: list[Token], reps: Sequence[_Replacement]) -> list[T
                 and r.pattern[0].kind in (WORD, NUM)
                 and f"({r.pattern[0].text.upper()})" in t.text.upper()
             ):
-                pat = re.compile(r"\(" + re.escape(r.pattern[0].text) + r"\)", re.I)
+                rx = re.compile(r"\(" + re.escape(r.pattern[0].text) + r"\)", re.I)
                 repl = "(" + "".join(b.text for b in r.by).replace("\\", "\\\\") + ")"
-                out.append(_retag(t, pat.sub(repl, t.text)))
+                out.append(_retag(t, rx.sub(repl, t.text)))
                 i += 1
                 done = True
                 break
@@ -216,6 +220,14 @@ def expand_copies(
         if resolved in stack:
             chain = " -> ".join(p.name for p in (*stack, resolved))
             raise _err(f"COPY cycle: {chain}", copy_tok)
+        if len(stack) >= MAX_COPY_DEPTH:
+            names = [p.name for p in (*stack, resolved)]
+            chain = " -> ".join([*names[:3], "...", *names[-2:]])
+            raise _err(
+                f"COPY members nested more than {MAX_COPY_DEPTH} deep ({chain}): legacyio "
+                f"expands at most {MAX_COPY_DEPTH} levels",
+                copy_tok,
+            )
         text = path.read_text(encoding="utf-8", errors="replace")
         member = list(tokenize(read_source(text, file=str(path))))
         member, _ = expand_copies(

@@ -4,6 +4,7 @@ pseudo-text (``==...==``) and separator periods, each with its file, line and co
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
@@ -67,7 +68,7 @@ def tokenize(src: SourceText) -> Iterator[Token]:
     i = 0
     after_pic = 0  # 1: saw PIC/PICTURE, 2: saw PIC IS
 
-    def tok(kind: str, value: str, start: int, end: int, **kw: object) -> Token:
+    def tok(kind: str, value: str, start: int, end: int, **kw: Any) -> Token:
         line, col = src.pos(start)
         return Token(kind, value, text[start:end], line, col, src.file, **kw)
 

@@ -17,10 +17,10 @@ from legacyio.copybook.copy import expand_copies, render_tokens
 from legacyio.copybook.lexer import NUM, PERIOD, PIC, PSEUDO, PUNCT, STR, WORD, Token, tokenize
 from legacyio.copybook.source import SourceFormat, read_source
 from legacyio.copybook.types import ConditionValue, SourcePos, Usage
-from legacyio.errors import CopybookError
+from legacyio.errors import CopybookError, LegacyioWarning
 
 
-class CopybookWarning(UserWarning):
+class CopybookWarning(LegacyioWarning):
     """A clause legacyio does not know but that cannot change sizes was skipped."""
 
 
@@ -462,8 +462,9 @@ class _Parser:
                 lo, min_given = min(1, hi), False  # IBM: integer-1 omitted -> 1
         elif saw_to:
             raise _err("OCCURS m TO n needs DEPENDING ON", t)
-        if hi < 1 and depending is None:
-            raise _err("OCCURS needs at least 1 occurrence", t)
+        if hi < 1:
+            # a table that can never hold an occurrence (IBM: integer-2 must be positive)
+            raise _err("OCCURS needs a maximum of at least 1 occurrence", t)
         self.optional("TIMES")
         keys: list[tuple[str, str]] = []
         indexed: list[str] = []

@@ -27,51 +27,155 @@ def _fail(
     )
 
 
-def expand(
-    pic: str, *, file: str | None = None, line: int | None = None, column: int | None = None
-) -> tuple[list[str], list[int]]:
-    """Expand repeat counts: ``S9(3)V9`` -> ``['S','9','9','9','V','9']`` plus, for each
-    symbol, its index in the picture string (for error positions)."""
-    syms: list[str] = []
-    where: list[int] = []
+MAX_REPEAT = 134_217_727
+"""Largest repeat count in a PICTURE (and largest item): IBM Enterprise COBOL 6's maximum
+size of an alphanumeric item, 2**27 - 1 bytes."""
+
+MAX_DIGITS = 76
+"""Most digit positions (stored 9s plus P scaling positions) of a numeric or numeric-edited
+item: the precision of Arrow's widest decimal (decimal256). IBM allows 31 (ARITH(EXTEND))."""
+
+MAX_EXPANDED = 65_535
+"""Longest picture whose symbols are written out one by one (``Picture.symbols``): numeric-edited
+and alphanumeric-edited pictures, whose codecs need every position, may not be longer; longer
+plain X/A/N/G pictures keep their repeat counts in ``symbols``."""
+
+_REPEAT = re.compile(r"\((\d+)\)")
+
+
+def _runs(
+    pic: str, file: str | None, line: int | None, column: int | None
+) -> list[tuple[str, int, int]]:
+    """``S9(3)V9`` -> ``[('S',1,0), ('9',1,1), ('9',2,2), ('V',1,5), ('9',1,6)]``: each symbol
+    with its repeat count and its index in the picture string, without writing repeats out."""
+    runs: list[tuple[str, int, int]] = []
     up = pic.upper()
     i, n = 0, len(up)
     while i < n:
         ch = up[i]
         if ch == "(":
-            m = re.match(r"\((\d+)\)", up[i:])
+            m = _REPEAT.match(up, i)
             if not m:
                 if ")" not in up[i:]:
                     raise _fail("'(' without a matching ')'", pic, i, file, line, column)
                 raise _fail(
                     "a repeat count must be a number in parentheses", pic, i, file, line, column
                 )
-            if not syms:
+            if not runs:
                 raise _fail("a repeat count must follow a symbol", pic, i, file, line, column)
-            count = int(m.group(1))
+            digits = m.group(1).lstrip("0")
+            if len(digits) > len(str(MAX_REPEAT)) or (digits and int(digits) > MAX_REPEAT):
+                raise _fail(
+                    f"repeat count {m.group(1)[:12]}{'...' if len(m.group(1)) > 12 else ''} "
+                    f"is larger than {MAX_REPEAT:,} (the largest COBOL item)",
+                    pic,
+                    i,
+                    file,
+                    line,
+                    column,
+                )
+            count = int(digits or "0")
             if count < 1:
                 raise _fail("a repeat count must be at least 1", pic, i, file, line, column)
-            if syms[-1] in ("CR", "DB", "S", "V"):
-                raise _fail(f"{syms[-1]} cannot be repeated", pic, i, file, line, column)
-            syms.extend([syms[-1]] * (count - 1))
-            where.extend([i] * (count - 1))
-            i += len(m.group(0))
+            sym, _, _ = runs[-1]
+            if sym in ("CR", "DB", "S", "V"):
+                raise _fail(f"{sym} cannot be repeated", pic, i, file, line, column)
+            runs.append((sym, count - 1, i))
+            i = m.end()
             continue
         if ch == ")":
             raise _fail("')' without a matching '('", pic, i, file, line, column)
         if up.startswith(("CR", "DB"), i):
-            syms.append(up[i : i + 2])
-            where.append(i)
+            runs.append((up[i : i + 2], 1, i))
             i += 2
             continue
         if ch not in _SYMBOLS:
             raise _fail(f"{pic[i]!r} is not a PICTURE symbol", pic, i, file, line, column)
-        syms.append(ch)
-        where.append(i)
+        runs.append((ch, 1, i))
         i += 1
-    if not syms:
+    if not runs:
         raise _fail("empty picture", pic, 0, file, line, column)
+    return [r for r in runs if r[1]]
+
+
+def expand(
+    pic: str, *, file: str | None = None, line: int | None = None, column: int | None = None
+) -> tuple[list[str], list[int]]:
+    """Expand repeat counts: ``S9(3)V9`` -> ``['S','9','9','9','V','9']`` plus, for each
+    symbol, its index in the picture string (for error positions). Pictures longer than
+    ``MAX_EXPANDED`` positions are refused before anything is written out."""
+    runs = _runs(pic, file, line, column)
+    total = sum(c for _, c, _ in runs)
+    if total > MAX_EXPANDED:
+        raise _fail(
+            f"{total:,} positions: edited pictures may have at most {MAX_EXPANDED:,}",
+            pic,
+            0,
+            file,
+            line,
+            column,
+        )
+    syms: list[str] = []
+    where: list[int] = []
+    for sym, count, at in runs:
+        syms.extend([sym] * count)
+        where.extend([at] * count)
     return syms, where
+
+
+def _compact(runs: list[tuple[str, int, int]]) -> str:
+    """Symbols with repeat counts kept (``X(1000000)``), merged per symbol."""
+    out: list[tuple[str, int]] = []
+    for sym, count, _ in runs:
+        if out and out[-1][0] == sym:
+            out[-1] = (sym, out[-1][1] + count)
+        else:
+            out.append((sym, count))
+    return "".join(sym if c == 1 else f"{sym}({c})" for sym, c in out)
+
+
+def _plain_text(
+    pic: str,
+    runs: list[tuple[str, int, int]],
+    file: str | None,
+    line: int | None,
+    column: int | None,
+) -> Picture | None:
+    """X/A/N/G pictures without editing symbols, however long, without writing them out."""
+    kinds = {s for s, _, _ in runs}
+    total = sum(c for _, c, _ in runs)
+    if total <= MAX_EXPANDED:
+        return None  # the general path handles (and checks) it
+    if total > MAX_REPEAT:
+        raise _fail(
+            f"{total:,} positions: an item may have at most {MAX_REPEAT:,}",
+            pic,
+            0,
+            file,
+            line,
+            column,
+        )
+    symbols = _compact(runs)
+    if kinds == {"N"}:
+        return Picture(pic, Category.NATIONAL, total, symbols=symbols)
+    if kinds == {"G"}:
+        return Picture(pic, Category.DBCS, total, symbols=symbols)
+    if kinds & {"X", "A"} and kinds <= _ALNUM:
+        cat = Category.ALPHABETIC if kinds == {"A"} else Category.ALPHANUMERIC
+        return Picture(pic, cat, total, symbols=symbols)
+    if not kinds & {"X", "A", "N", "G", "E"}:
+        digit_like = sum(c for s, c, _ in runs if s in ("9", "P", "Z", "*", "+", "-", "$"))
+        if digit_like > MAX_DIGITS:
+            raise _fail(
+                f"{digit_like:,} digit positions: legacyio supports at most {MAX_DIGITS} "
+                "(the precision of the widest Arrow decimal)",
+                pic,
+                0,
+                file,
+                line,
+                column,
+            )
+    return None
 
 
 def analyze_picture(
@@ -88,6 +192,10 @@ def analyze_picture(
     A SIGN ... SEPARATE clause on a numeric picture without S makes it signed (Cobrix reads
     ``99V99 SIGN TRAILING SEPARATE`` as signed; the separate sign byte is there either way).
     """
+    runs = _runs(pic, file, line, column)
+    plain = _plain_text(pic, runs, file, line, column)
+    if plain is not None:
+        return plain
     syms, where = expand(pic, file=file, line=line, column=column)
     kinds = set(syms)
     symbols = "".join(syms)
@@ -165,6 +273,16 @@ def analyze_picture(
             scale = -right_p
         else:
             scale = 0 if v_index is None else sum(1 for s in body[v_index + 1 :] if s == "9")
+        if nines + left_p + right_p > MAX_DIGITS:
+            raise _fail(
+                f"{nines + left_p + right_p} digit positions: legacyio supports at most "
+                f"{MAX_DIGITS} (the precision of the widest Arrow decimal)",
+                pic,
+                0,
+                file,
+                line,
+                column,
+            )
         if sign_separate and not signed:
             # Cobrix (and IBM's separate sign position) treat a SIGN ... SEPARATE picture
             # without S as signed: the sign byte is always present.
@@ -211,6 +329,12 @@ def analyze_picture(
         raise fail(
             "a numeric-edited picture needs a digit position (9, Z, * or a floating "
             "insertion string)",
+            0,
+        )
+    if digits + syms.count("P") > MAX_DIGITS:
+        raise fail(
+            f"{digits + syms.count('P')} digit positions: legacyio supports at most "
+            f"{MAX_DIGITS} (the precision of the widest Arrow decimal)",
             0,
         )
     signed = signed or bool(kinds & {"+", "-", "CR", "DB"})

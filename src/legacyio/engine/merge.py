@@ -127,14 +127,11 @@ class ResidueMerger:
         plan = self.plan
         k = len(rows)
         out: list[bytes] = list(residues)
-        splits = [self.split(r) for r in residues]
-        ok = np.array([s is not None for s in splits], dtype=bool)
-        if not ok.all():
-            # bytes in which no record can be found: an edit there cannot be placed
-            bad = int(np.flatnonzero(~ok)[0])
-            splits = [s or Split(0, 0, 0, 0) for s in splits]
-        else:
-            bad = -1
+        found = [self.split(r) for r in residues]
+        ok = np.array([s is not None for s in found], dtype=bool)
+        # bytes in which no record can be found: an edit there cannot be placed
+        bad = int(np.flatnonzero(~ok)[0]) if not ok.all() else -1
+        splits: list[Split] = [s or Split(0, 0, 0, 0) for s in found]
         lengths = np.array([s.payload_end - s.payload for s in splits], dtype=np.int64)
         src = np.full((k, plan.width), plan.pad, dtype=np.uint8)
         for i, (r, s) in enumerate(zip(residues, splits)):

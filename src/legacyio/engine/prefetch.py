@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -58,20 +59,42 @@ def prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
 
     worker = threading.Thread(target=produce, name="legacyio-prefetch", daemon=True)
     worker.start()
-    finished = False
     try:
         while True:
             obj = q.get()
             if obj is _DONE:
-                finished = True
                 return
             if isinstance(obj, _Failure):
-                finished = True
                 raise obj.exc
             yield obj  # type: ignore[misc]
     finally:
         stop.set()
-        if finished:
-            worker.join()
-        # else the producer may be blocked reading (a stalled pipe, Ctrl-C): it is not waited
-        # for; it stops, closing its iterator, as soon as its current item is done
+        # The producer stops at its next item (closing its iterator, which stops decode
+        # threads). It is always joined: a thread still running NumPy or Arrow code when
+        # the interpreter exits aborts it (PyGILState_Release). Only a producer blocked
+        # reading a stalled pipe is given up on after a while.
+        _join(worker, JOIN_TIMEOUT)
+
+
+JOIN_TIMEOUT = 3.0
+"""Seconds to wait for a producer to finish its current item after the consumer stopped
+(a batch decodes in well under that; a producer blocked reading a stalled pipe would wait
+forever). The command line never lets an interpreter finalize around a thread given up
+on (``cli.exits.leave``)."""
+
+
+def _join(worker: threading.Thread, timeout: float) -> None:
+    """Join ``worker``; a KeyboardInterrupt while waiting does not stop the wait (the thread
+    must be gone before the interpreter exits), it is re-raised afterwards."""
+    interrupted: BaseException | None = None
+    deadline = time.monotonic() + timeout
+    while worker.is_alive():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            worker.join(min(left, 0.1))
+        except KeyboardInterrupt as e:  # pragma: no cover - timing dependent
+            interrupted = e
+    if interrupted is not None:  # pragma: no cover
+        raise interrupted

@@ -17,12 +17,13 @@ import pyarrow as pa
 
 from legacyio.codecs import native
 from legacyio.engine.framer import framer_for_plan
-from legacyio.errors import OptionsError
+from legacyio.engine.sniff import BadDataCheck
+from legacyio.errors import OptionsError, printable
 from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
 from legacyio.plan.flatten import flatten_table
-from legacyio.plan.nodes import META_ORPHAN
+from legacyio.plan.nodes import CORRUPT_COLUMN, META_ORPHAN
 from legacyio.report import DecodeReport
 from legacyio.sources import open_source
 
@@ -49,8 +50,26 @@ class _BatchDecoder:
         self.report = report
         self.source_name = source_name
         self.schema = plan.schema()
+        output = {x.name for x in plan.top if x.output}
+        self.names = [f.name for f in self.schema if f.name in output]
         self.framer = framer
         self.hlen = framer.header_length
+        self.seg_ids = None
+        self.seg_levels: dict[int, np.ndarray] = {}
+        if ropts.segment_id_levels:
+            from legacyio.engine.segids import SegmentIds
+
+            self.seg_ids = SegmentIds(ropts.segment_id_levels, ropts.segment_id_prefix)
+
+    def finish_segment_ids(self, batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:
+        """Fill the ``Seg_Id`` columns of a decoded batch (called in file order)."""
+        if self.seg_ids is None:
+            return batch
+        cols = self.seg_ids.apply(self.seg_levels.pop(block.first_record))
+        arrays = list(batch.columns)
+        at = batch.schema.get_field_index("Seg_Id0")
+        arrays[at : at + len(cols)] = cols
+        return pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
 
     def matrix(self, block: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Record matrix in the maximum layout, available bytes per record, and (variable
@@ -78,10 +97,11 @@ class _BatchDecoder:
         n = len(block.lengths)
         mat, avail, raw = self.matrix(block)
         rec_offsets = block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
+        extras: dict[str, pa.Array] = {}
         arrays, vouched = plan.decode_vouched(
-            mat, avail, rec_offsets, block.first_record, self.report
+            mat, avail, rec_offsets, block.first_record, self.report, extras
         )
-        names = [f.name for f in self.schema if f.name in {x.name for x in plan.top if x.output}]
+        names = self.names
         cols: list[pa.Array] = list(arrays)
         if plan.keep_residue:
             cols.append(self.residue(block, arrays, names, extra, trailer, mat, raw, vouched))
@@ -93,6 +113,14 @@ class _BatchDecoder:
             cols.append(pa.array(rec_offsets))
         if self.ropts.file_name:
             cols.append(pa.array([self.source_name] * n, type=pa.string()))
+        if self.seg_ids is not None:
+            # levels now (in parallel); the ids in file order, in ``finish_segment_ids``
+            self.seg_levels[block.first_record] = self.seg_ids.level_of(
+                self.plan.segment_values(mat)
+            )
+            cols.extend(pa.nulls(n, pa.string()) for _ in self.seg_ids.levels)
+        if self.ropts.corrupt_fields:
+            cols.append(extras[CORRUPT_COLUMN])
         if self.report is not None:
             self.report.records += n
             self.report.bytes += int(np.sum(block.frame_lengths)) if n else 0
@@ -128,6 +156,9 @@ class _BatchDecoder:
         # a record no frame can describe (an RDW beyond its range) keeps its raw bytes
         canon, canon_len, unfit = self.framer.canonical_frames(payload, lengths, check=False)
         diff = collect | (canon_len != frame_lengths)
+        tail_differs = getattr(self.framer, "record_tail_differs", None)
+        if tail_differs is not None:  # bytes after each payload (record_end_offset)
+            diff |= tail_differs(block)
         if unfit is not None:
             diff |= unfit
         same = ~diff
@@ -166,6 +197,8 @@ class _BatchDecoder:
         reserved bytes. (Block descriptors and gaps go to the residue separately.)"""
         plan, rf = self.plan, self.fmt.record_format
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
+        if getattr(self.framer, "full_frame_check", False):
+            return False  # bytes around the payloads: compared in full by ``residue``
         if rf in ("F", "FB"):
             return bool((frame_lengths == plan.width).all())
         if rf not in ("V", "VB") or (len(plan.roots) > 1 and not plan.variable):
@@ -262,7 +295,7 @@ def open_stream(
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch], Plan]:
     """Schema, batch iterator and plan for a source (the engine behind ``open_reader``)."""
     fmt, ropts = split_kwargs(kw, format, options, ReadOptions)
-    layout = load_copybook(copybook, search_path=search_path)
+    layout = load_copybook(copybook, search_path=search_path, odo_mappings=fmt.odo_tables)
     plan = Plan(layout, fmt, ropts)
     if report is None:
         report = DecodeReport()
@@ -272,12 +305,15 @@ def open_stream(
 
     def batches() -> Iterator[pa.RecordBatch]:
         with open_source(source) as stream:
-            dec.source_name = stream.name
+            dec.source_name = printable(stream.name)
             done = [0, 0]
+            check = BadDataCheck(ropts, fmt, plan.width, _display_name(stream.name))
 
             def finish(batch: pa.RecordBatch, block: Any) -> pa.RecordBatch:
+                batch = dec.finish_segment_ids(batch, block)
                 done[0] += batch.num_rows
                 done[1] += int(np.sum(block.frame_lengths))
+                check.after_batch(report)
                 if progress is not None:
                     progress(done[0], done[1])
                 return batch
@@ -288,6 +324,8 @@ def open_stream(
             try:
                 blocks = _lookahead(framer.blocks(stream, per_batch))
                 for i, (block, last) in enumerate(blocks):
+                    if i == 0:
+                        check.first_block(block, stream.size)
                     extra = bytes(getattr(framer, "header", b"") or b"") if i == 0 else b""
                     trailer = bytes(getattr(framer, "trailer", b"") or b"") if last else b""
                     if pool is None:
@@ -309,12 +347,27 @@ def open_stream(
                         md = dict(dec.schema.metadata or {})
                         md[META_ORPHAN] = plan.orphan.hex().encode()
                         yield pa.RecordBatch.from_pylist([], schema=dec.schema.with_metadata(md))
+                check.at_end(report)
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
 
+    if fmt.segment_children:
+        # the whole file is decoded flat first: a root's children may span batches
+        from legacyio.engine.hierarchy import Hierarchy, read_nested
+
+        hier = Hierarchy(plan, dec.schema)
+        flat_batches_ = batches
+        nested_schema = hier.schema()
+
+        def batches() -> Iterator[pa.RecordBatch]:  # type: ignore[no-redef]
+            flat = pa.Table.from_batches(list(flat_batches_()), schema=dec.schema)
+            table = read_nested(flat, hier, plan, framer, report)
+            yield from table.cast(nested_schema).to_batches()
+
+    out_schema = nested_schema if fmt.segment_children else dec.schema
     if ropts.flatten:
-        flat_schema = flatten_table(dec.schema.empty_table()).schema
+        flat_schema = flatten_table(out_schema.empty_table()).schema
 
         def flat_batches() -> Iterator[pa.RecordBatch]:
             for b in batches():
@@ -329,7 +382,12 @@ def open_stream(
                 yield from t.cast(flat_schema).to_batches()
 
         return flat_schema, flat_batches(), plan
-    return dec.schema, batches(), plan
+    return out_schema, batches(), plan
+
+
+def _display_name(name: str) -> str:
+    """A source name fit for a message: a path, or nothing for in-memory data."""
+    return "" if name.startswith("<") else name
 
 
 def records_per_batch(ropts: ReadOptions, plan: Plan) -> int:

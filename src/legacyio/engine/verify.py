@@ -46,6 +46,9 @@ class VerifyResult:
     sha256_output: str
     mismatch: Mismatch | None
     report: DecodeReport
+    residue_records: int = 0
+    """Records written back from their raw copy (the residue) rather than from their values:
+    "identical" with most records here means the layout probably does not fit the file."""
 
 
 def verify(
@@ -100,7 +103,7 @@ def verify(
         with original:
             for batch in batches:
                 chunk, lens = enc.encode_buffer(batch)  # bytes or a uint8 array: no copy
-                h_out.update(chunk)
+                h_out.update(chunk if isinstance(chunk, bytes) else chunk.data)
                 got = original.take(len(chunk))
                 h_in.update(got)
                 if mismatch is None and not _same_bytes(got, chunk):
@@ -126,7 +129,16 @@ def verify(
         if tmpdir is not None:
             tmpdir.cleanup()
     ok = mismatch is None and h_in.digest() == h_out.digest()
-    return VerifyResult(ok, records, total, h_in.hexdigest(), h_out.hexdigest(), mismatch, report)
+    return VerifyResult(
+        ok,
+        records,
+        total,
+        h_in.hexdigest(),
+        h_out.hexdigest(),
+        mismatch,
+        report,
+        report.residue_records,
+    )
 
 
 def _same_bytes(a: Any, b: Any) -> bool:

@@ -27,6 +27,7 @@ from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
 from legacyio.plan.nodes import META_COPYBOOK, META_FORMAT, META_ORPHAN, META_READ, RESIDUE_COLUMN
 from legacyio.report import WriteReport
+from legacyio.sources import AtomicSink
 
 Progress = Callable[[int, int], None]
 
@@ -63,8 +64,10 @@ def plan_for_writing(
         raw["segments"] = tuple(tuple(p) for p in raw.get("segments", ()))
         fmt = FileFormat(**raw)
     fmt, wopts = split_kwargs(kw, fmt, options, WriteOptions)
-    layout: Layout = load_copybook(copybook, search_path=search_path)
-    names, fillers, trim = "python", True, "right"
+    layout: Layout = load_copybook(copybook, search_path=search_path, odo_mappings=fmt.odo_tables)
+    names: Any = "python"
+    fillers = True
+    trim: Any = "right"
     if META_READ in md:
         r = json.loads(md[META_READ].decode())
         names, fillers = r.get("names", names), r.get("fillers", fillers)
@@ -95,6 +98,11 @@ class BatchEncoder:
         self.hlen = self.framer.header_length
         self.blocks = fmt.record_format == "VB" and not has_residue
         self.merger = ResidueMerger(plan, fmt, self.framer, wopts)
+        self.hier = None
+        if fmt.segment_children:
+            from legacyio.engine.hierarchy import Hierarchy
+
+            self.hier = Hierarchy(plan, plan.schema())
 
     def nest(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Accept flattened tables (CSV/SQL round trips): rebuild structs and lists."""
@@ -132,6 +140,13 @@ class BatchEncoder:
             return self._encode_buffer(batch)
 
     def _encode_buffer(self, batch: pa.RecordBatch) -> tuple[bytes | np.ndarray, np.ndarray]:
+        if self.hier is not None and self.hier.roots[0] in batch.schema.names:
+            flat, _ = self.hier.unnest(batch)  # one row per record again, in file order
+            batch = (
+                flat.combine_chunks().to_batches()[0]
+                if flat.num_rows
+                else pa.RecordBatch.from_pylist([], schema=flat.schema)
+            )
         batch = self.nest(batch)
         n = batch.num_rows
         residue = None
@@ -171,7 +186,7 @@ class BatchEncoder:
         use[skip] = 0
         flat = cut_rows(canon, use)
         ends = np.cumsum(use)
-        pieces = []
+        pieces: list[Any] = []
         pos = 0
         rrows = np.flatnonzero(skip)
         assert residue is not None
@@ -179,14 +194,14 @@ class BatchEncoder:
         merged = self.merger.pieces(batch, rrows, kept, first, self.report)
         raw: dict[int, bytes] = dict(zip(rrows.tolist(), merged))
         out_len = flen.copy()
-        for r in rrows:
+        for r in rrows.tolist():
             cut = int(ends[r])
             pieces.append(flat[pos:cut])
             pos = cut
             pieces.append(raw[r])
             out_len[r] = len(raw[r])
         pieces.append(flat[pos:])
-        return b"".join(pieces), out_len
+        return b"".join(p if isinstance(p, bytes) else p.data for p in pieces), out_len
 
 
 def _renumbered(e: EncodeError, first: int) -> EncodeError:
@@ -249,7 +264,7 @@ def iter_batches(data: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
 
 def write_stream(
     data: pa.Table | pa.RecordBatchReader | Iterable[pa.RecordBatch],
-    out: BinaryIO,
+    out: BinaryIO | AtomicSink,
     plan: Plan,
     fmt: FileFormat,
     wopts: WriteOptions,
@@ -267,7 +282,7 @@ def write_stream(
         if META_ORPHAN in md:
             orphan = md[META_ORPHAN]  # a streamed file without records (engine/read.py)
         chunk, _ = enc.encode_buffer(batch)
-        out.write(chunk)
+        out.write(chunk if isinstance(chunk, bytes) else chunk.data)
         total += len(chunk)
         if progress is not None:
             progress(enc.records, total)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from legacyio.errors import OptionsError
 from legacyio.framing.base import Framer, RecordBlock, Report
 from legacyio.framing.fixed import FixedFramer
@@ -50,6 +52,54 @@ def framer_for(
         "chunk_size": chunk_size,
     }
     rf = fmt.record_format
+    if fmt.minimum_record_length is not None or fmt.maximum_record_length is not None:
+        from legacyio.framing.custom import LengthFilterFramer
+
+        inner = framer_for(
+            attrs.evolve(fmt, minimum_record_length=None, maximum_record_length=None),
+            record_length=record_length,
+            length_fn=length_fn,
+            prefix_length=prefix_length,
+            lenient=lenient,
+            report=report,
+            chunk_size=chunk_size,
+            **extra,
+        )
+        return LengthFilterFramer(
+            inner, fmt.minimum_record_length, fmt.maximum_record_length, report
+        )
+    if fmt.record_header_parser is not None:
+        from legacyio.framing.custom import HeaderParserFramer
+
+        if fmt.record_start_offset or fmt.record_end_offset or fmt.length_field:
+            raise OptionsError(
+                "record_header_parser frames records itself: record offsets and length_field "
+                "do not apply"
+            )
+        return HeaderParserFramer(fmt.record_header_parser, **common)
+    start, end = fmt.record_start_offset, fmt.record_end_offset
+    if start or end:
+        if rf not in ("F", "FB", "V", "VB") or fmt.length_field:
+            raise OptionsError(
+                "record_start_offset/record_end_offset need record_format F, FB, V or VB "
+                "(without length_field)"
+            )
+        from legacyio.framing.offsets import RecordOffsetFramer
+
+        inner_fmt = attrs.evolve(fmt, record_start_offset=0, record_end_offset=0)
+        if rf in ("F", "FB") and not fmt.record_length:
+            record_length += start + end
+        inner = framer_for(
+            inner_fmt,
+            record_length=record_length,
+            length_fn=length_fn,
+            prefix_length=prefix_length,
+            lenient=lenient,
+            report=report,
+            chunk_size=chunk_size,
+            **extra,
+        )
+        return RecordOffsetFramer(inner, start, end, 0x40 if fmt.ebcdic else 0x20)
     if rf == "ODO" or fmt.length_field:
         if rf not in ("F", "FB", "ODO"):
             raise OptionsError(f"length_field cannot be combined with record_format {rf!r}")

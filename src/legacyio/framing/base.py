@@ -310,7 +310,7 @@ class Pump:
         want = max(self.chunk, min(have, 1 << 26), at_least)
         new = np.empty(have + want, dtype=np.uint8)
         new[:have] = self.buf
-        got = self.stream.readinto(memoryview(new)[have:])
+        got = self.stream.readinto(new[have:].data)
         if got < want:
             self.eof = True
         self.buf = new[: have + got]

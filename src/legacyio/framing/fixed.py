@@ -36,7 +36,7 @@ class FixedFramer(FramerBase):
                 pos += len(buf)
             else:
                 buf = np.empty(step, dtype=np.uint8)
-                buf = buf[: stream.readinto(memoryview(buf))]
+                buf = buf[: stream.readinto(buf.data)]
             got = len(buf)
             n, rem = divmod(got, w)
             if n:

@@ -242,7 +242,7 @@ class RdwFramer(FramerBase):
                 continue
             buf = pump.buf
             end = len(buf)
-            mv = memoryview(buf)
+            mv = buf.data
             if self.blocked and block_end is None:
                 if pos + 4 > end:
                     if pump.more(pos + 4 - end):
@@ -407,7 +407,7 @@ class RdwFramer(FramerBase):
         if gaps:
             ends = np.concatenate([[0], np.cumsum(flen)])
             pieces: list[bytes | memoryview] = []
-            mvf = memoryview(flat)
+            mvf = flat.data
             prev = 0
             for i, g in sorted(gaps, key=lambda x: x[0]):
                 if not 0 <= i <= n:
@@ -429,7 +429,7 @@ class RdwFramer(FramerBase):
             )
         cum = np.concatenate([[0], np.cumsum(flen)])
         out: list[bytes | memoryview] = []
-        mvf = memoryview(flat)
+        mvf = flat.data
         i = 0
         while i < n:
             j = int(np.searchsorted(cum, cum[i] + cap, side="right")) - 1

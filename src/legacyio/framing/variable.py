@@ -97,15 +97,15 @@ class CallbackFramer(FramerBase):
                 if pos < end:
                     # a last record shorter than the prefix may still be complete (nested
                     # tables whose counts are small): ask length_fn with the tail zero-padded
-                    tail = np.zeros((1, pl), dtype=np.uint8)
-                    tail[0, : end - pos] = buf[pos:end]
+                    last = np.zeros((1, pl), dtype=np.uint8)
+                    last[0, : end - pos] = buf[pos:end]
                     self.calls += 1
-                    ln = int(np.asarray(self.length_fn(tail), dtype=np.int64)[0])
-                    if 1 <= ln <= end - pos:
+                    last_length = int(np.asarray(self.length_fn(last), dtype=np.int64)[0])
+                    if 1 <= last_length <= end - pos:
                         starts.append([pos])
-                        lens.append([ln])
+                        lens.append([last_length])
                         count += 1
-                        pos += ln
+                        pos += last_length
                         continue
                     self._problem(
                         f"input ends with {end - pos} bytes, fewer than the "
@@ -156,7 +156,7 @@ class CallbackFramer(FramerBase):
                 hi = min(pos + span, end - pl + 1)
                 table = self._lengths(buf, slice(pos, hi))
                 table_base = pos
-            tmv = memoryview(table)
+            tmv = table.data
             lim = table_base + len(table)
             s: list[int] = []
             ln: list[int] = []

@@ -26,11 +26,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from legacyio.copybook.ast import Copybook, DataEntry
-from legacyio.copybook.picture import analyze_picture
+from legacyio.copybook.picture import MAX_REPEAT, analyze_picture
 from legacyio.errors import CopybookError
 from legacyio.layout import types
 from legacyio.layout.model import (
@@ -45,6 +46,11 @@ from legacyio.layout.model import (
     Usage,
     qual_match,
 )
+
+MAX_RECORD_LENGTH = MAX_REPEAT
+"""Longest record (every OCCURS at its maximum) legacyio lays out: 134,217,727 bytes, IBM
+Enterprise COBOL 6's largest alphanumeric item. A copybook whose OCCURS tables multiply past it
+is refused while it is laid out, before anything is allocated for its records."""
 
 _BINARY = (Usage.BINARY, Usage.COMP5)
 _NO_PIC = (Usage.FLOAT4, Usage.FLOAT8, Usage.POINTER, Usage.INDEX)
@@ -177,13 +183,35 @@ class _Builder:
         e = node.entry
         name = e.name or "FILLER"
         path = (*parent_path, name)
+        occurs = self.occurs(e, path) if e.occurs else None
+        item, align = self._place(node, offset, inh, parent_path, in_occurs, name, path, occurs)
+        if item.end > MAX_RECORD_LENGTH:
+            reps = f" ({occurs.max:,} occurrences of {item.size:,} bytes)" if occurs else ""
+            raise _err(
+                f"{name} ends at byte {item.end:,}{reps}: legacyio lays out records of at "
+                f"most {MAX_RECORD_LENGTH:,} bytes",
+                e.pos,
+            )
+        return item, align
+
+    def _place(
+        self,
+        node: _Node,
+        offset: int,
+        inh: _Inherit,
+        parent_path: tuple[str, ...],
+        in_occurs: bool,
+        name: str,
+        path: tuple[str, ...],
+        occurs: Occurs | None,
+    ) -> tuple[Item, int]:
+        e = node.entry
         usage = e.usage or inh.usage
         sign = e.sign or inh.sign
         sign_sep = e.sign_separate if e.sign else inh.sign_separate
         sync = e.sync or inh.sync
-        occurs = self.occurs(e, path) if e.occurs else None
         conditions = tuple(node.conditions)
-        common = {
+        common: dict[str, Any] = {
             "level": e.level,
             "name": name,
             "path": path,
@@ -208,19 +236,25 @@ class _Builder:
             children: list[Item] = []
             cursor = offset
             max_align = 1
-            base: Item | None = None
+            chain: list[Item] = []  # base and the items redefining it so far
             for c in node.children:
                 ce = c.entry
                 if ce.redefines:
-                    target = (
-                        base
-                        if base is not None and base.name.upper() == ce.redefines.upper()
-                        else None
+                    # IBM: several entries may redefine one area, each naming the original
+                    # item or an earlier redefinition of it
+                    target = next(
+                        (t for t in chain if t.name.upper() == ce.redefines.upper()), None
                     )
                     if target is None:
+                        earlier = [x for x in children if x.name.upper() == ce.redefines.upper()]
+                        why = (
+                            "it is not the item just before this entry (or a redefinition "
+                            "of that item)"
+                            if earlier
+                            else "no item of that name precedes it"
+                        )
                         raise _err(
-                            f"REDEFINES {ce.redefines}: the redefined item must be the "
-                            f"preceding item at level {ce.level:02d}",
+                            f"REDEFINES {ce.redefines}: {why} at level {ce.level:02d}",
                             ce.pos,
                         )
                     if target.occurs is not None and target.occurs.depending_on:
@@ -236,11 +270,12 @@ class _Builder:
                         in_occurs or occurs is not None,
                     )
                     cursor = max(cursor, item.end)
+                    chain.append(item)
                 else:
                     item, align = self.place(
                         c, cursor, child_inh, path, in_occurs or occurs is not None
                     )
-                    base = item
+                    chain = [item]
                     cursor = item.end
                 max_align = max(max_align, align)
                 children.append(item)
@@ -261,14 +296,19 @@ class _Builder:
         if e.picture is not None:
             pp = e.picture_pos or e.pos
             is_numeric_sign = sign is not None
-            picture = analyze_picture(
-                e.picture,
-                file=pp.file,
-                line=pp.line,
-                column=pp.column,
-                sign_clause=is_numeric_sign,
-                sign_separate=bool(sign and sign_sep),
-            )
+            try:
+                picture = analyze_picture(
+                    e.picture,
+                    file=pp.file,
+                    line=pp.line,
+                    column=pp.column,
+                    sign_clause=is_numeric_sign,
+                    sign_separate=bool(sign and sign_sep),
+                )
+            except CopybookError as err:
+                raise CopybookError(
+                    f"{name}: {err.message}", file=err.file, line=err.line, column=err.column
+                ) from None
             if usage is None:
                 if picture.category in (Category.NATIONAL, Category.NATIONAL_EDITED):
                     usage = Usage.NATIONAL
@@ -345,6 +385,12 @@ class _Builder:
         assert oc is not None
         if e.level in (1, 77):
             raise _err(f"OCCURS is not allowed on level {e.level:02d}", e.pos)
+        if oc.max > MAX_RECORD_LENGTH:
+            raise _err(
+                f"{e.name or 'FILLER'}: OCCURS {oc.max:,} is more occurrences than a record of "
+                f"at most {MAX_RECORD_LENGTH:,} bytes can hold",
+                e.pos,
+            )
         dep_path = None
         dep_name = None
         if oc.depending_on:
@@ -411,7 +457,7 @@ def _renames(entry: DataEntry, record: Item) -> Renames:
     first = lookup(entry.renames)
     last = lookup(entry.renames_thru) if entry.renames_thru else None
     end = first.end
-    if last is not None:
+    if last is not None and entry.renames_thru is not None:
         if last.offset < first.offset:
             raise _err(
                 f"RENAMES {entry.renames[0]} THRU {entry.renames_thru[0]}: the THRU item "
@@ -429,6 +475,24 @@ def _renames(entry: DataEntry, record: Item) -> Renames:
         size=end - first.offset,
         pos=entry.pos,
     )
+
+
+def _check_unicode(text: str, name: str | None) -> None:
+    """Copybook text must be valid Unicode (it is stored as UTF-8 in every table's metadata):
+    a lone surrogate, which is how Python keeps an undecodable byte, is refused by place."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        before = text[: e.start]
+        line = before.count("\n") + 1
+        column = e.start - (before.rfind("\n") + 1) + 1
+        raise CopybookError(
+            f"character U+{ord(text[e.start]):04X} is not valid Unicode (an undecodable byte? "
+            "decode the copybook with its code page first)",
+            file=name,
+            line=line,
+            column=column,
+        ) from None
 
 
 def build_layout(
@@ -451,6 +515,7 @@ def build_layout(
     if isinstance(source, Copybook):
         cb = source
     else:
+        _check_unicode(source, name)
         from legacyio.copybook.parser import parse
 
         cb = parse(
@@ -472,6 +537,17 @@ def build_layout(
         item, _ = b.place(n, 0, _Inherit(), (), False)
         by_node[id(n)] = item
     records = [by_node[id(n)] for n in nodes]
+    seen: dict[str, Item] = {}
+    for r in records:
+        if r.is_filler or (synthetic and r is records[0]):
+            continue
+        prev = seen.setdefault(r.name.upper(), r)
+        if prev is not r:
+            first = f" (first at line {prev.pos.line})" if prev.pos else ""
+            raise _err(
+                f"record {r.name} is defined twice{first}: 01 records need distinct names",
+                r.pos,
+            )
     standalone = tuple(by_node[id(n)] for n in standalone_nodes)
     renames = tuple(_renames(e, by_node[id(rec)]) for e, rec in renames_entries)
     if record is not None:

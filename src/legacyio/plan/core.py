@@ -13,20 +13,23 @@ layouts are compacted again.
 from __future__ import annotations
 
 import json
+from typing import Any
 
-import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from legacyio.codecs import make_codec
-from legacyio.errors import OptionsError
+from legacyio.copybook.types import Category, Usage
+from legacyio.errors import CopybookError, OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
-from legacyio.plan.decode import DecodeCtx, as_column, to_int
+from legacyio.plan.decode import DecodeCtx, as_column, mapped_counts, object_values
 from legacyio.plan.encode import EncodeCtx, valid_mask
 from legacyio.plan.nested import NestedWalker
 from legacyio.plan.nodes import (
+    CORRUPT_COLUMN,
+    DERIVED_KINDS,
     META_COPYBOOK,
     META_FORMAT,
     META_READ,
@@ -42,6 +45,15 @@ from legacyio.plan.nodes import (
 from legacyio.report import DecodeReport
 
 
+def _corrupt_column(found: list[tuple[np.ndarray, str]], n: int) -> pa.Array:
+    """Per row the sorted, distinct paths of the fields reported bad in it."""
+    per_row: list[set[str]] = [set() for _ in range(n)]
+    for rows, path in found:
+        for r in np.unique(rows).tolist():
+            per_row[r].add(path)
+    return pa.array([sorted(s) for s in per_row], type=pa.list_(pa.string()))
+
+
 class Plan:
     """Column operations for one layout and one set of options, in both directions."""
 
@@ -55,6 +67,12 @@ class Plan:
         self.fmt = fmt
         self.ropts = ropts or ReadOptions()
         self._filler_seq = 0
+        self._codecs: dict[tuple, Any] = {}
+        self._numbers_as_text = {n.upper().replace("_", "-") for n in fmt.numbers_as_text}
+        self._numbers_as_text_seen: set[str] = set()
+        self._identities: dict[int, bool] = {}
+        self.stacks: dict[int, list[list[Node]]] = {}
+        """Per node list (by id): runs of plain fields that share a codec, decoded stacked."""
         if fmt.record is not None:
             roots = [r for r in layout.records if r.name.upper() == fmt.record.upper()]
             if not roots:
@@ -73,9 +91,18 @@ class Plan:
         for sid, grp in seg_map.items():
             self._seg_groups.setdefault(grp.upper(), []).append(sid)
         self.odo_paths: set[tuple[str, ...]] = set()
+        self.occurs_map = fmt.occurs_map()
+        odo_tables: set[str] = set()
         for it in layout.items():
             if it.occurs is not None and it.occurs.depending_path:
                 self.odo_paths.add(tuple(it.occurs.depending_path))
+                odo_tables.add(it.name.upper())
+        unknown_maps = set(self.occurs_map) - odo_tables
+        if unknown_maps:
+            raise OptionsError(
+                "occurs_mappings names no OCCURS DEPENDING ON table: "
+                + ", ".join(sorted(unknown_maps))
+            )
         if len(roots) == 1:
             root = roots[0]
             self.top = self._children(root, root.offset)
@@ -86,6 +113,11 @@ class Plan:
                 n.in_chain = True
                 n.alternative = i > 0
                 self.top.append(n)
+        unknown_text = self._numbers_as_text - self._numbers_as_text_seen
+        if unknown_text:
+            raise OptionsError(
+                "numbers_as_text names no field of the copybook: " + ", ".join(sorted(unknown_text))
+            )
         self._index: dict[str, Node] = {}
         for top in self.top:
             for n in walk_nodes(top):
@@ -103,6 +135,8 @@ class Plan:
             self.segment_offset = seg_item.offset
         elif seg_map:
             raise OptionsError("a segment map needs a segment field (segment_field)")
+        if self.ropts.segment_id_levels and self.segment_codec is None:
+            raise OptionsError("segment id columns (segment_id_levels) need a segment_field")
         self.variable = fmt.variable and bool(self.odo_paths)
         self.nested: NestedWalker | None = None
         self.tables = self._variable_tables() if self.variable else []
@@ -158,6 +192,35 @@ class Plan:
             if k:
                 node.name = f"{node.name}_{k + 1}"
             out.append(node)
+            out.extend(self._derived(node))
+        return out
+
+    def _derived(self, node: Node) -> list[Node]:
+        """Read-only columns that follow a node: its raw bytes (``debug``) or, for a group
+        named in ``non_terminals``, its bytes as one text column."""
+        ro, item = self.ropts, node.item
+        out = []
+        common: dict[str, Any] = {
+            "occurs_max": node.occurs_max,
+            "depending": node.depending,
+            "count_map": node.count_map,
+            "segment_ids": node.segment_ids,
+            "in_chain": node.in_chain,
+            "alternative": node.alternative,
+        }
+        if ro.debug and node.kind == "field":
+            out.append(
+                Node(item, f"{node.name}_debug", node.rel, node.width, "debug", ro.debug, **common)
+            )
+        if node.kind == "group" and ro.non_terminals:
+            wanted = {n.upper().replace("_", "-") for n in ro.non_terminals}
+            if item.name.upper() in wanted:
+                from legacyio.codecs.text import TextCodec
+
+                codec = TextCodec(item, self.fmt, trim=ro.trim)
+                out.append(
+                    Node(item, f"{node.name}_NT", node.rel, node.width, "nt", codec, **common)
+                )
         return out
 
     def _node(self, item: Item, rel: int) -> Node:
@@ -179,6 +242,7 @@ class Plan:
                 occurs_max=occurs_max,
                 depending=depending,
                 segment_ids=tuple(seg) if seg else None,
+                count_map=self.occurs_map.get(item.name.upper()) if depending else None,
             )
             node.children = self._children(item, item.offset)
             return node
@@ -186,7 +250,7 @@ class Plan:
             return Node(
                 item, name, rel, item.size, "raw", occurs_max=occurs_max, depending=depending
             )
-        codec = make_codec(item, self.fmt, trim=self.ropts.trim)
+        codec = self._as_text(item) or self._codec(item)
         return Node(
             item,
             name,
@@ -198,8 +262,64 @@ class Plan:
             depending=depending,
             segment_ids=tuple(seg) if seg else None,
             is_odo_object=tuple(item.path) in self.odo_paths,
-            identity=is_identity(codec),
+            identity=self._identity(codec),
+            count_map=self.occurs_map.get(item.name.upper()) if depending else None,
         )
+
+    def _as_text(self, item: Item) -> Any:
+        """A digits-only text codec for an item named in ``numbers_as_text`` (else None)."""
+        if not self._numbers_as_text or item.name.upper() not in self._numbers_as_text:
+            return None
+        self._numbers_as_text_seen.add(item.name.upper())
+        pic = item.picture
+        if (
+            pic is None
+            or item.usage != Usage.DISPLAY
+            or pic.category != Category.NUMERIC
+            or pic.signed
+            or pic.p_count
+        ):
+            raise OptionsError(
+                f"numbers_as_text: {item.dotted} is not an unsigned DISPLAY numeric field "
+                "(PIC 9(n) or 9(n)V9(m))"
+            )
+        from legacyio.codecs.text import DigitsTextCodec
+
+        return DigitsTextCodec(item, self.fmt)
+
+    def _identity(self, codec: Any) -> bool:
+        known = self._identities.get(id(codec))
+        if known is None:
+            known = self._identities[id(codec)] = is_identity(codec)
+        return known
+
+    def _codec(self, item: Item) -> Any:
+        """The codec of an elementary item, shared by items that store values alike (a wide
+        copybook repeats a few kinds of fields thousands of times: building each codec once
+        keeps plan building linear and cheap, and lets the decoder stack alike columns)."""
+        key = (
+            item.usage,
+            item.picture,
+            item.size,
+            item.sign_leading,
+            item.sign_separate,
+            item.justified,
+            item.blank_when_zero,
+        )
+        codec = self._codecs.get(key)
+        if codec is None:
+            try:
+                codec = make_codec(item, self.fmt, trim=self.ropts.trim)
+            except ValueError as e:
+                pos = item.pos
+                raise CopybookError(
+                    f"{item.dotted}: {e}",
+                    file=pos.file if pos else None,
+                    line=pos.line if pos else None,
+                    column=pos.column if pos else None,
+                ) from None
+            self._codecs[key] = codec
+        return codec
 
     def _variable_tables(self) -> list[VariableTable]:
         """ODO tables that shift what follows them; each must sit outside any OCCURS."""
@@ -209,6 +329,11 @@ class Plan:
                 if it.occurs is None or not it.occurs.depending_path:
                     continue
                 if inside_occurs(root, it):
+                    if self.occurs_map:
+                        raise OptionsError(
+                            "occurs_mappings with OCCURS DEPENDING ON tables inside other "
+                            "tables in a variable layout are not supported"
+                        )
                     # an ODO table inside an OCCURS: records are walked one at a time
                     self.nested = NestedWalker(self.roots, self.layout, self.fmt)
                     return []
@@ -222,6 +347,7 @@ class Plan:
                         obj.offset,
                         make_codec(obj, self.fmt),
                         it.dotted,
+                        self.occurs_map.get(it.name.upper()),
                     )
                 )
         tables.sort(key=lambda t: t.offset)
@@ -238,8 +364,12 @@ class Plan:
             fields.append(pa.field("record_offset", pa.int64()))
         if self.ropts.file_name:
             fields.append(pa.field("file_name", pa.string()))
+        for k in range(len(self.ropts.segment_id_levels)):
+            fields.append(pa.field(f"Seg_Id{k}", pa.string()))
+        if self.ropts.corrupt_fields:
+            fields.append(pa.field(CORRUPT_COLUMN, pa.list_(pa.string())))
         md = {
-            META_FORMAT: json.dumps(attrs.asdict(self.fmt)).encode(),
+            META_FORMAT: json.dumps(self.fmt.to_dict()).encode(),
             META_READ: json.dumps(
                 {
                     "trim": self.ropts.trim,
@@ -306,8 +436,8 @@ class Plan:
         vals, invalid = t.object_codec.decode(
             mat[:, t.object_offset : t.object_offset + t.object_codec.width]
         )
-        c = to_int(vals)
-        bad = (c < t.min) | (c > t.max)
+        c, missing = mapped_counts(object_values(vals), t.count_map)
+        bad = (c < t.min) | (c > t.max) | missing
         if invalid is not None:
             bad |= invalid
         return np.clip(c, 0, t.max), bad
@@ -389,6 +519,7 @@ class Plan:
         rec_offsets: np.ndarray,
         first_record: int,
         report: DecodeReport | None,
+        extras: dict[str, pa.Array] | None = None,
     ) -> tuple[list[pa.Array], bool]:
         """Decode a matrix of records (maximum layout) into the top-level columns, and tell
         whether every byte of every record is already the canonical encoding of the decoded
@@ -409,13 +540,7 @@ class Plan:
             avail = None
         seg_sel = None
         if self.segment_codec is not None:
-            seg_vals, _ = self.segment_codec.decode(
-                mat[:, self.segment_offset : self.segment_offset + self.segment_codec.width]
-            )
-            if not pa.types.is_string(seg_vals.type):
-                seg_vals = pc.cast(seg_vals, pa.string())  # a numeric segment-id field
-            # ids are compared without padding: spaces and low-values on either side
-            seg_vals = pc.utf8_trim(seg_vals, characters=" \x00")
+            seg_vals = self.segment_values(mat)
             seg_sel = {}
             matched = np.zeros(n, dtype=bool)
             for grp, ids in self._seg_groups.items():
@@ -423,7 +548,7 @@ class Plan:
                 sel = np.asarray(sel, dtype=bool)
                 seg_sel[grp] = sel
                 matched |= sel
-            if report is not None and not matched.all():
+            if report is not None and self._seg_groups and not matched.all():
                 report.unmatched_segments += int((~matched).sum())
                 first = int(np.flatnonzero(~matched)[0])
                 report.add_framing(
@@ -432,6 +557,8 @@ class Plan:
                     int(rec_offsets[first]) + self.segment_offset,
                 )
         ctx.seg_sel = seg_sel
+        if self.ropts.corrupt_fields:
+            ctx.corrupt = []
         arrays = [
             arr
             for n_, arr in zip(
@@ -439,7 +566,22 @@ class Plan:
             )
             if n_.output
         ]
+        if extras is not None and ctx.corrupt is not None:
+            extras[CORRUPT_COLUMN] = _corrupt_column(ctx.corrupt, n)
+        if report is not None and ctx.bad_rows is not None:
+            report.add_bad_records(int(ctx.bad_rows.sum()))
         return arrays, ctx.vouched
+
+    def segment_values(self, mat: np.ndarray) -> pa.Array:
+        """The segment field of each record as text, without spaces or low-values on either
+        side (ids are compared without padding)."""
+        assert self.segment_codec is not None
+        seg_vals, _ = self.segment_codec.decode(
+            mat[:, self.segment_offset : self.segment_offset + self.segment_codec.width]
+        )
+        if not pa.types.is_string(seg_vals.type):
+            seg_vals = pc.cast(seg_vals, pa.string())  # a numeric segment-id field
+        return pc.utf8_trim(seg_vals, characters=" \x00")
 
     # ---- the cheap canonical check ------------------------------------------------------
     def covered(self) -> bool:
@@ -456,6 +598,8 @@ class Plan:
         covered = np.zeros(self.width, dtype=bool)
 
         def mark(node: Node, base: int) -> None:
+            if node.kind in DERIVED_KINDS:
+                return
             start = base + node.rel
             reps = node.occurs_max or 1
             for j in range(reps):

@@ -13,8 +13,8 @@ import pyarrow.compute as pc
 from legacyio.codecs.buffers import columns_mask, put_rows
 from legacyio.errors import EncodeError
 from legacyio.options import WriteOptions
-from legacyio.plan.decode import to_int
-from legacyio.plan.nodes import Node, all_canonical
+from legacyio.plan.decode import mapped_counts, object_values
+from legacyio.plan.nodes import DERIVED_KINDS, Node, all_canonical
 
 if TYPE_CHECKING:
     from legacyio.plan.core import Plan
@@ -66,6 +66,8 @@ class EncodeCtx:
         # writes the bytes it stands for
         order = [n for n in nodes if not n.alternative] + [n for n in nodes if n.alternative]
         for node in order:
+            if node.kind in DERIVED_KINDS:
+                continue  # read-only views of other nodes' bytes
             arr = cols.get(node.name)
             if arr is None:
                 if node.kind == "raw" or node.in_chain or not node.output:
@@ -175,17 +177,19 @@ class EncodeCtx:
 
     def _note_object(self, node: Node, arr: pa.Array) -> None:
         """Remember a DEPENDING ON field's values to check its tables' list lengths."""
-        self.object_values[tuple(node.item.path)] = to_int(arr)
+        self.object_values[tuple(node.item.path)] = object_values(arr)
 
     def _check_count(self, node: Node, lengths: np.ndarray, rows: np.ndarray) -> None:
         """The DEPENDING ON object must say how many occurrences the list has."""
+        assert node.depending is not None
         obj = self.plan._index.get(".".join(node.depending))
         if obj is None or obj.kind != "field":
             return
         vals = self.object_values.get(node.depending)
         if vals is None or len(vals) != len(lengths):
             return
-        bad = vals != lengths
+        counts, missing = mapped_counts(vals, node.count_map)
+        bad = (counts != lengths) | missing
         if bad.any():
             self.fail(
                 node, bad, rows, f"list length differs from its DEPENDING ON field {obj.item.name}"

@@ -120,6 +120,7 @@ def _rebuild(
         elif m and _count_column(field, flat) is not None:
             # an ODO list has as many elements as its DEPENDING ON column says
             counts = _count_column(field, flat)
+            assert counts is not None
             lengths = np.clip(
                 np.asarray(counts.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64), 0, m
             )
@@ -152,7 +153,7 @@ def _rebuild(
         stacked = (
             pa.concat_arrays(
                 [
-                    (items[j] if items[j] is not None else pa.nulls(n, typ.value_type)).filter(
+                    (it if (it := items[j]) is not None else pa.nulls(n, typ.value_type)).filter(
                         pa.array(lengths > j)
                     )
                     for j in range(m)

@@ -247,7 +247,9 @@ class FF1:
             const = np.uint64(last ^ (i << shift))
             blocks[:, 1] = src ^ const
             enc = self._cipher.encryptor()
-            out = np.frombuffer(enc.update(blocks.view(np.uint8)) + enc.finalize(), dtype=">u8")
+            out = np.frombuffer(
+                enc.update(blocks.view(np.uint8).data) + enc.finalize(), dtype=">u8"
+            )
             y = out[0::2] % mm
             if d == 12:
                 lo = out[1::2] >> np.uint64(32)
@@ -268,7 +270,7 @@ class FF1:
 
     def _aes(self, blocks: np.ndarray) -> np.ndarray:
         enc = self._cipher.encryptor()
-        out = enc.update(np.ascontiguousarray(blocks, dtype=np.uint8)) + enc.finalize()
+        out = enc.update(np.ascontiguousarray(blocks, dtype=np.uint8).data) + enc.finalize()
         return np.frombuffer(out, dtype=np.uint8).reshape(-1, 16)
 
     def _cbc_mac(self, data: bytes) -> np.ndarray:

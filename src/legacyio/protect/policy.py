@@ -883,7 +883,7 @@ def date_format(
         if item.scale != 0:
             raise fail(f"{where}: a date needs an integer field")
         f = fmt or DATE_FORMATS.get(item.digits)
-        if f not in DATE_FORMATS.values() or len(f) != item.digits:
+        if f is None or f not in DATE_FORMATS.values() or len(f) != item.digits:
             raise fail(
                 f"{where}: a date field is a 9(8) yyyymmdd, 9(7) yyyyddd or 9(6) yyyymm "
                 "number (or give format =)"

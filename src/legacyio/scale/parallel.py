@@ -11,31 +11,56 @@ under a temporary name and moved into place at the end.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
+import sys
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import attrs
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from legacyio.errors import OptionsError
 from legacyio.layout.model import Layout
-from legacyio.options import FileFormat, ReadOptions
+from legacyio.options import FileFormat, ReadOptions, WriteOptions
+from legacyio.report import DecodeReport
 from legacyio.scale.parts import Part, part_name, write_parts
 from legacyio.scale.splits import (
     DEFAULT_SPLIT_SIZE,
     RECORD_COLUMN,
     Split,
+    merge_report,
     plan_splits,
     read_split,
     resolve_options,
 )
 
 MANIFEST = "_legacyio_manifest.json"
+COMMON_METADATA = "_common_metadata"
+
+
+@attrs.frozen
+class WorkerStats:
+    """What one worker process did: splits, records, input bytes, CPU seconds (user+system,
+    of the process, measured in it) and its peak resident memory (``ru_maxrss``)."""
+
+    pid: int
+    splits: int
+    records: int
+    bytes: int
+    cpu_seconds: float
+    wall_seconds: float
+    peak_rss: int
+    start_rss: int = 0
+    """Resident memory when the worker took its first split (with the default ``fork``
+    start, pages shared with the parent count here and in ``peak_rss``)."""
 
 
 @attrs.frozen
@@ -45,36 +70,182 @@ class ConvertStats:
     bytes: int
     seconds: float
     planning_seconds: float
+    workers: tuple[WorkerStats, ...] = ()
+
+
+@attrs.frozen
+class _Job:
+    """One split to decode into ``path`` (Parquet part of a dataset, or an uncompressed Arrow
+    IPC file the parent copies into a single output)."""
+
+    split: Split
+    layout: Layout
+    fmt: FileFormat
+    ropts: ReadOptions
+    path: str
+    kind: str  # "parquet" or "ipc"
+    parquet_kw: tuple[tuple[str, Any], ...] = ()
+
+
+@attrs.frozen
+class _Done:
+    index: int
+    records: int
+    bytes: int
+    report: tuple[Any, ...]
+    pid: int
+    cpu_seconds: float
+    wall_seconds: float
+    peak_rss: int
+    start_rss: int
+
+
+def _rss() -> int:
+    """Resident memory of this process now, in bytes (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return 0
+
+
+def cpu_count() -> int:
+    """Cores this process may run on (``taskset`` and cgroup CPU sets respected)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _workers(workers: int | None) -> int:
-    return max(1, (os.cpu_count() or 1) if workers is None else workers)
+    return cpu_count() if workers is None else max(1, workers)
 
 
-def _map(fn: Any, jobs: list[tuple], workers: int) -> list[Any]:
-    if workers <= 1 or len(jobs) <= 1:
-        return [fn(*j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = [pool.submit(fn, *j) for j in jobs]
-        return [f.result() for f in futures]
+def _report_state(r: DecodeReport) -> tuple[Any, ...]:
+    """A DecodeReport as plain picklable values (it holds a lock)."""
+    return (
+        r.records,
+        r.bytes,
+        r.residue_records,
+        tuple(r.fields.items()),
+        tuple(r.framing),
+        r.unmatched_segments,
+    )
 
 
-def _decode_split(
-    split: Split,
-    layout: Layout,
-    fmt: FileFormat,
-    ropts: ReadOptions,
-    path: str,
-    compression: str,
-) -> tuple[int, int]:
-    """Worker: one split to one Parquet file, batch by batch."""
-    reader = read_split(split, layout, fmt, ropts)
+def _merge_state(into: DecodeReport, state: tuple[Any, ...]) -> None:
+    records, nbytes, residue, fields, framing, unmatched = state
+    part = DecodeReport()
+    part.records, part.bytes, part.residue_records = records, nbytes, residue
+    part.fields.update(dict(fields))
+    part.framing.extend(framing)
+    part.unmatched_segments = unmatched
+    merge_report(into, part, 0, 0)
+
+
+def _peak_rss() -> int:
+    """Peak resident set size of this process in bytes."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return 0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss if sys.platform == "darwin" else rss * 1024
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and removes every part."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _decode_split(job: _Job) -> _Done:
+    """Worker: one split to one file, batch by batch (memory: one batch at a time)."""
+    c0, t0, rss0 = time.process_time(), time.perf_counter(), _rss()
+    report = DecodeReport()
+    reader = read_split(job.split, job.layout, job.fmt, job.ropts, report=report)
     rows = 0
-    with pq.ParquetWriter(path, reader.schema, compression=compression) as w:
+    schema = reader.schema
+    w: Any
+    kw = dict(job.parquet_kw)
+    rgs = kw.pop("row_group_size", None)
+    if job.kind == "parquet":
+        w = pq.ParquetWriter(job.path, schema, **kw)
+    else:
+        w = pa.ipc.new_file(job.path, schema)
+    with w:
         for batch in reader:
-            w.write_batch(batch)
+            if rgs is None or job.kind != "parquet":
+                w.write_batch(batch)
+            else:
+                w.write_batch(batch, row_group_size=rgs)
             rows += batch.num_rows
-    return rows, split.length
+    return _Done(
+        job.split.index,
+        rows,
+        job.split.length,
+        _report_state(report),
+        os.getpid(),
+        time.process_time() - c0,
+        time.perf_counter() - t0,
+        _peak_rss(),
+        rss0,
+    )
+
+
+class _Pool:
+    """A process pool (or inline work for one worker) whose workers are stopped, not
+    waited for, when the run fails or is interrupted."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+
+    def submit(self, fn: Any, *args: Any) -> Future[Any]:
+        if self.pool is not None:
+            return self.pool.submit(fn, *args)
+        f: Future[Any] = Future()
+        try:
+            f.set_result(fn(*args))
+        except BaseException as e:
+            if not isinstance(e, Exception):
+                raise
+            f.set_exception(e)
+        return f
+
+    def lazy(self, fn: Any, jobs: list[Any]) -> Iterator[Any]:
+        """Results in job order; inline work runs one job at a time as results are asked
+        for, pool work is all submitted at once."""
+        if self.pool is None:
+            for j in jobs:
+                yield fn(j)
+            return
+        futures = [self.pool.submit(fn, j) for j in jobs]
+        for f in futures:
+            yield f.result()
+
+    def close(self, ok: bool) -> None:
+        if self.pool is None:
+            return
+        if ok:
+            self.pool.shutdown(wait=True)
+            return
+        procs = list(getattr(self.pool, "_processes", {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.terminate()
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.join(5)
+
+
+def auto_split_size(size: int, workers: int, ceiling: int = DEFAULT_SPLIT_SIZE) -> int:
+    """A split size giving each worker about four splits (load balance on a shared machine),
+    between 16 MiB and ``ceiling``."""
+    floor = min(16 << 20, ceiling)
+    return max(floor, min(ceiling, -(-size // max(4 * workers, 1))))
 
 
 def convert_parallel(
@@ -88,74 +259,181 @@ def convert_parallel(
     split_size: int = DEFAULT_SPLIT_SIZE,
     index: str = "auto",
     single_file: bool = False,
-    compression: str = "snappy",
+    compression: str | None = "snappy",
+    compression_level: int | None = None,
+    row_group_size: int | None = None,
+    out_format: str | None = None,
+    decimals: str = "string",
+    record_column: bool = True,
     overwrite: bool = False,
+    report: DecodeReport | None = None,
+    progress: Any = None,
     search_path: Any = (),
     **kwargs: Any,
 ) -> ConvertStats:
-    """Decode ``source`` on ``workers`` processes (default: the number of cores) into a
-    Parquet dataset directory ``output``, or with ``single_file`` one Parquet file with the
-    splits' rows in file order. Rows carry ``_legacyio_record``. Local outputs only."""
+    """Decode ``source`` on ``workers`` processes (default: the cores this process may use)
+    into a Parquet dataset directory ``output``: ``part-<split>.parquet`` per split (names
+    sort in record order), ``_common_metadata`` and ``_legacyio_manifest.json``.
+
+    With ``single_file`` the rows go into one file ``output`` in file order instead
+    (``out_format``: parquet, arrow, feather, arrows, csv, jsonl; default from the name):
+    workers write uncompressed Arrow IPC parts that the parent copies in order while the
+    other splits are still decoding. ``record_column=False`` drops ``_legacyio_record`` from
+    a single file (then it holds exactly what ``read_table`` gives). Each worker holds one
+    batch at a time: memory is bounded by workers x batch size. Outputs appear atomically;
+    a failure or Ctrl-C stops the workers and leaves nothing behind. Local outputs only."""
     t0 = time.perf_counter()
     layout, fmt, ropts = resolve_options(copybook, format, options, kwargs, search_path)
     n_workers = _workers(workers)
     out = os.path.abspath(os.fspath(output))
     if os.path.lexists(out) and not overwrite:
         raise FileExistsError(f"{out} exists (overwrite=False)")
-    splits = plan_splits(
-        source,
-        layout,
-        fmt,
-        split_size=split_size,
-        index=index,  # type: ignore[arg-type]
-        workers=n_workers,
-    )
-    t_plan = time.perf_counter() - t0
     parent = os.path.dirname(out)
     tmp = os.path.join(parent, f".{os.path.basename(out)}.{uuid.uuid4().hex[:12]}.tmp")
-    os.makedirs(tmp)
+    pool = _Pool(n_workers)
+    ok = False
+    writer: Any = None
     try:
-        names = [f"part-{s.index:06d}.parquet" for s in splits]
+        splits = plan_splits(
+            source,
+            layout,
+            fmt,
+            split_size=split_size,
+            index=index,  # type: ignore[arg-type]
+            workers=n_workers,
+            executor=pool.pool,
+        )
+        t_plan = time.perf_counter() - t0
+        os.makedirs(tmp)
+        kind = "ipc" if single_file else "parquet"
+        ext = "arrow" if single_file else "parquet"
+        names = [f"part-{s.index:06d}.{ext}" for s in splits]
+        pkw: tuple[tuple[str, Any], ...] = (
+            ("compression", compression or "snappy"),
+            ("compression_level", compression_level),
+        )
+        if row_group_size is not None and not single_file:
+            pkw += (("row_group_size", row_group_size),)
         jobs = [
-            (s, layout, fmt, ropts, os.path.join(tmp, n), compression)
+            _Job(s, layout, fmt, ropts, os.path.join(tmp, n), kind, pkw)
             for s, n in zip(splits, names)
         ]
-        results = _map(_decode_split, jobs, n_workers)
-        records = sum(r[0] for r in results)
-        schema = pq.read_schema(os.path.join(tmp, names[0]))
+        done: list[_Done] = []
+        records = nbytes = 0
+        for d in pool.lazy(_decode_split, jobs):
+            done.append(d)
+            records += d.records
+            nbytes += d.bytes
+            if report is not None:
+                _merge_state(report, d.report)
+            if single_file:
+                part = os.path.join(tmp, names[d.index])
+                writer = _copy_part(
+                    part,
+                    writer,
+                    out,
+                    out_format,
+                    record_column,
+                    overwrite,
+                    compression,
+                    compression_level,
+                    row_group_size,
+                    decimals,
+                )
+                os.unlink(part)
+            if progress is not None:
+                progress(records, nbytes)
         if single_file:
-            final_tmp = tmp + ".parquet"
-            with pq.ParquetWriter(final_tmp, schema, compression=compression) as w:
-                for n in names:
-                    pf = pq.ParquetFile(os.path.join(tmp, n))
-                    for i in range(pf.num_row_groups):
-                        w.write_table(pf.read_row_group(i))
-            shutil.rmtree(tmp)
-            _replace(final_tmp, out, overwrite)
+            assert writer is not None
+            writer.close()
+            writer = None
+            os.rmdir(tmp)
         else:
-            pq.write_metadata(schema, os.path.join(tmp, "_common_metadata"))
+            schema = pq.read_schema(os.path.join(tmp, names[0]))
+            pq.write_metadata(schema, os.path.join(tmp, COMMON_METADATA))
             manifest = {
                 "source": str(source),
                 "records": records,
                 "parts": [
-                    {"file": n, "first_record": s.first_record, "records": r[0]}
-                    for s, n, r in zip(splits, names, results)
+                    {"file": n, "first_record": s.first_record, "records": d.records}
+                    for s, n, d in zip(splits, names, done)
                 ],
             }
             with open(os.path.join(tmp, MANIFEST), "w") as f:
                 json.dump(manifest, f, indent=1)
             _replace(tmp, out, overwrite)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if os.path.exists(tmp + ".parquet"):
-            os.unlink(tmp + ".parquet")
-        raise
+        ok = True
+    finally:
+        pool.close(ok)
+        if not ok:
+            if writer is not None:
+                writer.abort()
+            shutil.rmtree(tmp, ignore_errors=True)
     return ConvertStats(
         records,
         len(splits),
-        sum(r[1] for r in results),
+        nbytes,
         time.perf_counter() - t0,
         t_plan,
+        _per_worker(done),
+    )
+
+
+def _copy_part(
+    part: str,
+    writer: Any,
+    out: str,
+    out_format: str | None,
+    record_column: bool,
+    overwrite: bool,
+    compression: str | None,
+    compression_level: int | None,
+    row_group_size: int | None,
+    decimals: str,
+) -> Any:
+    """Append one worker's Arrow IPC part to the single output (opened on the first part)."""
+    from legacyio.tables.files import open_output
+
+    with pa.memory_map(part) as src:
+        rf = pa.ipc.open_file(src)
+        schema = rf.schema
+        if not record_column:
+            schema = schema.remove(schema.get_field_index(RECORD_COLUMN))
+        if writer is None:
+            writer = open_output(
+                out,
+                schema,
+                format=out_format,
+                overwrite=overwrite,
+                compression=compression,
+                compression_level=compression_level,
+                row_group_size=row_group_size,
+                decimals=decimals,
+            )
+        for i in range(rf.num_record_batches):
+            b = rf.get_batch(i)
+            if not record_column:
+                b = b.drop_columns([RECORD_COLUMN])
+            writer.write_batch(b)
+    return writer
+
+
+def _per_worker(done: list[_Done]) -> tuple[WorkerStats, ...]:
+    by: dict[int, list[_Done]] = {}
+    for d in done:
+        by.setdefault(d.pid, []).append(d)
+    return tuple(
+        WorkerStats(
+            pid,
+            len(ds),
+            sum(d.records for d in ds),
+            sum(d.bytes for d in ds),
+            sum(d.cpu_seconds for d in ds),
+            sum(d.wall_seconds for d in ds),
+            max(d.peak_rss for d in ds),
+            min(d.start_rss for d in ds),
+        )
+        for pid, ds in sorted(by.items())
     )
 
 
@@ -184,7 +462,12 @@ def _dataset_parts(dataset: str) -> tuple[list[str], int | None]:
 
 
 def _encode_part(
-    path: str, out_dir: str, copybook: Any, fmt: FileFormat | None, batch_size: int
+    path: str,
+    out_dir: str,
+    copybook: Any,
+    fmt: FileFormat | None,
+    batch_size: int,
+    wopts: WriteOptions | None = None,
 ) -> Part | None:
     """Worker: one Parquet file of consecutive records back to one part file, streamed."""
     from legacyio.api import write_table
@@ -213,10 +496,15 @@ def _encode_part(
 
     tmp = os.path.join(out_dir, f".tmp-{uuid.uuid4().hex}")
     with open(tmp, "wb") as out:
-        stats = write_table(batches(), out, copybook, format=fmt)
+        stats = write_table(batches(), out, copybook, wopts, format=fmt)
     final = os.path.join(out_dir, part_name(first[0], n))
     os.replace(tmp, final)
     return Part(final, first[0], n, stats.bytes)
+
+
+def dataset_files(dataset: str | os.PathLike[str]) -> list[str]:
+    """The Parquet files of a dataset written by ``convert_parallel``, in record order."""
+    return _dataset_parts(os.fspath(dataset))[0]
 
 
 def encode_parallel(
@@ -224,6 +512,7 @@ def encode_parallel(
     output: str | os.PathLike[str],
     copybook: Any = None,
     format: FileFormat | None = None,
+    options: WriteOptions | None = None,
     *,
     workers: int | None = None,
     batch_size: int = 65536,
@@ -232,18 +521,40 @@ def encode_parallel(
     """Encode a dataset written by ``convert_parallel`` (or any Parquet files of consecutive
     records with ``_legacyio_record``) back to one mainframe file, parts encoded on
     ``workers`` processes and assembled in record order after the tiling check. Returns the
-    number of bytes written."""
+    number of bytes written. A failure or Ctrl-C leaves nothing behind."""
     files, records = _dataset_parts(os.fspath(dataset))
+    if not files:
+        raise OptionsError(f"{os.fspath(dataset)}: no Parquet files in the dataset")
     out = os.path.abspath(os.fspath(output))
+    if os.path.lexists(out) and not overwrite:
+        raise FileExistsError(f"{out} exists (overwrite=False)")
+    if options is not None:
+        batch_size = options.batch_size
     tmp = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.{uuid.uuid4().hex}.parts")
     os.makedirs(tmp)
+    pool = _Pool(min(_workers(workers), len(files)))
+    ok = False
     try:
-        jobs = [(f, tmp, copybook, format, batch_size) for f in files]
-        parts = [p for p in _map(_encode_part, jobs, _workers(workers)) if p is not None]
+        jobs = [(f, tmp, copybook, format, batch_size, options) for f in files]
+        parts = [p for p in pool.lazy(_star_encode, jobs) if p is not None]
         stats = write_parts(parts, out, records=records, overwrite=overwrite)
+        ok = True
     finally:
+        pool.close(ok)
         shutil.rmtree(tmp, ignore_errors=True)
     return stats.bytes
 
 
-__all__ = ["ConvertStats", "convert_parallel", "encode_parallel"]
+def _star_encode(job: tuple[Any, ...]) -> Part | None:
+    return _encode_part(*job)
+
+
+__all__ = [
+    "ConvertStats",
+    "WorkerStats",
+    "auto_split_size",
+    "convert_parallel",
+    "cpu_count",
+    "dataset_files",
+    "encode_parallel",
+]

@@ -157,6 +157,7 @@ def plan_splits(
                     idx.save_bounds(
                         src, layout, fmt, split_size, bounds, index_path, required=index == "build"
                     )
+        assert bounds is not None
         return splits_from_bounds(src.name, src.size, fmt, bounds)
 
 
@@ -211,19 +212,28 @@ def read_split(
     *,
     report: DecodeReport | None = None,
     search_path: Any = (),
+    protect: Any = None,
     **kwargs: Any,
 ) -> pa.RecordBatchReader:
     """Decode the records of one split as Arrow batches, with a global ``_legacyio_record``
     column (int64, 1-based, null when the split was not numbered). Record numbers and byte
     offsets (in ``record_number``/``record_offset`` columns, errors and ``report``) are those
     of the whole file. The schema is the same for every split of a file (and the same as
-    ``read_table``'s plus the record column), so the batches of all splits form one table."""
+    ``read_table``'s plus the record column), so the batches of all splits form one table.
+    ``protect`` (a ``legacyio.Protector``) protects every batch inside the reader, as
+    ``open_reader(protect=...)`` does (not with a ``[rows]`` allow-list: filtered rows would
+    break the numbering of the record column)."""
     layout, fmt, ropts = resolve_options(copybook, format, options, kwargs, search_path)
+    if protect is not None and protect.policy.allow is not None:
+        raise OptionsError(
+            "read_split(protect=...) takes no policy with a [rows] allow-list (the record "
+            "column numbers every record of a split); use read_table or open_reader"
+        )
     kw_fmt = split_format(fmt, split)
     local = DecodeReport()
     rf = RangeFile.open(split.source, split.start, split.length)
     try:
-        reader = _engine_open(rf, layout, ropts, kw_fmt, local)
+        reader = _engine_open(rf, layout, ropts, kw_fmt, local, protect)
     except BaseException:
         rf.close()
         raise
@@ -248,11 +258,16 @@ def read_split(
 
 
 def _engine_open(
-    rf: RangeFile, layout: Layout, ropts: ReadOptions, fmt: FileFormat, report: DecodeReport
+    rf: RangeFile,
+    layout: Layout,
+    ropts: ReadOptions,
+    fmt: FileFormat,
+    report: DecodeReport,
+    protect: Any = None,
 ) -> pa.RecordBatchReader:
     from legacyio.api import open_reader
 
-    return open_reader(rf, layout, ropts, format=fmt, report=report)
+    return open_reader(rf, layout, ropts, format=fmt, report=report, protect=protect)
 
 
 def record_schema(schema: pa.Schema, fmt: FileFormat) -> pa.Schema:

@@ -35,6 +35,10 @@ def target_schema(
     """The schema ``legacyio`` reads this copybook into (the schema ``write_table`` expects)."""
     plan = Plan(layout, fmt, ReadOptions(names=names, fillers=fillers))  # type: ignore[arg-type]
     schema = plan.schema()
+    if fmt.segment_children:  # one row per root, children nested
+        from legacyio.engine.hierarchy import Hierarchy
+
+        schema = Hierarchy(plan, schema).schema()
     if flat:
         schema = flatten_table(schema.empty_table()).schema
     return schema

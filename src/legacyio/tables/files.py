@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 
@@ -76,9 +76,11 @@ def format_for_path(path: str | os.PathLike[str], override: str | None = None) -
             base = base[: -len(suffix)]
     ext = os.path.splitext(base)[1]
     if ext not in _EXTENSIONS:
+        known = ", ".join(sorted(_EXTENSIONS))
         raise OptionsError(
-            f"{os.fspath(path)}: cannot tell the format from the extension "
-            f"{ext or '(none)'!r}; give --to/--from ({', '.join(FORMATS)})"
+            f"{os.fspath(path)}: unknown extension {ext or '(none)'!r} (known: {known}, "
+            f"also with .gz/.bz2/.xz); or give the format with --to/--from "
+            f"({', '.join(FORMATS)})"
         )
     return _EXTENSIONS[ext]
 
@@ -214,7 +216,7 @@ class OutputWriter:
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | BinaryIO,
         fmt: str,
         schema: pa.Schema,
         *,
@@ -224,14 +226,17 @@ class OutputWriter:
         row_group_size: int | None = None,
         decimals: DecimalStyle = "string",
     ) -> None:
-        self.path = os.fspath(path)
+        # a path (written atomically) or a binary file object such as stdout (plain writes)
+        self.path = (
+            str(getattr(path, "name", "<stream>")) if hasattr(path, "write") else (os.fspath(path))
+        )
         self.format = fmt
         self.schema = schema
         self.records = 0
         self.extra_metadata: dict[bytes, bytes] = {}
         if fmt not in _OUTPUTS:  # pragma: no cover - format_for_path validates the name
             raise OptionsError(f"unknown output format {fmt!r}")
-        self._sink = open_sink(self.path, overwrite=overwrite)
+        self._sink = open_sink(path if hasattr(path, "write") else self.path, overwrite=overwrite)
         self._file = _SinkFile(self._sink)
         self._writer: Any = None
         try:
@@ -258,18 +263,32 @@ class OutputWriter:
             batch = batch.replace_schema_metadata(self.schema.metadata)
         self._writer.write_batch(batch)
 
-    def close(self) -> None:
-        """Finish the file and rename it onto the target."""
+    def finish(self) -> None:
+        """Write everything (footers included) to the temporary file, not yet renamed: after
+        this only ``commit()`` (a rename) or ``abort()`` remain."""
         try:
             if self._writer is not None:
                 if self.extra_metadata and getattr(self._writer, "can_add_metadata", False):
                     self._writer.add_metadata(self.extra_metadata)
                 self._writer.close()
                 self._writer = None
+            self._sink.finish()
+        except BaseException:
+            self.abort()
+            raise
+
+    def commit(self) -> None:
+        """Rename the finished file onto the target (``finish()`` first if needed)."""
+        self.finish()
+        try:
             self._sink.commit()
         except BaseException:
             self.abort()
             raise
+
+    def close(self) -> None:
+        """Finish the file and rename it onto the target."""
+        self.commit()
 
     def abort(self) -> None:
         """Discard the output: nothing is left at the target path."""
@@ -292,15 +311,22 @@ class OutputWriter:
 
 
 def open_output(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | BinaryIO,
     schema: pa.Schema,
     *,
     format: str | None = None,
     overwrite: bool = False,
     **kw: Any,
 ) -> OutputWriter:
-    """An ``OutputWriter`` for ``path`` in ``format`` (default: from the extension)."""
-    return OutputWriter(path, format_for_path(path, format), schema, overwrite=overwrite, **kw)
+    """An ``OutputWriter`` for ``path`` in ``format`` (default: from the extension; a file
+    object such as stdout needs ``format``)."""
+    if hasattr(path, "write"):
+        if not format:
+            raise OptionsError("writing to a file object needs the output format")
+        fmt = format_for_path("", format)
+    else:
+        fmt = format_for_path(path, format)  # type: ignore[arg-type]
+    return OutputWriter(path, fmt, schema, overwrite=overwrite, **kw)
 
 
 def write_batches(
@@ -312,7 +338,7 @@ def write_batches(
 
     from legacyio.engine.prefetch import prefetch
 
-    with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:
+    with open_output(path, schema, **kw) as w, closing(prefetch(batches)) as ahead:  # type: ignore[type-var]
         for b in ahead:
             w.write_batch(b)
     return w.records
