@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import legacyio
@@ -79,6 +79,10 @@ def test_edits_land_and_other_bytes_stay(case: tuple) -> None:
     data = b"".join(records)
     table = legacyio.read_table(data, layout, format=fmt)
     rows = table.to_pylist()
+    # the edits go through Python values: a signalling NaN does not survive that (it comes
+    # back quiet), whatever the writer does
+    as_python = pa.Table.from_pylist(table.to_pylist(), schema=table.schema)
+    assume(legacyio.encode(as_python, layout, format=fmt) == data)
     final: dict[tuple[int, tuple[str, ...]], Any] = {}
     spans: dict[int, list[tuple[int, int]]] = {}
     for r, path, node, value in edits:

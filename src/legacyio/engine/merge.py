@@ -75,44 +75,70 @@ class ResidueMerger:
         return None
 
     def split(self, data: bytes) -> Split | None:
-        """The record frame inside a residue (None when no record can be found in it)."""
+        """The most likely record frame inside a residue (None when there is none)."""
         n = len(data)
         rf = self.fmt.record_format
+        if not self.fmt.length_field:
+            if rf in ("F", "FB") and n == self.plan.width:
+                return Split(0, 0, n, n)  # the usual case: the record alone
+            hdr = getattr(self.framer, "_hdr", None)
+            if (
+                rf in ("V", "VB")
+                and hdr is not None
+                and n >= 4
+                and hdr(memoryview(data), 0) == n
+                and (rf == "V" or n < 8 or not 4 <= hdr(memoryview(data), 4) <= n - 4)
+            ):
+                return self._rdw_split(0, n)
+        c = self.candidates(data)
+        return c[0] if c else None
+
+    def candidates(self, data: bytes) -> list[Split]:
+        """Where the record frame may lie in a residue, most likely first: gap bytes may
+        precede it (file header, BDWs, records left out by a filter) and bytes may follow it
+        (trailer, records left out after the last one)."""
+        n = len(data)
+        rf = self.fmt.record_format
+        out: list[Split] = []
         if rf in ("F", "FB") and not self.fmt.length_field and n == self.plan.width:
-            return Split(0, 0, n, n)
-        if rf in ("V", "VB") and not self.fmt.length_field:
-            return self._split_rdw(data)
+            out.append(Split(0, 0, n, n))
+        if rf in ("V", "VB") and not self.fmt.length_field and hasattr(self.framer, "_hdr"):
+            return out + self._rdw_candidates(data)
         head = self.fmt.header_bytes
         fixed = rf in ("F", "FB") and not self.fmt.length_field
-        first = None
+        exact: list[Split] = []
+        rest: list[Split] = []
         for s in [0] + ([head] if 0 < head < n else []):
             sp = self._parse(data[s:])
             if sp is None or (s and fixed and sp.end - sp.frame != self.plan.width):
                 continue  # after a file header, a fixed record is whole
             sp = Split(sp.frame + s, sp.payload + s, sp.payload_end + s, sp.end + s)
-            if sp.end == n:
-                return sp
-            first = first or sp
-        return first
+            (exact if sp.end == n else rest).append(sp)
+        return out + [c for c in exact + rest if c not in out]
 
-    def _split_rdw(self, data: bytes) -> Split | None:
-        """The RDW frame in a residue: after any gap (BDW, block padding, file header),
-        exactly at the end, or else followed by trailer bytes."""
+    def _rdw_split(self, start: int, end: int) -> Split:
+        """An RDW frame ``[start, end)``: the payload after the RDW and the record start
+        offset, before the record end offset."""
+        lo = start + 4 + self.fmt.record_start_offset
+        hi = max(lo, end - self.fmt.record_end_offset)
+        return Split(start, lo, hi, end)
+
+    def _rdw_candidates(self, data: bytes) -> list[Split]:
+        """RDW frames in a residue: those ending exactly at its end first."""
         n = len(data)
         mv = memoryview(data)
         hdr = self.framer._hdr
         blocked = self.fmt.record_format == "VB"
-        found = []
+        exact: list[Split] = []
+        rest: list[Split] = []
         for s in range(n - 3):
             f = hdr(mv, s)
             if f < 4 or s + f > n:
                 continue
             if blocked and s + 8 <= n and 4 <= hdr(mv, s + 4) <= f - 4:
                 continue  # a BDW: the block's first RDW follows it
-            if s + f == n:
-                return Split(s, s + 4, n, n)
-            found.append(Split(s, s + 4, s + f, s + f))
-        return found[0] if found else None
+            (exact if s + f == n else rest).append(self._rdw_split(s, s + f))
+        return exact + rest
 
     # ---- the merge ---------------------------------------------------------------------------
     def pieces(
@@ -127,44 +153,31 @@ class ResidueMerger:
         plan = self.plan
         k = len(rows)
         out: list[bytes] = list(residues)
-        found = [self.split(r) for r in residues]
-        ok = np.array([s is not None for s in found], dtype=bool)
+        first = [self.split(r) for r in residues]
+        ok = np.array([c is not None for c in first], dtype=bool)
         # bytes in which no record can be found: an edit there cannot be placed
         bad = int(np.flatnonzero(~ok)[0]) if not ok.all() else -1
-        splits: list[Split] = [s or Split(0, 0, 0, 0) for s in found]
-        lengths = np.array([s.payload_end - s.payload for s in splits], dtype=np.int64)
-        src = np.full((k, plan.width), plan.pad, dtype=np.uint8)
-        for i, (r, s) in enumerate(zip(residues, splits)):
-            payload = np.frombuffer(
-                r, dtype=np.uint8, count=min(lengths[i], plan.width), offset=s.payload
-            )
-            src[i, : len(payload)] = payload
-        avail: np.ndarray | None = lengths
-        if self.fmt.record_format == "D":
-            avail = None
-        elif plan.variable:
-            src, avail = plan.expand(src, lengths)
-        old_cols, _ = plan.decode_vouched(
-            src, avail, np.zeros(k, dtype=np.int64), 1, DecodeReport()
-        )
+        splits: list[Split] = [c or Split(0, 0, 0, 0) for c in first]
         sub = batch.take(pa.array(rows))
-        new_cols = {n: as_column(sub.column(n)) for n in sub.schema.names}
-        diff = _Diff(plan, k)
-        for node, old in zip([n for n in plan.top if n.output], old_cols):
-            new = new_cols.get(node.name)
-            if new is None:
-                continue  # a column the table does not have: its bytes stay
-            if node.in_chain and _validity_differs(new, old) and len(plan.roots) > 1:
-                diff.shape |= _validity_mask(new) != _validity_mask(old)
-            diff.node(node, new, old, np.arange(k), np.zeros(k, dtype=np.int64))
-        for node in plan.top:
-            for n in walk_nodes(node):
-                if n.is_odo_object and n.path in diff.changed:
-                    diff.shape |= diff.changed[n.path]  # an ODO count: the shape changes
-        if plan.segment_codec is not None:
-            seg = slice(plan.segment_offset, plan.segment_offset + plan.segment_codec.width)
-            diff.shape |= diff.bytes[:, seg].any(axis=1)
+        src, lengths, diff = self._analyze(sub, residues, splits)
         touched = diff.bytes.any(axis=1) | diff.shape
+        # an ambiguous residue (gap before or bytes after the record?): the frame whose
+        # values differ least from the row's is the record's
+        options = {i: self.candidates(residues[i]) for i in np.flatnonzero(touched & ok).tolist()}
+        retry = [i for i, c in options.items() if len([x for x in c if x != splits[i]])]
+        for i in retry:
+            one = sub.slice(i, 1)
+            score = int(diff.bytes[i].sum()) + (plan.width + 1) * int(diff.shape[i])
+            for cand in options[i]:
+                if cand == splits[i]:
+                    continue
+                _, _, d = self._analyze(one, [residues[i]], [cand])
+                other = int(d.bytes[0].sum()) + (plan.width + 1) * int(d.shape[0])
+                if other < score:
+                    score, splits[i] = other, cand
+        if retry:
+            src, lengths, diff = self._analyze(sub, residues, splits)
+            touched = diff.bytes.any(axis=1) | diff.shape
         if bad >= 0 and touched[bad]:
             raise EncodeError(
                 "the row was edited but its residue holds no whole record to merge the edit "
@@ -235,6 +248,46 @@ class ResidueMerger:
             report.reencoded += int(reenc.sum())
             report.merged += int((~reenc).sum())
         return out
+
+    def _analyze(
+        self, sub: pa.RecordBatch, residues: list[bytes], splits: list[Split]
+    ) -> tuple[np.ndarray, np.ndarray, _Diff]:
+        """Decode the records at ``splits`` and compare them with the rows of ``sub``: the
+        original records (maximum layout), their payload lengths, and what differs."""
+        plan = self.plan
+        k = len(residues)
+        lengths = np.array([s.payload_end - s.payload for s in splits], dtype=np.int64)
+        src = np.full((k, plan.width), plan.pad, dtype=np.uint8)
+        for i, (r, s) in enumerate(zip(residues, splits)):
+            payload = np.frombuffer(
+                r, dtype=np.uint8, count=min(int(lengths[i]), plan.width), offset=s.payload
+            )
+            src[i, : len(payload)] = payload
+        avail: np.ndarray | None = lengths
+        if self.fmt.record_format == "D":
+            avail = None
+        elif plan.variable:
+            src, avail = plan.expand(src, lengths)
+        old_cols, _ = plan.decode_vouched(
+            src, avail, np.zeros(k, dtype=np.int64), 1, DecodeReport()
+        )
+        new_cols = {n: as_column(sub.column(n)) for n in sub.schema.names}
+        diff = _Diff(plan, k)
+        for node, old in zip([n for n in plan.top if n.output], old_cols):
+            new = new_cols.get(node.name)
+            if new is None:
+                continue  # a column the table does not have: its bytes stay
+            if node.in_chain and _validity_differs(new, old) and len(plan.roots) > 1:
+                diff.shape |= _validity_mask(new) != _validity_mask(old)
+            diff.node(node, new, old, np.arange(k), np.zeros(k, dtype=np.int64))
+        for node in plan.top:
+            for n in walk_nodes(node):
+                if n.is_odo_object and n.path in diff.changed:
+                    diff.shape |= diff.changed[n.path]  # an ODO count: the shape changes
+        if plan.segment_codec is not None:
+            seg = slice(plan.segment_offset, plan.segment_offset + plan.segment_codec.width)
+            diff.shape |= diff.bytes[:, seg].any(axis=1)
+        return src, lengths, diff
 
     def _chain_winners(self, part: pa.RecordBatch, diff: _Diff, todo: np.ndarray) -> pa.RecordBatch:
         """In a top-level REDEFINES chain, an edited member writes its bytes: the members
@@ -381,6 +434,9 @@ def _differs(new: pa.Array, old: pa.Array) -> np.ndarray:
     except (pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return np.array([x != y for x, y in zip(new.to_pylist(), old.to_pylist())], dtype=bool)
     same = np.asarray(pc.fill_null(eq, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_floating(new.type):  # a NaN read back as NaN is not an edit
+        nan = pc.and_(pc.is_nan(new), pc.is_nan(old))
+        same |= np.asarray(pc.fill_null(nan, False).to_numpy(zero_copy_only=False), dtype=bool)
     if new.null_count or old.null_count:
         both = _validity_mask(new) | _validity_mask(old)
         same |= ~both
