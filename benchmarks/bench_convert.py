@@ -1,5 +1,5 @@
 """End-to-end convert to Parquet: stream batches from open_reader into a ParquetWriter (and
-through ``legacyio.tables.outputs.write_batches``, the path ``legacyio convert`` takes, if present)."""
+through ``legacyio.tables.files.write_batches``, the path ``legacyio convert`` takes, if present)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_convert_parquet(measure, workloads_by_name, name: str, tmp_path: Path) 
 
 def test_convert_parquet_cli_path(measure, master, tmp_path: Path) -> None:
     """The CLI's writer (atomic OutputWriter) on the master file."""
-    outputs = pytest.importorskip("legacyio.tables.outputs")
+    outputs = pytest.importorskip("legacyio.tables.files")
     out = tmp_path / "master.parquet"
 
     def run() -> int:

@@ -22,6 +22,7 @@ _API = {
     "DecodeReport": "legacyio.report",
     "FieldIssue": "legacyio.report",
     "FramingIssue": "legacyio.report",
+    "WriteReport": "legacyio.report",
     "load_copybook": "legacyio.layout",
     "read_table": "legacyio.api",
     "open_reader": "legacyio.api",

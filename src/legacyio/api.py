@@ -25,7 +25,7 @@ from legacyio.layout import load_copybook
 from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.nodes import META_ORPHAN
-from legacyio.report import DecodeReport
+from legacyio.report import DecodeReport, WriteReport
 from legacyio.sources import open_sink
 
 if TYPE_CHECKING:
@@ -135,13 +135,17 @@ def write_table(
     progress: Progress | None = None,
     overwrite: bool = True,
     search_path: Any = (),
+    report: WriteReport | None = None,
     **kw: Any,
 ) -> WriteStats:
-    """Encode Arrow data back to the mainframe format; a path is written atomically."""
+    """Encode Arrow data back to the mainframe format; a path is written atomically.
+
+    Rows that carry a residue are written from it with their edited fields merged in;
+    ``report`` (a ``WriteReport``) counts them as unchanged, merged or re-encoded."""
     data, schema = _with_schema(data)
     plan, fmt, wopts = plan_for_writing(schema, copybook, format, kw, options, search_path)
     with open_sink(sink, overwrite=overwrite) as out:
-        return write_stream(data, out, plan, fmt, wopts, schema, progress)
+        return write_stream(data, out, plan, fmt, wopts, schema, progress, report)
 
 
 def encode(
@@ -151,12 +155,13 @@ def encode(
     *,
     format: FileFormat | None = None,
     search_path: Any = (),
+    report: WriteReport | None = None,
     **kw: Any,
 ) -> bytes:
     """Encode a table to the bytes of a mainframe file."""
     buf = io.BytesIO()
     plan, fmt, wopts = plan_for_writing(table.schema, copybook, format, kw, options, search_path)
-    write_stream(table, buf, plan, fmt, wopts, table.schema)
+    write_stream(table, buf, plan, fmt, wopts, table.schema, report=report)
     return buf.getvalue()
 
 

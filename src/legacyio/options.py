@@ -435,6 +435,10 @@ class WriteOptions:
     """Records encoded at a time when streaming."""
     use_residue: bool = True
     """Use the raw copies a decoded table carries, so decoded files are written back exactly."""
+    allow_float: bool = False
+    """Accept float columns for decimal and integer fields, when every value's decimal form
+    (the shortest one that reads back as the same float, as SQL tools print it) fits the
+    field's digits and scale exactly. Off: a float column is refused."""
     engine: Literal["auto", "numpy", "native"] = attrs.field(
         default="auto", validator=attrs.validators.in_(("auto", "numpy", "native"))
     )

@@ -129,3 +129,28 @@ class DecodeReport:
             "unmatched_segments": self.unmatched_segments,
             "skipped_records": self.skipped_records,
         }
+
+
+@attrs.define
+class WriteReport:
+    """What a write did with the records that carry a residue (raw bytes kept by the
+    reader); pass ``report=WriteReport()`` to ``write_table`` / ``encode``."""
+
+    records: int = 0
+    bytes: int = 0
+    unchanged: int = 0
+    """Records written from their residue verbatim: no value differs from it."""
+    merged: int = 0
+    """Records whose edited fields were encoded into their original bytes."""
+    reencoded: int = 0
+    """Records encoded canonically because an edit changed their shape (ODO count, segment)."""
+
+    def summary(self) -> str:
+        """One line: counts only."""
+        return (
+            f"residue records: {self.unchanged:,} unchanged, {self.merged:,} merged, "
+            f"{self.reencoded:,} re-encoded"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import legacyio.tables.outputs
+import legacyio.tables.files
 
 from .conftest import SIMPLE_LEN, leftovers
 
@@ -115,7 +115,7 @@ def test_failed_overwrite_keeps_old_file(run, work, bad_dat):
 
 @pytest.mark.parametrize("exc,code", [(KeyboardInterrupt, 130), (RuntimeError, 1)])
 def test_interrupted_write_leaves_nothing(run, work, monkeypatch, exc, code):
-    real = legacyio.tables.outputs.OutputWriter.write_batch
+    real = legacyio.tables.files.OutputWriter.write_batch
     calls = []
 
     def boom(self, batch):
@@ -124,7 +124,7 @@ def test_interrupted_write_leaves_nothing(run, work, monkeypatch, exc, code):
         if len(calls) == 2:
             raise exc("secret-value-123")
 
-    monkeypatch.setattr(legacyio.tables.outputs.OutputWriter, "write_batch", boom)
+    monkeypatch.setattr(legacyio.tables.files.OutputWriter, "write_batch", boom)
     res = run("convert", "-c", "simple.cpy", "simple.dat", "o.jsonl", "--batch-size", "5")
     assert res.exit_code == code
     assert "secret-value-123" not in res.output

@@ -13,7 +13,8 @@ import pytest
 
 from legacyio.cli.progress import ProgressBar, summary_line
 from legacyio.report import DecodeReport
-from legacyio.tables.outputs import hex_decode, hex_encode, json_lines
+from legacyio.tables.hexcodec import hex_decode, hex_encode
+from legacyio.tables.jsonl import json_lines
 
 from .conftest import run_process
 

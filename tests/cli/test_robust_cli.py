@@ -48,7 +48,7 @@ def test_failing_report_file_leaves_no_split_outputs(run, work):
 
 def test_output_commit_failure_removes_the_report(run, work, monkeypatch):
     """The report is renamed first; when the output's rename then fails, the report goes."""
-    from legacyio.tables import outputs
+    from legacyio.tables import files as outputs
 
     def boom(self):
         raise OSError(28, "No space left on device")

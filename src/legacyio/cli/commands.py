@@ -193,7 +193,7 @@ _output_options = _stack(
 def _resolve_out_format(output: str, to: str | None, default: str = "parquet") -> str:
     """--to, else OUTPUT's extension; ``default`` only when OUTPUT has no extension at all
     (an unknown extension is an error that lists the known ones)."""
-    from legacyio.tables.outputs import format_for_path
+    from legacyio.tables.files import format_for_path
 
     if to:
         return to.lower()
@@ -267,7 +267,7 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     import legacyio
     from legacyio.engine.prefetch import prefetch
     from legacyio.report import DecodeReport
-    from legacyio.tables.outputs import open_output
+    from legacyio.tables.files import open_output
 
     hook = SCALE_HOOKS.get("convert")
     if hook is not None and hook(ctx, p):
@@ -358,7 +358,7 @@ def _convert_split(
 
     from legacyio.engine.segments import segment_columns, segment_keep, select_segment
     from legacyio.plan.flatten import flatten_table
-    from legacyio.tables.outputs import open_output
+    from legacyio.tables.files import open_output
 
     flat = ropts.flatten
     reader = legacyio.open_reader(
@@ -465,7 +465,7 @@ def encode(ctx: click.Context, p: dict[str, Any]) -> None:
 
 def _encode(p: dict[str, Any], src: str, out: str, overwrite: bool) -> None:
     import legacyio
-    from legacyio.tables.inputs import inspect_input, open_input
+    from legacyio.tables.files import inspect_input, open_input
 
     info = inspect_input(src, p.get("from_"))
     if not p.get("copybook") and info.copybook is None:
@@ -483,9 +483,11 @@ def _encode(p: dict[str, Any], src: str, out: str, overwrite: bool) -> None:
         names=names.lower() if names else None,
         fillers=p.get("fillers"),
         batch_size=wopts.batch_size,
+        allow_float=wopts.allow_float,
     )
     bar = progress_bar(p, "encoding", None)
     t0 = time.monotonic()
+    wreport = legacyio.WriteReport()
     try:
         stats = legacyio.write_table(
             _nonempty(batches, schema),
@@ -495,10 +497,14 @@ def _encode(p: dict[str, Any], src: str, out: str, overwrite: bool) -> None:
             format=fmt,
             progress=bar,
             overwrite=overwrite,
+            report=wreport,
         )
     finally:
         bar.close()
-    finish(p, summary_line("encoded", stats.records, stats.bytes, time.monotonic() - t0))
+    line = summary_line("encoded", stats.records, stats.bytes, time.monotonic() - t0)
+    if wreport.unchanged + wreport.merged + wreport.reencoded:
+        line += "\n" + wreport.summary()
+    finish(p, line)
 
 
 def _nonempty(batches: Iterator[Any], schema: Any) -> Iterator[Any]:
@@ -547,7 +553,7 @@ def head(ctx: click.Context, p: dict[str, Any]) -> None:
     import pyarrow as pa
 
     import legacyio
-    from legacyio.tables.outputs import json_lines
+    from legacyio.tables.jsonl import json_lines
 
     src = _input_path(p)
     n = 10 if p.get("records") is None else int(p["records"])

@@ -365,6 +365,12 @@ write_options = _stack(
         default=None,
         help="Write records from the raw copies a decoded table carries. [default: yes]",
     ),
+    click.option(
+        "--allow-float/--no-allow-float",
+        default=None,
+        help="Accept float columns for decimal/integer fields when every value is exact "
+        "at the field's scale. [default: refuse floats]",
+    ),
 )
 
 

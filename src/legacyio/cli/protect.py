@@ -269,7 +269,7 @@ def _protect(p: dict[str, Any], state: dict[str, Any], succeed: Any) -> None:
     from legacyio.options import WriteOptions
     from legacyio.protect.audit import write_manifest
     from legacyio.report import DecodeReport
-    from legacyio.tables.outputs import open_output
+    from legacyio.tables.files import open_output
 
     if not p.get("policy"):
         raise click.UsageError("missing option --policy")
@@ -398,7 +398,7 @@ def _unprotect(p: dict[str, Any], state: dict[str, Any], succeed: Any) -> None:
         manifest_path,
         read_options_from_manifest,
     )
-    from legacyio.tables.outputs import open_output
+    from legacyio.tables.files import open_output
 
     src = _existing_file(_need(p, "input", "INPUT"), "input")
     out = _need(p, "output", "OUTPUT")

@@ -211,7 +211,7 @@ def encode_dataset(ctx: click.Context, p: dict[str, Any]) -> None:
     import pyarrow.parquet as pq
 
     from legacyio.scale.parallel import cpu_count, dataset_files, encode_parallel
-    from legacyio.tables.inputs import inspect_input
+    from legacyio.tables.files import inspect_input
 
     src = _need(p, "input", "INPUT")
     out = _need(p, "output", "OUTPUT")

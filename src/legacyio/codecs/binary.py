@@ -16,7 +16,7 @@ import pyarrow as pa
 from legacyio.codecs import native
 from legacyio.codecs.base import CodecBase
 from legacyio.codecs.bigint import horner, limbs_from_u64, limbs_mul_add
-from legacyio.codecs.buffers import as_array, data_view, valid_mask
+from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
 from legacyio.codecs.numbers import ints_to_arrow, limbs_to_arrow, to_unscaled
 from legacyio.codecs.types import value_type
@@ -133,7 +133,7 @@ class BinaryCodec(CodecBase):
         """The unscaled int64 values when they can be read straight from the Arrow buffer."""
         t = arr.type
         if self.scale == 0 and pa.types.is_integer(t) and not pa.types.is_uint64(t):
-            return data_view(arr, t.to_pandas_dtype()).astype(np.int64), valid_mask(arr)
+            return data_view(arr, numpy_dtype(t)).astype(np.int64), valid_mask(arr)
         if pa.types.is_decimal128(t) and t.precision <= 18 and t.scale == self.scale:
             words = data_view(arr, np.int64, 2).reshape(-1, 2)
             return np.ascontiguousarray(words[:, 0]), valid_mask(arr)

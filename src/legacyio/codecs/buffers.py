@@ -104,6 +104,31 @@ def columns_mask(lengths: np.ndarray, w: int, from_end: bool = False) -> np.ndar
     return np.take(table, lengths, axis=0)
 
 
+_NUMPY_DTYPES: dict[pa.DataType, np.dtype] = {
+    pa.int8(): np.dtype(np.int8),
+    pa.int16(): np.dtype(np.int16),
+    pa.int32(): np.dtype(np.int32),
+    pa.int64(): np.dtype(np.int64),
+    pa.uint8(): np.dtype(np.uint8),
+    pa.uint16(): np.dtype(np.uint16),
+    pa.uint32(): np.dtype(np.uint32),
+    pa.uint64(): np.dtype(np.uint64),
+    pa.float16(): np.dtype(np.float16),
+    pa.float32(): np.dtype(np.float32),
+    pa.float64(): np.dtype(np.float64),
+}
+
+
+def numpy_dtype(t: pa.DataType) -> np.dtype:
+    """The NumPy dtype of a fixed-width Arrow integer or float type (what
+    ``DataType.to_pandas_dtype()`` gives, without importing pandas as it does before
+    pyarrow 26)."""
+    try:
+        return _NUMPY_DTYPES[t]
+    except KeyError:
+        raise TypeError(f"no NumPy dtype for Arrow type {t}") from None
+
+
 def as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Accept string/large_string (or chunked) input and return one pa.string array."""
     if isinstance(values, pa.ChunkedArray):

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from legacyio.codecs import native
 from legacyio.codecs.base import CodecBase
-from legacyio.codecs.buffers import as_array, data_view, valid_mask
+from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
 from legacyio.codecs.types import value_type
 from legacyio.layout.model import Item, Usage
@@ -103,7 +103,7 @@ class FloatCodec(CodecBase):
             arr = arr.cast(pa.float64())
             t = arr.type
         valid = valid_mask(arr)
-        data = data_view(arr, t.to_pandas_dtype())
+        data = data_view(arr, numpy_dtype(t))
         return data, valid
 
     def encode(

@@ -31,7 +31,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from legacyio.codecs.buffers import as_array, as_string_array, data_view, valid_mask
+from legacyio.codecs.buffers import (
+    as_array,
+    as_string_array,
+    data_view,
+    numpy_dtype,
+    valid_mask,
+)
 from legacyio.errors import OptionsError
 
 try:
@@ -156,7 +162,7 @@ def _unscaled(values: pa.Array, scale: int) -> tuple[np.ndarray, np.ndarray | No
     arr = as_array(values)
     t = arr.type
     if pa.types.is_integer(t) and not pa.types.is_uint64(t) and scale == 0:
-        vals = data_view(arr, t.to_pandas_dtype()).astype(np.int64, copy=False)
+        vals = data_view(arr, numpy_dtype(t)).astype(np.int64, copy=False)
     elif pa.types.is_decimal128(t) and t.scale == scale:
         vals = data_view(arr, np.uint64, 2)
     else:

@@ -27,7 +27,13 @@ from legacyio.codecs.bigint import (
     limbs_zeros,
     twos_to_limbs,
 )
-from legacyio.codecs.buffers import as_array, data_view, valid_mask, validity_buffer
+from legacyio.codecs.buffers import (
+    as_array,
+    data_view,
+    numpy_dtype,
+    valid_mask,
+    validity_buffer,
+)
 
 POW10_I64 = np.array([10**i for i in range(19)], dtype=np.int64)
 
@@ -135,7 +141,7 @@ def arrow_to_unscaled(
     if pa.types.is_uint64(t):
         return data_view(arr, np.uint64).copy(), valid
     if pa.types.is_integer(t):
-        return data_view(arr, t.to_pandas_dtype()).astype(np.int64), valid
+        return data_view(arr, numpy_dtype(t)).astype(np.int64), valid
     if pa.types.is_decimal128(t):
         words = data_view(arr, np.uint64, 2).reshape(-1, 2)
         if t.precision <= 18:
@@ -295,7 +301,7 @@ def to_unscaled(values: pa.Array | pa.ChunkedArray, scale: int, truncate: bool) 
         if pa.types.is_uint64(t):
             u = _ints_unscaled(data_view(arr, np.uint64), valid)
         else:
-            u = _ints_unscaled(data_view(arr, t.to_pandas_dtype()).astype(np.int64), valid)
+            u = _ints_unscaled(data_view(arr, numpy_dtype(t)).astype(np.int64), valid)
         return _rescale(u, scale, truncate)
     if pa.types.is_decimal128(t) or pa.types.is_decimal256(t):
         words = 2 if pa.types.is_decimal128(t) else 4

@@ -23,7 +23,7 @@ from legacyio.layout import load_copybook
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
 from legacyio.plan.flatten import flatten_table
-from legacyio.plan.nodes import CORRUPT_COLUMN
+from legacyio.plan.nodes import CORRUPT_COLUMN, META_ORPHAN
 from legacyio.report import DecodeReport
 from legacyio.sources import open_source
 
@@ -347,6 +347,11 @@ def open_stream(
                     plan.orphan = bytes(getattr(framer, "header", b"") or b"") + bytes(
                         getattr(framer, "trailer", b"") or b""
                     )
+                    if plan.orphan and plan.keep_residue:
+                        # streamed: they ride on an empty last batch's schema metadata
+                        md = dict(dec.schema.metadata or {})
+                        md[META_ORPHAN] = plan.orphan.hex().encode()
+                        yield pa.RecordBatch.from_pylist([], schema=dec.schema.with_metadata(md))
                 check.at_end(report)
             finally:
                 if pool is not None:
@@ -372,6 +377,13 @@ def open_stream(
         def flat_batches() -> Iterator[pa.RecordBatch]:
             for b in batches():
                 t = flatten_table(pa.Table.from_batches([b]))
+                if not b.num_rows and META_ORPHAN in (b.schema.metadata or {}):
+                    md = {
+                        **(flat_schema.metadata or {}),
+                        META_ORPHAN: b.schema.metadata[META_ORPHAN],
+                    }
+                    yield pa.RecordBatch.from_pylist([], schema=flat_schema.with_metadata(md))
+                    continue
                 yield from t.cast(flat_schema).to_batches()
 
         return flat_schema, flat_batches(), plan

@@ -1,8 +1,9 @@
 """Streaming writer: Arrow batches -> plan (encode) -> framing -> bytes.
 
 Records that carry a residue (raw bytes kept by the reader because they were not canonical)
-are written from it verbatim; every other record is encoded canonically. That makes
-``write_table(read_table(data)) == data`` hold by construction.
+are written from it, with any edited field merged in (``engine/merge.py``); every other
+record is encoded canonically. That makes ``write_table(read_table(data)) == data`` hold by
+construction, and an edit always lands.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow as pa
 
 from legacyio.codecs import native
 from legacyio.engine.framer import framer_for_plan
+from legacyio.engine.merge import ResidueMerger
 from legacyio.errors import EncodeError, OptionsError
 from legacyio.framing.base import length_groups
 from legacyio.layout import load_copybook
@@ -24,6 +26,7 @@ from legacyio.layout.model import Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions, split_kwargs
 from legacyio.plan.core import Plan
 from legacyio.plan.nodes import META_COPYBOOK, META_FORMAT, META_ORPHAN, META_READ, RESIDUE_COLUMN
+from legacyio.report import WriteReport
 from legacyio.sources import AtomicSink
 
 Progress = Callable[[int, int], None]
@@ -64,18 +67,28 @@ def plan_for_writing(
     layout: Layout = load_copybook(copybook, search_path=search_path, odo_mappings=fmt.odo_tables)
     names: Any = "python"
     fillers = True
+    trim: Any = "right"
     if META_READ in md:
         r = json.loads(md[META_READ].decode())
         names, fillers = r.get("names", names), r.get("fillers", fillers)
-    plan = Plan(layout, fmt, ReadOptions(names=names, fillers=fillers))
+        trim = r.get("trim", trim)
+    plan = Plan(layout, fmt, ReadOptions(names=names, fillers=fillers, trim=trim))
     return plan, fmt, wopts
 
 
 class BatchEncoder:
     """Encodes record batches into framed bytes for one plan."""
 
-    def __init__(self, plan: Plan, fmt: FileFormat, wopts: WriteOptions, has_residue: bool) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        fmt: FileFormat,
+        wopts: WriteOptions,
+        has_residue: bool,
+        report: WriteReport | None = None,
+    ) -> None:
         self.plan = plan
+        self.report = report
         self.fmt = fmt
         self.wopts = wopts
         self.records = 0
@@ -84,6 +97,7 @@ class BatchEncoder:
         self.framer = framer_for_plan(plan, fmt)
         self.hlen = self.framer.header_length
         self.blocks = fmt.record_format == "VB" and not has_residue
+        self.merger = ResidueMerger(plan, fmt, self.framer, wopts)
         self.hier = None
         if fmt.segment_children:
             from legacyio.engine.hierarchy import Hierarchy
@@ -172,11 +186,15 @@ class BatchEncoder:
         use[skip] = 0
         flat = cut_rows(canon, use)
         ends = np.cumsum(use)
-        pieces = []
+        pieces: list[Any] = []
         pos = 0
-        raw = residue.to_pylist() if residue is not None else []
+        rrows = np.flatnonzero(skip)
+        assert residue is not None
+        kept = residue.take(pa.array(rrows)).to_pylist()
+        merged = self.merger.pieces(batch, rrows, kept, first, self.report)
+        raw: dict[int, bytes] = dict(zip(rrows.tolist(), merged))
         out_len = flen.copy()
-        for r in np.flatnonzero(skip):
+        for r in rrows.tolist():
             cut = int(ends[r])
             pieces.append(flat[pos:cut])
             pos = cut
@@ -252,20 +270,28 @@ def write_stream(
     wopts: WriteOptions,
     schema: pa.Schema,
     progress: Progress | None = None,
+    report: WriteReport | None = None,
 ) -> WriteStats:
-    """Encode every batch of ``data`` and write the bytes to ``out``."""
-    enc = BatchEncoder(plan, fmt, wopts, RESIDUE_COLUMN in schema.names)
+    """Encode every batch of ``data`` and write the bytes to ``out``; ``report`` counts
+    what became of the records that carry a residue."""
+    enc = BatchEncoder(plan, fmt, wopts, RESIDUE_COLUMN in schema.names, report)
     total = 0
+    orphan = (schema.metadata or {}).get(META_ORPHAN)
     for batch in iter_batches(data, wopts.batch_size):
+        md = batch.schema.metadata or {}
+        if META_ORPHAN in md:
+            orphan = md[META_ORPHAN]  # a streamed file without records (engine/read.py)
         chunk, _ = enc.encode_buffer(batch)
         out.write(chunk if isinstance(chunk, bytes) else chunk.data)
         total += len(chunk)
         if progress is not None:
             progress(enc.records, total)
-    orphan = (schema.metadata or {}).get(META_ORPHAN)
     if enc.records == 0 and orphan and wopts.use_residue:
         # a file without records: its header/trailer bytes, kept by read_table
         chunk = bytes.fromhex(orphan.decode())
         out.write(chunk)
         total += len(chunk)
+    if report is not None:
+        report.records += enc.records
+        report.bytes += total
     return WriteStats(enc.records, total)

@@ -764,9 +764,36 @@ class Plan:
         records instead of a new matrix; the returned matrix is ``out`` unless the nested
         ODO walker had to compact the records into a new one.
         """
+        mat, counts, cols = self.encode_max(
+            batch, wopts, first_record, skip, collect=collect, src=src, out=out
+        )
+        n = batch.num_rows
+        if counts is not None:
+            return self.compact(mat, counts)
+        if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "D"):
+            return mat, self._root_lengths(cols, n)
+        return mat, np.full(n, self.width, dtype=np.int64)
+
+    def encode_max(
+        self,
+        batch: pa.RecordBatch | pa.Table,
+        wopts: WriteOptions,
+        first_record: int,
+        skip: np.ndarray | None,
+        *,
+        collect: np.ndarray | None = None,
+        src: np.ndarray | None = None,
+        out: np.ndarray | None = None,
+        quiet: dict[str, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, list[np.ndarray] | None, dict[str, pa.Array]]:
+        """``encode`` before variable layouts are compacted: the records in the maximum
+        layout, the ODO counts to compact them with (None for fixed layouts) and the
+        top-level columns. ``quiet`` (node path -> per-record mask) silences failures of
+        fields whose encoding will not be used."""
         n = batch.num_rows
         ctx = EncodeCtx(self, wopts, first_record, skip)
         ctx.collect = collect
+        ctx.quiet = quiet
         if src is not None and src.shape != (n, self.width):
             src = None
         cols = {}
@@ -785,10 +812,8 @@ class Plan:
             counts = [
                 ctx.table_counts.get(t.path, np.full(n, t.max, dtype=np.int64)) for t in self.tables
             ]
-            return self.compact(mat, counts)
-        if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "D"):
-            return mat, self._root_lengths(cols, n)
-        return mat, np.full(n, self.width, dtype=np.int64)
+            return mat, counts, cols
+        return mat, None, cols
 
     def _root_lengths(self, cols: dict[str, pa.Array], n: int) -> np.ndarray:
         """Variable-length records of a copybook with several 01 records: each record is as

@@ -34,6 +34,9 @@ class EncodeCtx:
         self.table_counts: dict[str, np.ndarray] = {}
         self.object_values: dict[tuple, np.ndarray] = {}
         """Encoded values of DEPENDING ON fields, to check their tables' list lengths."""
+        self.quiet: dict[str, np.ndarray] | None = None
+        """Per node path, the records whose failures on that node are ignored (fields a
+        residue merge keeps from the original bytes)."""
 
     def fail(self, node: Node, mask: np.ndarray, rows: np.ndarray, why: str) -> None:
         """Raise EncodeError for the first failing row, or collect failures (residue check)."""
@@ -42,6 +45,10 @@ class EncodeCtx:
             return
         if self.skip is not None:
             mask = mask & ~self.skip[rows]
+        if self.quiet is not None:
+            q = self.quiet.get(node.path)
+            if q is not None:
+                mask = mask & ~q[rows]
         idx = np.flatnonzero(mask)
         if len(idx):
             raise EncodeError(why, record=self.first_record + int(rows[idx[0]]), field=node.path)
@@ -240,6 +247,8 @@ class EncodeCtx:
             if node.is_odo_object:
                 self._note_object(node, arr)
             return
+        if node.kind == "field" and not _numeric_input(arr.type):
+            self._check_lossy(node, arr, rows, write)
         truncate = self.wopts.on_overflow == "truncate"
         if write is None and getattr(node.codec, "encodes_into", False):
             enc, failed = node.codec.encode(arr, truncate=truncate, out=out)
@@ -274,6 +283,52 @@ class EncodeCtx:
         else:
             put_rows(out, enc)
 
+    def _check_lossy(
+        self, node: Node, arr: pa.Array, rows: np.ndarray, write: np.ndarray | None
+    ) -> None:
+        """Floats and text into a decimal or integer field: no silent rounding, no guessing.
+        Floats pass only with ``allow_float`` and when every value is exact at the field's
+        scale; text never does (a text format is read with the copybook's types)."""
+        t = node.codec.arrow_type
+        if not (pa.types.is_decimal(t) or pa.types.is_integer(t)):
+            return
+        valid = valid_mask(arr)
+        if write is not None:
+            valid &= write
+        if pa.types.is_floating(arr.type):
+            if not self.wopts.allow_float:
+                self.fail(
+                    node,
+                    valid,
+                    rows,
+                    f"column is {arr.type}: a float is never encoded into a {t} field "
+                    "(cast it to an exact DECIMAL, or allow floats that are exact: "
+                    "allow_float=True / --allow-float)",
+                )
+                return
+            from legacyio.codecs.numbers import to_unscaled
+
+            scale = getattr(node.codec, "scale", getattr(t, "scale", 0))
+            u = to_unscaled(arr, scale, truncate=False)
+            self.fail(
+                node,
+                u.bad & valid,
+                rows,
+                f"a float value is not exact at the field's scale ({max(scale, 0)} decimal places)",
+            )
+        elif not pa.types.is_null(arr.type):
+            self.fail(
+                node,
+                valid,
+                rows,
+                f"column is {arr.type}: values of this type are not converted into a {t} "
+                "field (give the column a numeric type)",
+            )
+
+
+def _numeric_input(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_decimal(t) or pa.types.is_null(t)
+
 
 def valid_mask(arr: pa.Array) -> np.ndarray:
     if arr.null_count == 0:
@@ -303,7 +358,7 @@ def _fixed_bytes(arr: pa.Array, width: int) -> np.ndarray:
     if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
         try:  # every value exactly `width` bytes: one vectorized cast
             return _fixed_bytes(arr.cast(pa.binary(width)), width)
-        except pa.ArrowInvalid:
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # (not before pyarrow 15)
             pass
     out = np.zeros((n, width), dtype=np.uint8)
     for i, v in enumerate(arr.to_pylist()):  # rare: values of other lengths

@@ -392,7 +392,7 @@ def _copy_part(
     decimals: str,
 ) -> Any:
     """Append one worker's Arrow IPC part to the single output (opened on the first part)."""
-    from legacyio.tables.outputs import open_output
+    from legacyio.tables.files import open_output
 
     with pa.memory_map(part) as src:
         rf = pa.ipc.open_file(src)
