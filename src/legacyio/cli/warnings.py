@@ -41,3 +41,6 @@ def route_warnings() -> None:
     """Show every warning as one line on stderr (each distinct message once)."""
     warnings.showwarning = _show
     warnings.simplefilter("default")
+    # an unclosed file noticed by the interpreter (an import cut short by Ctrl-C, say) is
+    # housekeeping the user cannot act on, not a second line of output
+    warnings.simplefilter("ignore", ResourceWarning)
