@@ -123,7 +123,7 @@ def test_parquet_write_table_alone(measure, master, master_table: pa.Table, tmp_
 @pytest.mark.parametrize("engine", ENGINES)
 def test_convert_parquet(measure, master, engine: str, tmp_path: Path) -> None:
     """The CLI's convert path (decode overlapped with writing) to Parquet."""
-    from legacyio.tables.outputs import write_batches
+    from legacyio.tables.files import write_batches
 
     out = tmp_path / "master.parquet"
 
