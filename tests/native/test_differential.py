@@ -16,10 +16,10 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.items import numeric_item, plain_item, text_item
 
 from legacyio.codecs import make_codec, native
-from legacyio.layout.model import Category, Item, Picture, Usage
-from legacyio.layout.types import storage_size
+from legacyio.layout.model import Usage
 from legacyio.options import FileFormat
 
 pytestmark = pytest.mark.skipif(not native.available(), reason="legacyio._native is not built")
@@ -29,64 +29,6 @@ _WIDE = Context(prec=80)  # the default 28 digits would round 38-digit values
 
 _NEAR = [0x00, 0x0C, 0x0D, 0x0F, 0x20, 0x2B, 0x2D, 0x30, 0x39, 0x40, 0x4E, 0x60, 0x7B, 0x7D]
 _NEAR += [0x41, 0x4A, 0x70, 0x79, 0x99, 0xA5, 0xB3, 0xC0, 0xC5, 0xD0, 0xD9, 0xE1, 0xF0, 0xF9, 0xFF]
-
-
-def numeric_item(
-    digits: int,
-    scale: int,
-    *,
-    signed: bool,
-    usage: Usage,
-    leading: bool = False,
-    separate: bool = False,
-) -> Item:
-    pic = Picture(
-        source="test",
-        category=Category.NUMERIC,
-        length=digits,
-        digits=digits,
-        scale=scale,
-        signed=signed,
-        p_count=max(0, -scale),
-    )
-    return Item(
-        level=5,
-        name="F",
-        path=("R", "F"),
-        usage=usage,
-        offset=0,
-        size=storage_size(usage, pic, separate),
-        picture=pic,
-        sign_leading=leading,
-        sign_separate=separate,
-    )
-
-
-def text_item(length: int, justified: bool) -> Item:
-    pic = Picture(source="X", category=Category.ALPHANUMERIC, length=length, symbols="X" * length)
-    return Item(
-        level=5,
-        name="F",
-        path=("R", "F"),
-        usage=Usage.DISPLAY,
-        offset=0,
-        size=length,
-        picture=pic,
-        justified=justified,
-    )
-
-
-def float_item(double: bool) -> Item:
-    usage = Usage.FLOAT8 if double else Usage.FLOAT4
-    return Item(
-        level=5,
-        name="F",
-        path=("R", "F"),
-        usage=usage,
-        offset=0,
-        size=8 if double else 4,
-        picture=None,
-    )
 
 
 def on(engine: str, fn):
@@ -225,7 +167,13 @@ def zoned_codecs(draw):
     enc = draw(st.sampled_from(["cp037", "cp1047", "ascii", "latin-1"]))
     sign = draw(st.sampled_from(["ibm", "mf"]))
     item = numeric_item(
-        digits, scale, signed=signed, usage=Usage.DISPLAY, leading=leading, separate=separate
+        digits,
+        scale,
+        signed=signed,
+        usage=Usage.DISPLAY,
+        p_count=max(0, -scale),
+        sign_leading=leading,
+        sign_separate=separate,
     )
     return make_codec(item, FileFormat(encoding=enc, ascii_sign=sign))
 
@@ -256,7 +204,9 @@ def packed_codecs(draw):
     if digits + max(0, -scale) > 38:
         scale = 0
     usage = draw(st.sampled_from([Usage.PACKED, Usage.PACKED_NOSIGN]))
-    item = numeric_item(digits, scale, signed=draw(st.booleans()), usage=usage)
+    item = numeric_item(
+        digits, scale, signed=draw(st.booleans()), usage=usage, p_count=max(0, -scale)
+    )
     return make_codec(item, FileFormat(encoding=draw(st.sampled_from(["cp037", "ascii"]))))
 
 
@@ -284,7 +234,9 @@ def binary_codecs(draw):
     usage = draw(st.sampled_from([Usage.BINARY, Usage.COMP5]))
     digits = draw(st.integers(1, 18))
     scale = draw(st.sampled_from([0, 0, 2, min(digits, 4), -2]))
-    item = numeric_item(digits, scale, signed=draw(st.booleans()), usage=usage)
+    item = numeric_item(
+        digits, scale, signed=draw(st.booleans()), usage=usage, p_count=max(0, -scale)
+    )
     order = draw(st.sampled_from(["big", "little"]))
     return make_codec(item, FileFormat(binary_byteorder=order, comp5_byteorder=order))
 
@@ -322,7 +274,7 @@ PAGES = ["cp037", "cp1047", "cp500", "cp273", "cp1140", "latin-1", "cp1252", "as
 
 @st.composite
 def text_codecs(draw):
-    item = text_item(draw(st.integers(1, 40)), draw(st.booleans()))
+    item = text_item(draw(st.integers(1, 40)), justified=draw(st.booleans()))
     trim = draw(st.sampled_from(["right", "left", "both", "none"]))
     return make_codec(item, FileFormat(encoding=draw(st.sampled_from(PAGES))), trim=trim)
 
@@ -363,7 +315,10 @@ def test_text_encode(codec, data):
     data=st.data(),
 )
 def test_float_decode(double, fmt, order, data):
-    codec = make_codec(float_item(double), FileFormat(float_format=fmt, float_byteorder=order))
+    codec = make_codec(
+        plain_item(Usage.FLOAT8 if double else Usage.FLOAT4),
+        FileFormat(float_format=fmt, float_byteorder=order),
+    )
     n = data.draw(st.integers(0, 12))
     raw = data.draw(st.binary(min_size=n * codec.width, max_size=n * codec.width))
     check_decode(codec, np.frombuffer(raw, np.uint8).reshape(n, codec.width))
