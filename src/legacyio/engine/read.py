@@ -96,7 +96,11 @@ class _BatchDecoder:
         plan = self.plan
         n = len(block.lengths)
         mat, avail, raw = self.matrix(block)
-        rec_offsets = block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
+        rec_offsets = (
+            block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
+            if block.payload_offsets is None
+            else np.asarray(block.payload_offsets, dtype=np.int64)
+        )
         extras: dict[str, pa.Array] = {}
         arrays, vouched = plan.decode_vouched(
             mat, avail, rec_offsets, block.first_record, self.report, extras
@@ -206,7 +210,7 @@ class _BatchDecoder:
             # each record is exactly as long as they say
             lengths = np.asarray(block.lengths, dtype=np.int64)
             return bool((frame_lengths == lengths).all())
-        if rf not in ("V", "VB") or (len(plan.roots) > 1 and not plan.variable):
+        if rf not in ("V", "VB", "VBS") or (len(plan.roots) > 1 and not plan.variable):
             return False
         lengths = np.asarray(block.lengths, dtype=np.int64)
         if not bool((frame_lengths == lengths + self.hlen).all()):
