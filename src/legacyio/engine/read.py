@@ -127,6 +127,9 @@ class _BatchDecoder:
             cols.append(extras[CORRUPT_COLUMN])
         if self.report is not None:
             self.report.records += n
+            if block.payload_offsets is not None:  # VBS: records in several segments
+                spanned = block.frame_lengths > block.lengths + 4
+                self.report.spanned_records += int(np.count_nonzero(spanned))
             self.report.bytes += int(np.sum(block.frame_lengths)) if n else 0
         return pa.RecordBatch.from_arrays(cols, schema=self.schema)
 
