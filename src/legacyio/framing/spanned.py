@@ -27,6 +27,7 @@ record) so that nothing is lost.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 
 import attrs
@@ -41,9 +42,11 @@ from legacyio.framing.base import (
     make_block,
     payload_lengths,
 )
+from legacyio.framing.rdw import RdwFramer
 from legacyio.sources import SourceStream
 
 COMPLETE, FIRST, LAST, MIDDLE = 0, 1, 2, 3
+_SDW = struct.Struct(">HBB")
 SEGMENT_NAMES = {COMPLETE: "complete", FIRST: "first", LAST: "last", MIDDLE: "middle"}
 
 IBM_MAX_SEGMENT = 32756
@@ -99,6 +102,9 @@ class SpannedFramer(FramerBase):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.bdw_adjustment = int(bdw_adjustment)
         self.block_size = int(block_size)
+        # runs of complete segments are framed as VB records (IBM RDWs, big-endian, counting
+        # themselves, an all-zero word being padding): the same kernels, native when active
+        self._complete_run = RdwFramer(blocked=True)._run
         if self.block_size < 9:
             raise ValueError("a VBS block needs room for its BDW, an SDW and one data byte")
 
@@ -127,30 +133,35 @@ class SpannedFramer(FramerBase):
     ) -> Iterator[RecordBlock]:
         pump = Pump(stream, offset, self.chunk_size or DEFAULT_CHUNK)
         record = 1  # number of the first record of the batch being built
+        count = 0  # records in the batch being built
         pos = 0
         block_end: int | None = None
         gap = b""
         gaps: list[tuple[int, bytes]] = []
-        fs: list[int] = []  # frame start, frame length, payload start, payload length
-        fl: list[int] = []
-        ps: list[int] = []
-        pl: list[int] = []
+        fs: list = []  # frame starts and lengths, as lists or arrays (concatenated at emit)
+        fl: list = []
         spans: dict[int, list[tuple[int, int]]] = {}  # spanned records: data of each segment
         rec_start = -1  # frame start of the spanned record being assembled (-1: none)
         rec_segs: list[tuple[int, int]] = []
+        unpack = _SDW.unpack_from
+        run = self._complete_run
 
         def emit() -> RecordBlock:
-            nonlocal record, pos, block_end, gaps, fs, fl, ps, pl, spans
-            n = len(fs)
+            nonlocal record, count, pos, block_end, gaps, fs, fl, spans
             base = pump.buf[:pos]
-            starts = np.asarray(ps, dtype=np.int64)
-            lengths = np.asarray(pl, dtype=np.int64)
+            frame_starts = np.concatenate([np.asarray(x, dtype=np.int64) for x in fs])
+            frame_lengths = np.concatenate([np.asarray(x, dtype=np.int64) for x in fl])
+            starts = frame_starts + 4
+            lengths = frame_lengths - 4
             offsets = None
             if spans:
                 # spanned payloads assembled after the input bytes of the batch
-                offsets = pump.offset + starts
                 extra = [base]
                 at = pos
+                for i, segs in spans.items():
+                    starts[i] = segs[0][0]
+                    lengths[i] = sum(k for _, k in segs)
+                offsets = pump.offset + starts
                 for i, segs in spans.items():
                     starts[i] = at
                     for s, k in segs:
@@ -159,29 +170,29 @@ class SpannedFramer(FramerBase):
                 buf = np.concatenate(extra)
             else:
                 buf = base
-            block = make_block(buf, pump.offset, fs, fl, starts, lengths, gaps, record)
+            block = make_block(
+                buf, pump.offset, frame_starts, frame_lengths, starts, lengths, gaps, record
+            )
             if offsets is not None:
                 block = attrs.evolve(block, payload_offsets=offsets)
             pump.consume(pos)
             if block_end is not None:
                 block_end -= pos
-            record += n
-            pos = 0
-            gaps, fs, fl, ps, pl, spans = [], [], [], [], [], {}
+            record += count
+            count = pos = 0
+            gaps, fs, fl, spans = [], [], [], {}
             return block
 
-        def add(frame: int, end: int, segs: list[tuple[int, int]]) -> None:
-            nonlocal gap
-            i = len(fs)
+        def add(frame: int, end: int, segs: list[tuple[int, int]] | None) -> None:
+            nonlocal gap, count
             if gap:
-                gaps.append((i, gap))
+                gaps.append((count, gap))
                 gap = b""
-            fs.append(frame)
-            fl.append(end - frame)
-            ps.append(segs[0][0])
-            pl.append(sum(k for _, k in segs))
-            if len(segs) > 1:
-                spans[i] = list(segs)
+            fs.append([frame])
+            fl.append([end - frame])
+            if segs is not None:
+                spans[count] = segs
+            count += 1
 
         def drop_partial(upto: int) -> None:
             """The partial record's bytes become gap bytes (lenient)."""
@@ -192,18 +203,18 @@ class SpannedFramer(FramerBase):
         def stop(message: str, at: int) -> Iterator[RecordBlock]:
             """Error, or (lenient) report and keep the rest of the input as trailer."""
             nonlocal gap, rec_start
-            self._problem(message, record + len(fs), pump.offset + at)
+            self._problem(message, record + count, pump.offset + at)
             if rec_start >= 0:
                 gap += pump.buf[rec_start:pos].tobytes()
                 rec_start = -1
-            if fs:
+            if count:
                 yield emit()
             while pump.more():
                 pass
             tail.append(gap + pump.buf[pos:].tobytes())
 
         while True:
-            if len(fs) >= batch_size and rec_start < 0:
+            if count >= batch_size and rec_start < 0:
                 yield emit()
                 continue
             buf = pump.buf
@@ -234,18 +245,31 @@ class SpannedFramer(FramerBase):
                 block_end = pos + bl
                 pos += 4
                 continue
+            if rec_start < 0:
+                # complete segments one after another (an SDW with control 0 has the shape
+                # of an RDW): framed by the VB run kernel
+                before = len(fs)
+                pos, n, _ = run(buf, mv, pos, block_end, batch_size - count, fs, fl)
+                if n:
+                    if gap:
+                        gaps.append((count, gap))
+                        gap = b""
+                    count += n
+                elif len(fs) > before:
+                    del fs[before:], fl[before:]
+                if count >= batch_size:
+                    continue
             if pos == block_end:
                 block_end = None
                 continue
-            if block_end - pos < 4 or not buf[pos : pos + 4].any():
+            if block_end - pos < 4 or not any(mv[pos : pos + 4]):
                 # block padding: a gap, or (inside a spanned record) part of its frame
                 if rec_start < 0:
                     gap += buf[pos:block_end].tobytes()
                 pos = block_end
                 block_end = None
                 continue
-            length = mv[pos] << 8 | mv[pos + 1]
-            control, reserved = mv[pos + 2], mv[pos + 3]
+            length, control, reserved = unpack(mv, pos)
             if length < 4 or pos + length > block_end:
                 what = "below 4" if length < 4 else f"beyond its block ({block_end - pos} left)"
                 yield from stop(f"segment length {length} {what}", pos)
@@ -255,7 +279,7 @@ class SpannedFramer(FramerBase):
                 self._problem(
                     f"invalid segment descriptor word (control byte {control:#04x}, "
                     f"reserved byte {reserved:#04x})",
-                    record + len(fs),
+                    record + count,
                     pump.offset + pos,
                 )
                 if rec_start >= 0:
@@ -267,14 +291,14 @@ class SpannedFramer(FramerBase):
                 self._problem(
                     f"spanned record starting at offset {pump.offset + rec_start} has no last "
                     f"segment (a {SEGMENT_NAMES[control]} segment follows)",
-                    record + len(fs),
+                    record + count,
                     pump.offset + pos,
                 )
                 drop_partial(pos)
             if rec_start < 0 and control in (LAST, MIDDLE):
                 self._problem(
                     f"{SEGMENT_NAMES[control]} segment without a first segment",
-                    record + len(fs),
+                    record + count,
                     pump.offset + pos,
                 )
                 gap += buf[pos:seg_end].tobytes()
@@ -282,7 +306,7 @@ class SpannedFramer(FramerBase):
                 continue
             data = (pos + 4, length - 4)
             if control == COMPLETE:
-                add(pos, seg_end, [data])
+                add(pos, seg_end, None)
             elif control == FIRST:
                 rec_start, rec_segs = pos, [data]
             else:
@@ -295,11 +319,11 @@ class SpannedFramer(FramerBase):
             self._problem(
                 f"input ends inside a spanned record (its first segment at offset "
                 f"{pump.offset + rec_start} has no last segment)",
-                record + len(fs),
+                record + count,
                 pump.offset + rec_start,
             )
             gap += pump.buf[rec_start:pos].tobytes()
-        if fs:
+        if count:
             yield emit()
         if gap:
             tail.append(gap)
