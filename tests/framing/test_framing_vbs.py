@@ -387,3 +387,18 @@ def test_spanned_records_do_not_look_like_a_wrong_copybook():
     bad = [b"X" + r[1:] for r in records]
     with pytest.warns(legacyio.DataWarning):
         legacyio.read_table(ref.vbs_file(ref.ibm_blocks(bad, 40)), ODO_CPY, record_format="VBS")
+
+
+def test_dirty_records_keep_their_bytes_next_to_spanned_ones():
+    dirty = b"\xf0\xf0\xc3" + rec(3)[3:]  # count 3 with a C zone: not how the writer writes it
+    clean = rec(4)
+    blocks = [
+        [(COMPLETE, clean), (COMPLETE, dirty), (FIRST, rec(30)[:10])],
+        [(LAST, rec(30)[10:]), (COMPLETE, clean), (COMPLETE, dirty)],
+    ]
+    data = ref.vbs_file(blocks)
+    t = assert_round_trip(data, ODO_CPY, record_format="VBS")
+    assert t.column("N").to_pylist() == [4, 3, 30, 4, 3]
+    kept = [r is not None for r in t.column(RESIDUE_COLUMN).to_pylist()]
+    # block heads (their BDW), the dirty records and the spanned one; not the clean one inside
+    assert kept == [True, True, True, False, True]
