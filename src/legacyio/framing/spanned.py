@@ -40,6 +40,7 @@ from legacyio.framing.base import (
     Pump,
     RecordBlock,
     make_block,
+    pack_rows,
     payload_lengths,
 )
 from legacyio.framing.rdw import RdwFramer
@@ -406,48 +407,63 @@ class SpannedFramer(FramerBase):
             return b"".join(pieces)
         cap = min(self.block_size - 4, 0x7FFFFFFF)  # room for segments in a block
         seg_max = IBM_MAX_SEGMENT
-        out: list[bytes] = []
-        block: list[bytes] = []
+        # the layout first, as arithmetic: each descriptor word (BDW or SDW) as a 32-bit
+        # big-endian value and the offset in the concatenated payloads it goes before
+        at_list: list[int] = []
+        words: list[int] = []
+        at, add_at, add_word = 0, at_list.append, words.append
         used = 0
+        bdw = -1  # index of the open block's BDW (its length is known when it closes)
 
         def close() -> None:
-            nonlocal block, used
-            if block:
-                out.append(self._bdw_bytes(used + 4))
-                out.extend(block)
-            block, used = [], 0
+            nonlocal used, bdw
+            if bdw >= 0:
+                words[bdw] = int.from_bytes(self._bdw_bytes(used + 4), "big")
+            used, bdw = 0, -1
 
-        for i in range(n):
-            k = int(lens[i])
-            data = payloads[i, :k].tobytes()
-            if k + 4 <= min(cap - used, seg_max):
-                block.append(sdw(k, COMPLETE) + data)
-                used += k + 4
-                continue
-            if min(cap - used, seg_max) < 5:
+        for k in lens.tolist():
+            free = min(cap - used, seg_max)
+            if k + 4 > free and free < 5:
                 close()
-                if k + 4 <= min(cap, seg_max):
-                    block.append(sdw(k, COMPLETE) + data)
-                    used += k + 4
-                    continue
-            at = 0
+                free = min(cap, seg_max)
+            if k + 4 <= free:
+                if bdw < 0:
+                    bdw = len(words)
+                    add_at(at)
+                    add_word(0)
+                add_at(at)
+                add_word((k + 4) << 16)
+                used += k + 4
+                at += k
+                continue
+            done = 0
             control = FIRST
             while True:
                 room = min(cap - used, seg_max) - 4
                 if room < 1:
                     close()
                     continue
-                take = min(room, k - at)
-                last = at + take == k
-                ctl = LAST if last and control != FIRST else control
-                block.append(sdw(take, ctl) + data[at : at + take])
+                if bdw < 0:
+                    bdw = len(words)
+                    add_at(at)
+                    add_word(0)
+                take = min(room, k - done)
+                last = done + take == k
+                add_at(at)
+                add_word((take + 4) << 16 | (LAST if last else control) << 8)
                 used += take + 4
                 at += take
+                done += take
                 if last:
                     break
                 control = MIDDLE
         close()
-        return b"".join(out)
+        flat = pack_rows(np.ascontiguousarray(payloads), lens)
+        if not words:
+            return b""
+        heads = np.array(words, dtype=">u4").view(np.uint8)
+        where = np.repeat(np.array(at_list, dtype=np.int64), 4)
+        return np.insert(flat, where, heads).tobytes()
 
     # ----------------------------------------------------------------------- residues
     def flatten_residue(self, data: bytes) -> FlatResidue | None:
