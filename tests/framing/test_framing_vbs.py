@@ -369,8 +369,11 @@ def test_splits_start_only_on_blocks_that_start_a_record(tmp_path):
 
 
 def test_vbs_block_sizes_below_minimum_refused():
-    with pytest.raises(ValueError, match="VBS block"):
+    with pytest.raises(OptionsError, match="VBS block"):
         SpannedFramer(block_size=8)
+    t = legacyio.read_table(ref.vbs_file([[(COMPLETE, rec(2))]]), ODO_CPY, record_format="VBS")
+    with pytest.raises(OptionsError, match="VBS block"):
+        legacyio.encode(t, record_format="VBS", block_size=8)
     assert np.array_equal(framer().unfit(np.array([4, 32756, 32757])), [False, False, True])
 
 
@@ -402,3 +405,15 @@ def test_dirty_records_keep_their_bytes_next_to_spanned_ones():
     kept = [r is not None for r in t.column(RESIDUE_COLUMN).to_pylist()]
     # block heads (their BDW), the dirty records and the spanned one; not the clean one inside
     assert kept == [True, True, True, False, True]
+
+
+def test_vbs_read_as_vb_says_to_try_vbs():
+    data = ref.vbs_file([[(COMPLETE, rec(2)), (FIRST, rec(9)[:4])], [(LAST, rec(9)[4:])]])
+    with pytest.raises(DecodeError, match="segment control code: a VBS file") as ei:
+        legacyio.read_table(data, ODO_CPY, record_format="VB")
+    assert ei.value.record == 2 and ei.value.offset == 4 + 9
+    # and a VB file is a VBS file whose segments are all complete
+    vb = ref.vbs_file([[(COMPLETE, rec(2)), (COMPLETE, rec(5))], [(COMPLETE, rec(0))]])
+    a = legacyio.read_table(vb, ODO_CPY, record_format="VB")
+    b = legacyio.read_table(vb, ODO_CPY, record_format="VBS")
+    assert a.equals(b)

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 import attrs
 import numpy as np
 
-from legacyio.errors import EncodeError
+from legacyio.errors import EncodeError, OptionsError
 from legacyio.framing.base import (
     DEFAULT_CHUNK,
     FramerBase,
@@ -107,7 +107,7 @@ class SpannedFramer(FramerBase):
         # themselves, an all-zero word being padding): the same kernels, native when active
         self._complete_run = RdwFramer(blocked=True)._run
         if self.block_size < 9:
-            raise ValueError("a VBS block needs room for its BDW, an SDW and one data byte")
+            raise OptionsError("a VBS block needs room for its BDW, an SDW and one data byte")
 
     # ----------------------------------------------------------------------------- reading
     def _bdw(self, mv: memoryview, pos: int) -> int:
