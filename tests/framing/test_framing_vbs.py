@@ -417,3 +417,23 @@ def test_vbs_read_as_vb_says_to_try_vbs():
     a = legacyio.read_table(vb, ODO_CPY, record_format="VB")
     b = legacyio.read_table(vb, ODO_CPY, record_format="VBS")
     assert a.equals(b)
+
+
+def test_length_edit_of_a_spanned_record_is_refused_not_mangled():
+    records = [rec(4), rec(30), rec(3)]
+    blocks = [
+        [(COMPLETE, records[0]), (FIRST, records[1][:5])],
+        [(LAST, records[1][5:]), (COMPLETE, records[2])],
+    ]
+    data = ref.vbs_file(blocks)
+    t = legacyio.read_table(data, ODO_CPY, record_format="VBS")
+    n = t.column("N").to_pylist()
+    letters = t.column("T").to_pylist()
+    n[1], letters[1] = 20, letters[1][:20]
+    t = t.set_column(0, "N", pa.array(n, t.schema.field("N").type))
+    t = t.set_column(1, "T", pa.array(letters, t.schema.field("T").type))
+    with pytest.raises(EncodeError, match="changed the length of a record spanned") as ei:
+        legacyio.encode(t, record_format="VBS")
+    assert ei.value.record == 2
+    out = legacyio.encode(t.drop_columns([RESIDUE_COLUMN]), record_format="VBS")
+    assert ref.decode(out) == [records[0], rec(20), records[2]]

@@ -158,7 +158,18 @@ class ResidueMerger:
         flats = [flatten(r) for r in residues]
         work = [r if f is None else f.data for r, f in zip(residues, flats)]
         out = self._pieces(batch, rows, work, first_record, report)
-        return [o if f is None else f.restore(o) for o, f in zip(out, flats)]
+        done: list[bytes] = []
+        for i, (o, f) in enumerate(zip(out, flats)):
+            back = o if f is None else f.restore(o)
+            if back is None:
+                raise EncodeError(
+                    "an edit changed the length of a record spanned over VBS segments: its "
+                    "segments and blocks cannot hold it (write the table without the "
+                    "_legacyio_residue column to block the file anew)",
+                    record=first_record + int(rows[i]),
+                )
+            done.append(back)
+        return done
 
     def _pieces(
         self,

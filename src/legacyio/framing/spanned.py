@@ -72,20 +72,20 @@ class FlatResidue:
     segments: tuple[tuple[int, int], ...]
     """(start, length) of each segment's data inside ``original``."""
 
-    def restore(self, merged: bytes) -> bytes:
+    def restore(self, merged: bytes) -> bytes | None:
         """The bytes to write for ``merged`` (``data`` with edits): the original segments and
-        BDWs around the edited payload when its length is unchanged; otherwise the record as
-        one complete segment."""
+        BDWs around the edited payload; None when the edit changed the record's length (its
+        segments and the blocks around them cannot hold it)."""
         if merged == self.data:
             return self.original
         prefix = self.original[: self.frame]
         suffix = self.original[self.end :]
         if not (merged.startswith(prefix) and merged.endswith(suffix)):
-            return merged
+            return None
         body = merged[len(prefix) : len(merged) - len(suffix)]
         old_len = sum(n for _, n in self.segments)
         if len(body) != old_len + 4 or body[:4] != sdw(old_len, COMPLETE):
-            return merged
+            return None
         out = bytearray(self.original)
         at = 4
         for s, n in self.segments:
