@@ -74,20 +74,28 @@ class _Skipper:
         self.skipped += len(drop)
         new_gaps: list[tuple[int, bytes]] = []
         pending = self.pending
-        j = 0
-        for i in range(n):
+        idx = np.flatnonzero(keep)
+        j = len(idx)
+        # only the rows that change something are visited (not one Python step per record):
+        # left-out rows, rows with a gap, and the kept row after each left-out run
+        events = set(gaps) | set(drop.tolist())
+        if j:
+            after = np.searchsorted(idx, drop)
+            events.update(idx[after[after < j]].tolist())
+            if pending:
+                events.add(int(idx[0]))
+        rank = np.cumsum(keep) - 1
+        for i in sorted(events):
             piece = gaps.get(i, b"")
             if not keep[i]:
                 pending += piece + block.frame_bytes(i)
                 continue
             if pending or piece:
-                new_gaps.append((j, pending + piece))
+                new_gaps.append((int(rank[i]), pending + piece))
             pending = b""
-            j += 1
         self.pending = pending
         if j == 0:
             return None
-        idx = np.flatnonzero(keep)
         first = self.kept + 1
         self.kept += j
         return make_block(
