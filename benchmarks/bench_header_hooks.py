@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.cobrix.hooks import TinyHeaders, VectorHeaders
 
 from benchmarks import workloads as wl
 from legacyio.framing import framer_for
 from legacyio.options import FileFormat
 from legacyio.sources import open_source
-from tests.cobrix.hooks import TinyHeaders, VectorHeaders
 
 WIDTH = 190
 BATCH = 32_768

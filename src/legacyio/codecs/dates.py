@@ -102,12 +102,12 @@ class DateCodec:
         n = mat.shape[0]
         if self.inner is None:
             dig = np.asarray(mat, dtype=np.int16) - self.zero_byte
-            ok = ((dig >= 0) & (dig <= 9)).all(axis=1)
+            ok: np.ndarray = np.asarray(((dig >= 0) & (dig <= 9)).all(axis=1))
             powers = 10 ** np.arange(self.width - 1, -1, -1, dtype=np.int64)
             return np.where(ok, dig.astype(np.int64) @ powers, 0), ok
         values, _ = self.inner.decode(mat)  # type: ignore[attr-defined]
-        ok = valid_mask(values)
-        ok = np.ones(n, dtype=bool) if ok is None else ok.copy()
+        mask = valid_mask(values)
+        ok = np.ones(n, dtype=bool) if mask is None else mask.copy()
         ints = pc.cast(values, pa.int64(), safe=False).fill_null(0)
         v = np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
         return v, ok

@@ -58,7 +58,6 @@ class _Skipper:
         self.kept = 0
 
     def apply(self, block: RecordBlock, keep: np.ndarray) -> RecordBlock | None:
-        n = len(block)
         gaps = dict(block.gaps or [])
         drop = np.flatnonzero(~keep)
         if len(drop) and self.report is not None:
