@@ -192,3 +192,25 @@ def test_cli_convert_encode_identical_and_job_file(tmp_path) -> None:
     assert "date32" in res.output
     res = run(cli, ["schema", "-c", str(tmp_path / "r.cpy"), "--date-format", "D8=julian"])
     assert res.exit_code != 0 and "julian" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "arrow"])
+def test_text_and_ipc_outputs_encode_back(tmp_path, ext: str) -> None:
+    (tmp_path / "r.cpy").write_text(CPY)
+    data = GOOD + BAD + BLANK + EDGE
+    (tmp_path / "r.dat").write_bytes(data)
+    flags = [f"--date-format={k}={v}" for k, v in FORMATS.items()]
+    cpy = ["-c", str(tmp_path / "r.cpy")]
+    out = str(tmp_path / f"a.{ext}")
+    run = CliRunner().invoke
+    res = run(cli, ["convert", *cpy, str(tmp_path / "r.dat"), out, "-q", *flags])
+    assert res.exit_code == 0, res.output
+    res = run(cli, ["encode", *cpy, *flags, out, str(tmp_path / "b.dat"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "b.dat").read_bytes() == data
+    if ext == "jsonl":  # a date that does not exist: the column is named, never the value
+        text = (tmp_path / "a.jsonl").read_text().replace("2024-02-29", "2024-02-30")
+        (tmp_path / "a.jsonl").write_text(text)
+        res = run(cli, ["encode", *cpy, *flags, out, str(tmp_path / "c.dat"), "-q"])
+        assert res.exit_code == 1 and "column D8" in res.output
+        assert "2024-02-30" not in res.output and not (tmp_path / "c.dat").exists()
