@@ -214,3 +214,56 @@ def test_text_and_ipc_outputs_encode_back(tmp_path, ext: str) -> None:
         res = run(cli, ["encode", *cpy, *flags, out, str(tmp_path / "c.dat"), "-q"])
         assert res.exit_code == 1 and "column D8" in res.output
         assert "2024-02-30" not in res.output and not (tmp_path / "c.dat").exists()
+
+
+def _reference(v: int, form: str, pivot: int = 1950) -> D | None:
+    """The date ``v`` holds in ``form``, one value at a time with the standard library."""
+    s = f"{v:0{len(form)}d}"
+    try:
+        if form == "yyyymmdd":
+            return D(int(s[:4]), int(s[4:6]), int(s[6:]))
+        if form == "cyymmdd":
+            return D(1900 + 100 * int(s[0]) + int(s[1:3]), int(s[3:5]), int(s[5:]))
+        yy = int(s[:2])
+        year = pivot - pivot % 100 + yy + (100 if yy < pivot % 100 else 0)
+        if form == "yymmdd":
+            return D(year, int(s[2:4]), int(s[4:]))
+        if form == "yyyyddd":
+            year, ddd = int(s[:4]), int(s[4:])
+        else:
+            ddd = int(s[2:])
+        if not 1 <= ddd <= 366:
+            return None
+        got = D(year, 1, 1) + dt.timedelta(days=ddd - 1)
+        return got if got.year == year else None
+    except ValueError:
+        return None
+
+
+@pytest.mark.filterwarnings("ignore::legacyio.DataWarning")  # many invalid dates on purpose
+@pytest.mark.parametrize("form", ["yyyymmdd", "yyyyddd", "cyymmdd", "yymmdd", "yyddd"])
+@pytest.mark.parametrize("pivot", [1950, 1901])
+def test_vectorized_dates_agree_with_the_standard_library(form: str, pivot: int) -> None:
+    import numpy as np
+
+    k = len(form)
+    rng = np.random.default_rng(k)
+    # digits drawn per position, biased to plausible months and days (many valid dates,
+    # many near misses: day 29-31, month 00/12/13, day 000/365/366)
+    ranges = {"y": 10, "c": 3, "m": 2, "d": 4}
+    cols = []
+    for pos, sym in enumerate(form):
+        top = ranges[sym] if form.count(sym) != 3 else (4 if pos == form.index(sym) else 10)
+        first = form.index(sym) == pos and sym in "md"
+        cols.append(rng.integers(0, top if first else 10, 20000))
+    values = np.stack(cols, axis=1) @ (10 ** np.arange(k - 1, -1, -1))
+    values[:4] = [0, 10**k - 1, int("1" * k), int("0" * (k - 1) + "1")]
+    cpy = f"       01 R.\n          05 D PIC 9({k}).\n"
+    data = "".join(f"{int(v):0{k}d}" for v in values).encode("cp037")
+    t = legacyio.read_table(data, cpy, date_formats={"D": form}, date_pivot_year=pivot)
+    expect = [_reference(int(v), form, pivot) for v in values]
+    assert t.column("D").to_pylist() == expect
+    assert 0.2 < sum(e is not None for e in expect) / len(expect) < 0.95  # both kinds
+    ok = t.filter(pa.compute.is_valid(t.column("D"))).drop(["_legacyio_residue"])
+    back = legacyio.encode(ok, copybook=cpy, date_formats={"D": form}, date_pivot_year=pivot)
+    assert back == "".join(f"{int(v):0{k}d}" for v, e in zip(values, expect) if e).encode("cp037")
