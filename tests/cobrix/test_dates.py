@@ -267,3 +267,18 @@ def test_vectorized_dates_agree_with_the_standard_library(form: str, pivot: int)
     ok = t.filter(pa.compute.is_valid(t.column("D"))).drop(["_legacyio_residue"])
     back = legacyio.encode(ok, copybook=cpy, date_formats={"D": form}, date_pivot_year=pivot)
     assert back == "".join(f"{int(v):0{k}d}" for v, e in zip(values, expect) if e).encode("cp037")
+
+
+@pytest.mark.parametrize("flatten", [False, True])
+def test_dates_in_a_variable_table(flatten: bool) -> None:
+    cpy = "       01 R.\n          05 N  PIC 9.\n          05 DS PIC 9(8) OCCURS 0 TO 3 DEPENDING ON N.\n"
+    data = "2".encode("cp037") + "2024010120231301".encode("cp037")  # month 13 in the second
+    t = legacyio.read_table(
+        data, cpy, record_format="ODO", date_formats={"DS": "yyyymmdd"}, flatten=flatten
+    )
+    row = t.drop(["_legacyio_residue"]).to_pylist()[0]
+    if flatten:
+        assert (row["DS_1"], row["DS_2"], row["DS_3"]) == (D(2024, 1, 1), None, None)
+    else:
+        assert row["DS"] == [D(2024, 1, 1), None]
+    assert legacyio.encode(t) == data
