@@ -275,7 +275,7 @@ def _named_pairs(value: Any, what: str, sep: str = "=") -> list[tuple[str, str]]
         k = str(k).strip()
         if not k:
             raise OptionsError(f"{what} entry {item!r} has no name")
-        out.append((k, v if not isinstance(v, str) else v.strip()))
+        out.append((k, v))  # a rule's text as written: error columns count in it
     return out
 
 

@@ -316,12 +316,12 @@ def parse_rule(rule: str, text: str) -> Expr:
     return _Parser(rule, text).parse()
 
 
-def tests_of(expr: Expr) -> list[Test]:
+def rule_tests(expr: Expr) -> list[Test]:
     """The field tests of an expression, left to right."""
     if isinstance(expr, (And, Or)):
-        return tests_of(expr.left) + tests_of(expr.right)
+        return rule_tests(expr.left) + rule_tests(expr.right)
     if isinstance(expr, Not):
-        return tests_of(expr.operand)
+        return rule_tests(expr.operand)
     return [expr]
 
 

@@ -253,5 +253,5 @@ def pairs_value(key: str, value: Any, where: str) -> tuple[tuple[str, str], ...]
     for name, v in pairs:
         if not isinstance(v, str):
             raise OptionsError(f"{where}: {key}.{name} must be text")
-        out.append((str(name).strip(), v.strip()))
+        out.append((str(name).strip(), v))
     return tuple(out)

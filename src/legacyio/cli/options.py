@@ -72,7 +72,7 @@ class NamedValueType(click.ParamType):
         name, rest = text.split("=", 1)
         if not name.strip() or not rest.strip():
             self.fail(f"{text!r} is not {self.name}", param, ctx)
-        return name.strip(), rest.strip()
+        return name.strip(), rest  # as written: a rule error's column counts in it
 
 
 def _choice(*values: str) -> click.Choice:

@@ -33,7 +33,7 @@ from legacyio.rules import (
     RuleError,
     Test,
     parse_rule,
-    tests_of,
+    rule_tests,
     values_of,
 )
 
@@ -101,7 +101,7 @@ class RuleSet:
         self.fields: dict[str, KeyField] = {}
         for name, text in fmt.record_types:
             expr = parse_rule(name, text)
-            for test in tests_of(expr):
+            for test in rule_tests(expr):
                 f = test.field
                 item = _find(layout, name, f.name, f.column, text)
                 if item.is_group or item.occurs is not None or _in_table(layout, item):
