@@ -294,3 +294,22 @@ def test_rules_survive_the_table_metadata_for_writing() -> None:
     buf = io.BytesIO()
     legacyio.write_table(t, buf)  # copybook and format from the table's metadata
     assert buf.getvalue() == DATA
+
+
+def test_elementary_alternatives_and_no_alternative_inside_a_table() -> None:
+    cb = cobol("""
+01 R.
+   05 T     PIC X.
+   05 A-SEG PIC X(3).
+   05 B-SEG REDEFINES A-SEG PIC 9(3).
+   05 TBL OCCURS 2.
+      10 C-SEG PIC X.
+      10 D-SEG REDEFINES C-SEG PIC 9.
+""")
+    data = e("A") + e("xyz") + e("ab") + e("B") + zoned(12, 3, signed=False) + e("cd")
+    rules = {"A-SEG": "T = 'A'", "B-SEG": "T = 'B'"}
+    t = assert_round_trip(data, cb, record_types=rules)
+    assert t.column("A_SEG").to_pylist() == ["xyz", None]
+    assert t.column("B_SEG").to_pylist() == [None, 12]
+    with pytest.raises(legacyio.OptionsError, match=r"R\.TBL\.C-SEG is inside an OCCURS table"):
+        legacyio.read_table(data, cb, record_types={"C-SEG": "T = 'A'"})

@@ -152,6 +152,16 @@ class Plan:
                 self.rules,
                 {g for g in self._rule_groups if self._find_group(g) is not None},
             )
+            for g in self._rule_groups:
+                grp = self._find_group(g)
+                assert grp is not None
+                if grp.item.occurs is not None or any(
+                    inside_occurs(r, grp.item) for r in self.roots
+                ):
+                    raise OptionsError(
+                        f"record_types: {grp.item.dotted} is inside an OCCURS table (a rule "
+                        "chooses the alternative of a whole record)"
+                    )
         if missing:
             raise OptionsError(f"segment group(s) not in the copybook: {', '.join(missing)}")
         self.segment_codec = None
