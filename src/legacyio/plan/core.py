@@ -153,13 +153,13 @@ class Plan:
                 {g for g in self._rule_groups if self._find_group(g) is not None},
             )
             for g in self._rule_groups:
-                grp = self._find_group(g)
-                assert grp is not None
-                if grp.item.occurs is not None or any(
-                    inside_occurs(r, grp.item) for r in self.roots
+                gnode = self._find_group(g)
+                assert gnode is not None
+                if gnode.item.occurs is not None or any(
+                    inside_occurs(r, gnode.item) for r in self.roots
                 ):
                     raise OptionsError(
-                        f"record_types: {grp.item.dotted} is inside an OCCURS table (a rule "
+                        f"record_types: {gnode.item.dotted} is inside an OCCURS table (a rule "
                         "chooses the alternative of a whole record)"
                     )
         if missing:
