@@ -10,7 +10,7 @@ from legacyio.scale import RECORD_COLUMN
 from legacyio.scale.parallel import convert_parallel, encode_parallel
 
 
-@pytest.mark.parametrize("name", ["V", "F"])
+@pytest.mark.parametrize("name", ["V", "F", "VB-padded"])
 def test_convert_parallel_dataset_and_back(generated, tmp_path, name: str) -> None:
     path, kw, cb = generated[name]
     whole = legacyio.read_table(path, cb, **kw)
