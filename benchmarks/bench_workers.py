@@ -95,7 +95,9 @@ def _line(r: dict[str, Any]) -> str:
 @pytest.mark.parametrize("name", ["txn", "master"])
 def test_convert_workers_speedup(benchmark, tmp_path, name: str, target: str) -> None:
     w = wl.workload(name)
-    pairs = rounds() if os.environ.get("BENCH_ROUNDS") else 3
+    # 3 pairs for figures (BENCH_ROUNDS sets it), 1 for the small CI run that keeps it working
+    default = 3 if wl.bench_records() >= 100_000 else 1
+    pairs = rounds() if os.environ.get("BENCH_ROUNDS") else default
     r = benchmark.pedantic(
         speedup, args=(w, tmp_path, target, pairs), rounds=1, iterations=1, warmup_rounds=0
     )
@@ -150,7 +152,7 @@ def test_worker_memory_is_bounded(benchmark, tmp_path) -> None:
             f"worker memory, {k} file ({f['MB']} MB, {f['splits']} splits): peak RSS "
             f"{f['peak_MiB']} MiB, growth from first split {f['growth_MiB']} MiB"
         )
-    assert len(b["peak_MiB"]) == 2
+    assert b["splits"] >= s["splits"] and min(b["peak_MiB"]) > 0
 
 
 if __name__ == "__main__":
