@@ -259,7 +259,10 @@ class ParquetStitcher:
                     cmd = _get(cc, 3)
                     if cmd is not None:
                         _shift(cmd, (9, 10, 11, 14), shift)
-                _set(rg, 7, _I16, len(self.row_groups))
+                if len(self.row_groups) < 1 << 15:
+                    _set(rg, 7, _I16, len(self.row_groups))  # ordinal: its place in the file
+                else:  # an i16 cannot say it: leave it out (it is optional)
+                    rg[:] = [f for f in rg if f[0] != 7]
                 self.row_groups.append(rg)
                 self.rows += _get(rg, 3) or 0
             kv = _get(md, 5)
