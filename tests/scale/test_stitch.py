@@ -122,3 +122,14 @@ def test_convert_parallel_single_parquet_keeps_the_output_settings(generated, tm
     assert md.row_group(0).column(0).compression == "ZSTD"
     assert max(md.row_group(g).num_rows for g in range(md.num_row_groups)) == 20
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_row_group_ordinals_only_while_an_i16_holds_them(tmp_path) -> None:
+    p = tmp_path / "a.parquet"
+    pq.write_table(_table(10), p)
+    st = ParquetStitcher(io.BytesIO())
+    st.add(str(p))
+    assert [f[2] for f in st.row_groups[0] if f[0] == 7] == [0]
+    st.row_groups = st.row_groups * (1 << 15)  # as if 32,768 row groups came before
+    st.add(str(p))
+    assert not [f for f in st.row_groups[-1] if f[0] == 7]
