@@ -916,7 +916,7 @@ class Plan:
         n = batch.num_rows
         if counts is not None:
             return self.compact(mat, counts)
-        if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "D"):
+        if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "VBS", "D"):
             return mat, self._root_lengths(cols, n)
         return mat, np.full(n, self.width, dtype=np.int64)
 
