@@ -520,3 +520,35 @@ def decode_batch(
             arr, invalid, vouched = _numeric(codec.arrow_type, k, r)
             out.append((arr, invalid, vouched and family != 5))
     return out
+
+
+# ------------------------------------------------------------------------------ nested ODO
+def odo_chain(
+    prog: tuple[np.ndarray, np.ndarray, int], window: np.ndarray, pl: int, last: int, limit: int
+) -> np.ndarray | None:
+    """``NestedWalker.chain`` in Rust: lengths of the records back to back from ``window[0]``
+    (None: not covered)."""
+    arr = np.asarray(window)
+    if arr.dtype != np.uint8 or arr.ndim != 1 or not arr.flags.c_contiguous:
+        return None
+    ops, luts, nobj = prog
+    return _ext.odo_chain(ops, luts, nobj, arr, pl, last, max(limit, 0))  # type: ignore[no-any-return]
+
+
+def odo_expand(
+    prog: tuple[np.ndarray, np.ndarray, int],
+    mat: np.ndarray,
+    lengths: np.ndarray,
+    width: int,
+    pad: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``NestedWalker.expand`` in Rust: (maximum-layout matrix, available bytes per record)
+    (None: not covered)."""
+    m = np.asarray(mat)
+    if m.dtype != np.uint8 or m.ndim != 2:
+        return None
+    m = np.ascontiguousarray(m)
+    ln = np.ascontiguousarray(lengths, dtype=np.int64)
+    ops, luts, nobj = prog
+    out, avail = _ext.odo_expand(ops, luts, nobj, m, ln, width, pad)
+    return out.reshape(m.shape[0], width), avail
