@@ -575,6 +575,47 @@ fn odo_expand<'py>(
     )
 }
 
+/// `odo_expand` of records framed in `buf` (see `odo::expand_frames`): no payload matrix.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn odo_expand_frames<'py>(
+    py: Python<'py>,
+    ops: PyReadonlyArray1<'py, i64>,
+    luts: PyReadonlyArray1<'py, i64>,
+    nobj: usize,
+    buf: PyReadonlyArray1<'py, u8>,
+    starts: PyReadonlyArray1<'py, i64>,
+    lengths: PyReadonlyArray1<'py, i64>,
+    width: usize,
+    pad: u8,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let (o, l) = (
+        ops.as_slice().map_err(contiguous)?,
+        luts.as_slice().map_err(contiguous)?,
+    );
+    let b = buf.as_slice().map_err(contiguous)?;
+    let (s, ln) = (
+        starts.as_slice().map_err(contiguous)?,
+        lengths.as_slice().map_err(contiguous)?,
+    );
+    if ln.len() != s.len() {
+        return Err(PyValueError::new_err(
+            "odo_expand_frames: one length a start is needed",
+        ));
+    }
+    let prog = odo_prog(o, l, nobj)?;
+    let (out, avail) = run(py, "odo_expand_frames", || {
+        odo::expand_frames(&prog, b, s, ln, width, pad).map_err(common::KernelError::Value)
+    })?;
+    PyTuple::new(
+        py,
+        [
+            out.into_pyarray(py).into_any(),
+            avail.into_pyarray(py).into_any(),
+        ],
+    )
+}
+
 // ------------------------------------------------------------------------------------ tests
 /// Test-only entry: panics inside the kernel wrapper, to prove a panic reaches Python as
 /// `KernelPanic` naming the kernel instead of crossing the FFI boundary.
@@ -601,6 +642,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rdw_run, m)?)?;
     m.add_function(wrap_pyfunction!(odo_chain, m)?)?;
     m.add_function(wrap_pyfunction!(odo_expand, m)?)?;
+    m.add_function(wrap_pyfunction!(odo_expand_frames, m)?)?;
     m.add_function(wrap_pyfunction!(batch::decode_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

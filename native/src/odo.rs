@@ -164,10 +164,45 @@ pub fn chain(prog: &Prog<'_>, buf: &[u8], pl: usize, last: i64, limit: usize) ->
     out
 }
 
+/// One stored record (`row`, `length` bytes of it real) into its maximum-layout row `dst`
+/// (already padded); returns how many bytes of the layout it really has.
+fn expand_row(
+    prog: &Prog<'_>,
+    row: &[u8],
+    length: i64,
+    dst: &mut [u8],
+    seen: &mut [i64],
+) -> Result<i64, String> {
+    let wi = dst.len() as i64;
+    let size = length.min(row.len() as i64);
+    let mut av = wi;
+    let mut err = None;
+    let end = prog.walk(row, seen, &mut |c, x, ln| {
+        let take = (size - c).clamp(0, ln);
+        if take < ln && av == wi {
+            av = x + take;
+        }
+        if take > 0 {
+            if x < 0 || x + take > wi {
+                err = Some(format!("a run ends past the layout ({} > {wi})", x + take));
+                return;
+            }
+            let (c, x, t) = (c as usize, x as usize, take as usize);
+            dst[x..x + t].copy_from_slice(&row[c..c + t]);
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    if length > end && av == wi {
+        av = wi + 1;
+    }
+    Ok(av)
+}
+
 /// Stored records (`n` rows of `w` bytes, `lengths[r]` of them real) -> the maximum layout
 /// (`width` bytes a row, `pad` where nothing is stored) and, per record, how many bytes of
 /// the layout it really has (`width` complete, `width + 1` bytes left past its counts).
-#[allow(clippy::too_many_arguments)]
 pub fn expand(
     prog: &Prog<'_>,
     mat: &[u8],
@@ -180,37 +215,42 @@ pub fn expand(
     let mut out = vec![pad; n * width];
     let mut avail = vec![width as i64; n];
     let mut seen = vec![-1i64; prog.nobj];
-    let wi = width as i64;
-    let mut err = None;
     for r in 0..n {
-        let row = &mat[r * w..(r + 1) * w];
-        let size = lengths[r].min(w as i64);
         let dst = &mut out[r * width..(r + 1) * width];
-        let mut av = wi;
-        let end = prog.walk(row, &mut seen, &mut |c, x, ln| {
-            let take = (size - c).clamp(0, ln);
-            if take < ln && av == wi {
-                av = x + take;
-            }
-            if take > 0 {
-                if x < 0 || x + take > wi {
-                    err = Some(format!(
-                        "a run ends past the layout ({} > {width})",
-                        x + take
-                    ));
-                    return;
-                }
-                let (c, x, t) = (c as usize, x as usize, take as usize);
-                dst[x..x + t].copy_from_slice(&row[c..c + t]);
-            }
-        });
-        if let Some(e) = err.take() {
-            return Err(e);
+        avail[r] = expand_row(prog, &mat[r * w..(r + 1) * w], lengths[r], dst, &mut seen)?;
+    }
+    Ok((out, avail))
+}
+
+/// `expand` of the records straight from the buffer they were framed in (record `r` is
+/// `buf[starts[r]..]`, `lengths[r]` bytes): each row is first made what the framer's padded
+/// record matrix holds (its bytes up to `width` and the buffer's end, then `pad`), so counts
+/// read past a record's end see the same bytes.
+pub fn expand_frames(
+    prog: &Prog<'_>,
+    buf: &[u8],
+    starts: &[i64],
+    lengths: &[i64],
+    width: usize,
+    pad: u8,
+) -> Result<(Vec<u8>, Vec<i64>), String> {
+    let n = starts.len();
+    let mut out = vec![pad; n * width];
+    let mut avail = vec![width as i64; n];
+    let mut seen = vec![-1i64; prog.nobj];
+    let mut row = vec![pad; width];
+    let mut dirty = 0usize;
+    for r in 0..n {
+        let start = starts[r].max(0) as usize;
+        let room = buf.len().saturating_sub(start);
+        let take = (lengths[r].max(0) as usize).min(width).min(room);
+        row[..take].copy_from_slice(&buf[start..start + take]);
+        if dirty > take {
+            row[take..dirty].fill(pad);
         }
-        if lengths[r] > end && av == wi {
-            av = wi + 1;
-        }
-        avail[r] = av;
+        dirty = take;
+        let dst = &mut out[r * width..(r + 1) * width];
+        avail[r] = expand_row(prog, &row, lengths[r], dst, &mut seen)?;
     }
     Ok((out, avail))
 }

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import legacyio
 from legacyio.codecs import native
+from legacyio.framing.base import RecordBlock
 from legacyio.options import FileFormat
 from legacyio.plan.core import Plan
 
@@ -134,6 +135,30 @@ def test_kernels_match_the_python_walk(name: str) -> None:
     assert np.array_equal(res[0], ref[0])
     assert np.array_equal(res[1], ref[1])
     assert (ref[1] < plan.width).any() and (ref[1] > plan.width).any()  # both cases seen
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_expand_from_the_buffer_is_expand_of_the_padded_matrix(name: str) -> None:
+    """``odo_expand_frames`` reads records where the framer found them, including records
+    overlapping each other and one running past the end of the buffer: the same as
+    ``expand`` of the framer's padded matrix."""
+    plan = Plan(legacyio.load_copybook(LAYOUTS[name]), FileFormat(record_format="V"))
+    walker = plan.nested
+    assert walker is not None
+    prog = walker.native_program()
+    assert prog is not None
+    buf = np.frombuffer(_file(9, 3000), np.uint8)
+    rng = np.random.default_rng(10)
+    starts = np.sort(rng.integers(0, len(buf), 300))
+    lengths = rng.integers(0, plan.width + 8, 300)
+    block = RecordBlock(buf, 0, starts, lengths, starts, lengths, None, 0)
+    assert int((starts + lengths).max()) > len(buf)
+    res = native.odo_expand_frames(prog, buf, starts, lengths, plan.width, plan.pad)
+    with native.engine_scope("numpy"):
+        ref = walker.expand(block.matrix(plan.width, plan.pad), lengths, plan.width, plan.pad)
+    assert res is not None
+    assert np.array_equal(res[0], ref[0])
+    assert np.array_equal(res[1], ref[1])
 
 
 def test_malformed_program_is_refused() -> None:

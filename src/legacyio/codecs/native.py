@@ -552,3 +552,23 @@ def odo_expand(
     ops, luts, nobj = prog
     out, avail = _ext.odo_expand(ops, luts, nobj, m, ln, width, pad)
     return out.reshape(m.shape[0], width), avail
+
+
+def odo_expand_frames(
+    prog: tuple[np.ndarray, np.ndarray, int],
+    buf: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    width: int,
+    pad: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``odo_expand`` of the records framed in ``buf`` (``starts``, ``lengths``), without the
+    padded payload matrix (None: not covered)."""
+    arr = np.asarray(buf)
+    if arr.dtype != np.uint8 or arr.ndim != 1 or not arr.flags.c_contiguous:
+        return None
+    st = np.ascontiguousarray(starts, dtype=np.int64)
+    ln = np.ascontiguousarray(lengths, dtype=np.int64)
+    ops, luts, nobj = prog
+    out, avail = _ext.odo_expand_frames(ops, luts, nobj, arr, st, ln, width, pad)
+    return out.reshape(len(st), width), avail

@@ -575,6 +575,18 @@ class Plan:
         avail[lengths == self.width - total_shift] = self.width
         return mat, avail
 
+    def expand_frames(
+        self, buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``expand`` of ``block.matrix(width, pad)`` for the records at ``starts`` of
+        ``buf``, straight from the buffer (the native nested walk); None: not available."""
+        if self.nested is None or not native.active():
+            return None
+        prog = self.nested.native_program()
+        if prog is None:
+            return None
+        return native.odo_expand_frames(prog, buf, starts, lengths, self.width, self.pad)
+
     def compact(self, mat: np.ndarray, counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Maximum layout -> variable layout (the inverse of ``expand``)."""
         if self.nested is not None:
