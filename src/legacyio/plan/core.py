@@ -211,6 +211,10 @@ class Plan:
         """Read-only columns that follow a node: its raw bytes (``debug``) or, for a group
         named in ``non_terminals``, its bytes as one text column."""
         ro, item = self.ropts, node.item
+        if not (ro.debug and node.kind == "field") and not (
+            node.kind == "group" and ro.non_terminals
+        ):
+            return []  # the common case, checked before building anything
         out = []
         common: dict[str, Any] = {
             "occurs_max": node.occurs_max,
@@ -237,13 +241,10 @@ class Plan:
 
     def _node(self, item: Item, rel: int) -> Node:
         name = self._name(item)
-        occurs_max = item.occurs.max if item.occurs else 0
-        depending = (
-            tuple(item.occurs.depending_path)
-            if (item.occurs and item.occurs.depending_path)
-            else None
-        )
-        seg = self._seg_groups.get(item.name.upper())
+        occurs = item.occurs
+        occurs_max = occurs.max if occurs else 0
+        depending = tuple(occurs.depending_path) if (occurs and occurs.depending_path) else None
+        seg = self._seg_groups.get(item.name.upper()) if self._seg_groups else None
         if item.is_group:
             node = Node(
                 item,
@@ -273,7 +274,7 @@ class Plan:
             occurs_max=occurs_max,
             depending=depending,
             segment_ids=tuple(seg) if seg else None,
-            is_odo_object=tuple(item.path) in self.odo_paths,
+            is_odo_object=bool(self.odo_paths) and tuple(item.path) in self.odo_paths,
             identity=self._identity(codec),
             count_map=self.occurs_map.get(item.name.upper()) if depending else None,
         )

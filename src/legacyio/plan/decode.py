@@ -135,12 +135,38 @@ class DecodeCtx:
             if avail is None and at_record_level and len(nodes) >= _MIN_STACK
             else {}
         )
+        pre = self.pre if at_record_level and self.seg_sel is None else None
+        # bytes every record of the batch has: fields inside them cannot be truncated
+        room = -1 if avail is None else (int(avail.min()) if len(avail) else 0)
         for node in nodes:
             if stacked and id(node) in stacked:
                 values, bad = stacked[id(node)]
                 if bad is not None:  # reported in record order, as unstacked fields are
                     self.bad(
                         node, bad, rows, base + node.rel, f"invalid {node.item.usage.value} value"
+                    )
+                out.append(values)
+                continue
+            r = pre.get(id(node)) if pre else None
+            if (
+                r is not None
+                and node.output
+                and not node.occurs_max
+                and not node.is_odo_object
+                and (avail is None or node.rel + node.width <= room)
+            ):
+                # decoded by the batch kernel (``_decode_one`` of a plain field, inlined: a
+                # wide copybook has tens of thousands of them)
+                values, invalid, v = r
+                if self.vouched and not node.identity:
+                    self.vouched = v
+                if invalid is not None and invalid.any():
+                    self.bad(
+                        node,
+                        invalid,
+                        rows,
+                        base + node.rel,
+                        f"invalid {node.item.usage.value} value",
                     )
                 out.append(values)
                 continue
@@ -446,8 +472,16 @@ def batch_specs(plan: Plan) -> tuple[list[tuple], dict[int, list[int]]]:
     specs: list[tuple] = []
     full: dict[int, list[int]] = {}
 
+    by_codec: dict[int, tuple[int, tuple] | None] = {}  # codecs are shared by alike fields
+
     def leaf(node: Node, at: int, occ: tuple[int, int]) -> bool:
-        f = native.batch_field(node.codec) if node.kind == "field" else None
+        if node.kind != "field":
+            return False
+        key = id(node.codec)
+        if key in by_codec:
+            f = by_codec[key]
+        else:
+            f = by_codec[key] = native.batch_field(node.codec)
         if f is None:
             return False
         specs.append((node, node.codec, f[0], f[1], at, occ[0], occ[1]))
