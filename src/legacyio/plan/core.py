@@ -660,7 +660,7 @@ class Plan:
         if self.ropts.corrupt_fields:
             ctx.corrupt = []
         if seg_sel is None and mat.shape[1] == self.width and n and native.active():
-            ctx.prefetch(mat)
+            ctx.prefetch(mat, stackable=avail is None)
         arrays = [
             arr
             for n_, arr in zip(
