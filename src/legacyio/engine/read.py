@@ -76,6 +76,12 @@ class _BatchDecoder:
         layouts only) the payload matrix as read, for the residue check."""
         plan = self.plan
         lengths = np.asarray(block.lengths, dtype=np.int64)
+        if plan.variable and self.fmt.record_format != "D" and len(lengths):
+            # nested tables: walked straight from the buffer (no payload matrix; the
+            # residue check builds one only when the codecs do not vouch for the batch)
+            done = plan.expand_frames(block.buffer, block.starts, lengths)
+            if done is not None:
+                return done[0], done[1], None
         mat = block.matrix(plan.width, plan.pad)
         if self.fmt.record_format == "D":
             return mat, None, None
