@@ -4,6 +4,8 @@
 //! (one field over all records, then the next) or fused (one walk over each record filling
 //! every column). Saves the per-field Python calls, slicing and OCCURS element copies.
 
+use std::sync::Arc;
+
 use numpy::PyReadonlyArray2;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -14,6 +16,9 @@ use crate::{binary, floats, lut256, opt_pos, packed, sbcs_tables, strings_to_py,
 
 /// Bytes of records decoded column by column before moving on (well inside L2).
 const TILE_BYTES: usize = 64 * 1024;
+/// Rows of a tile at least: a wide record (thousands of fields) would otherwise give tiles of
+/// a few rows, each field then costs one call and the cache misses of its state per few values.
+const MIN_TILE_ROWS: usize = 64;
 
 /// Where a field's values lie in each record.
 struct Place {
@@ -48,7 +53,12 @@ fn zoned_params(t: &Bound<'_, PyTuple>) -> PyResult<(usize, zoned::DecodeParams,
 
 /// A field's decoder for `n` values, from its family code and kernel parameters (the same
 /// tuples the column kernels take, see `legacyio.codecs.native`).
-fn build(family: u8, params: &Bound<'_, PyTuple>, n: usize) -> PyResult<(usize, FieldKind)> {
+fn build(
+    family: u8,
+    params: &Bound<'_, PyTuple>,
+    n: usize,
+    pages: &mut Vec<(Vec<u8>, Arc<text::SbcsPage>)>,
+) -> PyResult<(usize, FieldKind)> {
     Ok(match family {
         0 => {
             let (w, p, k) = zoned_params(params)?;
@@ -87,10 +97,17 @@ fn build(family: u8, params: &Bound<'_, PyTuple>, n: usize) -> PyResult<(usize, 
         3 => {
             let (width, utf8, lens, space, trim): (usize, Vec<u8>, Vec<u8>, Vec<u8>, u8) =
                 params.extract()?;
-            (
-                width,
-                FieldKind::Text(sbcs_tables(&utf8, &lens, &space)?, trim, width),
-            )
+            // one shared copy of each page's tables (a batch has one or two pages)
+            let key = [&utf8[..], &lens[..], &space[..]].concat();
+            let page = match pages.iter().find(|(k, _)| *k == key) {
+                Some((_, pg)) => pg.clone(),
+                None => {
+                    let pg = text::SbcsPage::new(sbcs_tables(&utf8, &lens, &space)?);
+                    pages.push((key, pg.clone()));
+                    pg
+                }
+            };
+            (width, FieldKind::Text(page, trim, width))
         }
         4 => {
             let (width, trim): (usize, u8) = params.extract()?;
@@ -114,7 +131,7 @@ enum FieldKind {
     Zoned(usize, zoned::DecodeParams, u8),
     Packed(usize, packed::Params, u8),
     Binary(binary::Params, u8),
-    Text(text::Sbcs, u8, usize),
+    Text(Arc<text::SbcsPage>, u8, usize),
     TextUtf8(u8, usize),
     Float(usize, bool, bool),
 }
@@ -126,7 +143,7 @@ impl FieldKind {
             FieldKind::Packed(w, p, k) => packed::column(p, w, Kind::from_code(k)?, n),
             FieldKind::Binary(p, k) => binary::column(p, Kind::from_code(k)?, n),
             FieldKind::Text(page, trim, w) => {
-                Ok(text::sbcs_column(page, text::Trim::from_code(trim)?, w, n))
+                Ok(text::sbcs_column_shared(page, text::Trim::from_code(trim)?, w, n))
             }
             FieldKind::TextUtf8(trim, w) => {
                 Ok(text::utf8_column(text::Trim::from_code(trim)?, w, n))
@@ -182,7 +199,7 @@ fn decode_all(
     } else {
         // column by column inside tiles of records that stay in the L2 cache: the tight
         // loops of the column kernels, but each record is brought from memory once
-        let tile = (TILE_BYTES / rs.max(1)).max(1);
+        let tile = (TILE_BYTES / rs.max(1)).max(MIN_TILE_ROWS);
         let mut i0 = 0;
         while i0 < n {
             let i1 = (i0 + tile).min(n);
@@ -211,8 +228,9 @@ pub fn decode_batch<'py>(
         PyValueError::new_err("decode_batch: the record matrix must be C-contiguous")
     })?;
     let mut specs = Vec::with_capacity(fields.len());
+    let mut pages = Vec::new();
     for (family, off, count, stride, params) in &fields {
-        let (_, fk) = build(*family, params, n)?;
+        let (_, fk) = build(*family, params, n, &mut pages)?;
         specs.push((
             Place {
                 off: *off,
