@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use numpy::PyReadonlyArray2;
+use numpy::{IntoPyArray, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -57,7 +57,9 @@ struct Place {
 
 fn zoned_params(t: &Bound<'_, PyTuple>) -> PyResult<(usize, zoned::DecodeParams, u8)> {
     if t.len() != 13 {
-        return Err(PyValueError::new_err("decode_batch: zoned parameters are 13 values"));
+        return Err(PyValueError::new_err(
+            "decode_batch: zoned parameters are 13 values",
+        ));
     }
     let (width, body, sign, zone, dig_start, digits): (usize, Vec<u8>, Vec<u8>, u8, usize, usize) =
         t.get_slice(0, 6).extract()?;
@@ -145,6 +147,10 @@ fn build(
             let (width, ibm, little): (usize, bool, bool) = params.extract()?;
             (width, FieldKind::Float(width, ibm, little))
         }
+        6 => {
+            let (width,): (usize,) = params.extract()?;
+            (width, FieldKind::Raw(width))
+        }
         _ => {
             let _ = n;
             return Err(PyValueError::new_err(format!(
@@ -162,6 +168,7 @@ enum FieldKind {
     Text(Arc<text::SbcsPage>, u8, usize),
     TextUtf8(u8, usize),
     Float(usize, bool, bool),
+    Raw(usize),
 }
 
 impl FieldKind {
@@ -170,14 +177,44 @@ impl FieldKind {
             FieldKind::Zoned(w, p, k) => zoned::column(p, w, Kind::from_code(k)?, n),
             FieldKind::Packed(w, p, k) => packed::column(p, w, Kind::from_code(k)?, n),
             FieldKind::Binary(p, k) => binary::column(p, Kind::from_code(k)?, n),
-            FieldKind::Text(page, trim, w) => {
-                Ok(text::sbcs_column_shared(page, text::Trim::from_code(trim)?, w, n))
-            }
+            FieldKind::Text(page, trim, w) => Ok(text::sbcs_column_shared(
+                page,
+                text::Trim::from_code(trim)?,
+                w,
+                n,
+            )),
             FieldKind::TextUtf8(trim, w) => {
                 Ok(text::utf8_column(text::Trim::from_code(trim)?, w, n))
             }
             FieldKind::Float(w, ibm, little) => floats::column(w, ibm, little, n),
+            FieldKind::Raw(w) => Ok(Box::new(RawCol {
+                width: w,
+                data: vec![0u8; n * w],
+            })),
         }
+    }
+}
+
+/// A field kept as its bytes (a FILLER, or a field read as raw bytes): the Arrow
+/// fixed-size binary buffer, a copy of each value (strided in the record matrix).
+struct RawCol {
+    width: usize,
+    data: Vec<u8>,
+}
+
+impl Column for RawCol {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    #[inline(always)]
+    fn row(&mut self, idx: usize, r: &[u8]) {
+        let w = self.width;
+        self.data[idx * w..(idx + 1) * w].copy_from_slice(r);
+    }
+
+    fn finish(self: Box<Self>) -> KResult<Output> {
+        Ok(Output::Raw(self.data))
     }
 }
 
@@ -259,8 +296,9 @@ fn decode_all(
 
 /// Decode the fields of a C-contiguous `(n, width)` record matrix in one call. `fields`:
 /// `(family, offset, count, stride, params)` with family 0 zoned, 1 packed, 2 binary,
-/// 3 single-byte text, 4 utf-8 text, 5 float and `params` the tuple of that family's column
-/// kernel. Returns one result tuple per field, as the column kernels return them.
+/// 3 single-byte text, 4 utf-8 text, 5 float, 6 raw bytes, and `params` the tuple of that
+/// family's column kernel (`(width,)` for raw bytes). Returns one result per field: the tuple
+/// its column kernel returns, or the `n * count * width` bytes of a raw field.
 #[pyfunction]
 pub fn decode_batch<'py>(
     py: Python<'py>,
@@ -291,6 +329,7 @@ pub fn decode_batch<'py>(
         match o {
             Output::Num(d) => list.append(d.into_py(py)?)?,
             Output::Str(s) => list.append(strings_to_py(py, s)?)?,
+            Output::Raw(b) => list.append(b.into_pyarray(py))?,
         }
     }
     Ok(list)

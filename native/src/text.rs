@@ -88,7 +88,7 @@ pub fn decode_utf8(m: &ArrayView2<'_, u8>, trim: Trim) -> KResult<Strings> {
 fn strs(o: KResult<Output>) -> KResult<Strings> {
     match o? {
         Output::Str(s) => Ok(s),
-        Output::Num(_) => value_err("internal: a text kernel returned numbers"),
+        Output::Num(_) | Output::Raw(_) => value_err("internal: a text kernel returned numbers"),
     }
 }
 
@@ -107,8 +107,13 @@ pub struct SbcsPage {
 
 impl SbcsPage {
     pub fn new(page: Sbcs) -> Arc<SbcsPage> {
-        let lut1: [u8; 256] =
-            std::array::from_fn(|b| if page.lens[b] == 1 { page.utf8[b][0] } else { 0x80 });
+        let lut1: [u8; 256] = std::array::from_fn(|b| {
+            if page.lens[b] == 1 {
+                page.utf8[b][0]
+            } else {
+                0x80
+            }
+        });
         let spaces_ok = (0..256).all(|b| page.space[b] == (lut1[b] == 0x20));
         Arc::new(SbcsPage {
             page,

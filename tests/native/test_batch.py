@@ -134,6 +134,7 @@ WIDE_CB = "       01 W.\n" + "".join(
     f"          05 P{i} PIC S9(3)V99 COMP-3.\n"
     f"          05 Z{i} PIC S9(4).\n"
     f"          05 B{i} PIC 9(4) COMP.\n"
+    f"          05 FILLER PIC X(2).\n"
     for i in range(100)
 )
 
@@ -155,6 +156,8 @@ def _many(cb: str, records: int, seed: int) -> bytes:
                 cols[f.name] = pa.array(
                     [Decimal(int(u)).scaleb(-f.type.scale) for u in units], f.type
                 )
+            elif pa.types.is_fixed_size_binary(f.type):  # a FILLER: kept as its bytes
+                cols[f.name] = pa.array([b"\x40\xc1"] * records, f.type)
             else:
                 cols[f.name] = pa.array(rng.integers(0, 9999, records), f.type)
         good = legacyio.encode(pa.table(cols), cb)
@@ -184,3 +187,28 @@ def test_batch_kernel_many_tiles_matches_numpy(cb: str, records: int, fused: boo
     assert t_np.equals(t_nv)
     assert r_np == r_nv and len(r_np) > 0
     assert e_np == e_nv == data
+
+
+def test_batch_kernel_copies_fillers(monkeypatch):
+    """A FILLER kept as bytes (a fixed-size binary column) is copied by the batch kernel
+    (family 6) in the same call as the other fields: same table as the NumPy engine."""
+    families = []
+    real = native._ext
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def decode_batch(self, mat, fields, fused):
+            families.extend(f[0] for f in fields)
+            return real.decode_batch(mat, fields, fused)
+
+    data = _many(WIDE_CB, 70, seed=1)
+    with native.engine_scope("numpy"):
+        t_np = legacyio.read_table(data, WIDE_CB)
+    monkeypatch.setattr(native, "_ext", Spy())
+    with native.engine_scope("native"):
+        t_nv = legacyio.read_table(data, WIDE_CB)
+    assert families.count(native.RAW_FAMILY) == 100
+    assert pa.types.is_fixed_size_binary(t_nv.schema.field("FILLER_1").type)
+    assert t_np.equals(t_nv)
