@@ -180,6 +180,19 @@ class FileFormat:
     """Parent/child segment hierarchy (Cobrix ``segment-children``): parent group -> its child
     groups (a list or a comma-separated string). Child records are nested as lists of structs
     under their parent, one row per root; writing flattens them back in file order."""
+    record_types: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=lambda v: _record_types(v)
+    )
+    """Record-type rules: REDEFINES alternative (or 01 record) -> the condition over earlier
+    fields that selects it, e.g. ``{"SEG-A": "REC-TYPE = 'A' and REGION in ('01', '02')"}``
+    (syntax in ``legacyio.rules``). Tried in order, the first rule a record matches gives its
+    alternative; a record matching none is reported and kept byte for byte. Instead of
+    ``segment_field`` + ``segments`` (composite keys, ranges, lists, and/or/not)."""
+    field_code_page: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=lambda v: _field_code_pages(v)
+    )
+    """Per-field code page (Cobrix ``field_code_page``): text field -> code page used for that
+    field in both directions instead of ``encoding``."""
     record: str | None = None
     """Which 01-level record of a copybook with several to use (None: all, as alternatives)."""
     occurs_mappings: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = attrs.field(
@@ -188,6 +201,26 @@ class FileFormat:
     """OCCURS DEPENDING ON through a value map (Cobrix ``occurs_mappings``): table name ->
     {value of the DEPENDING ON field -> element count}. The object may then be a PIC X field.
     A dict, a JSON string (as Cobrix takes it) or pairs."""
+    date_formats: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=lambda v: _date_formats(v)
+    )
+    """Typed dates, opt-in: field name -> ``yyyymmdd``, ``yyyyddd``, ``cyymmdd``, ``yymmdd`` or
+    ``yyddd`` (a dict, pairs or ``"FIELD=FORMAT"`` strings). The field (numeric DISPLAY,
+    packed or binary, or PIC X of digits) becomes an Arrow ``date32`` column; an invalid date
+    (month 13, Feb 30, zeros, spaces) is null, reported as a bad field and its bytes kept in
+    the residue. Writing encodes a date back in the same format. ``cyymmdd``: c=0 is 19xx,
+    1 is 20xx (c is the century after 1900); two-digit years: see ``date_pivot_year``."""
+    date_pivot_year: int = attrs.field(default=1950, validator=lambda i, a, v: _pivot(v))
+    """First year of the hundred-year window of two-digit years (``yymmdd``, ``yyddd``):
+    with 1950, 50-99 are 1950-1999 and 00-49 are 2000-2049. Writing refuses a date outside
+    the window."""
+    binary_truncation: Literal["std", "bin"] = attrs.field(
+        default="std", converter=lambda v: _truncation(v)
+    )
+    """COMP / COMP-4 / BINARY values beyond the PICTURE's digits: ``std`` (IBM TRUNC(STD)) makes
+    them null and reports them; ``bin`` (TRUNC(BIN)) decodes the full binary value, like
+    COMP-5 (the column is wide enough for the storage range) and writes back any value the
+    storage holds."""
 
     @property
     def ebcdic(self) -> bool:
@@ -202,6 +235,14 @@ class FileFormat:
 
     def segment_map(self) -> dict[str, str]:
         return dict(self.segments)
+
+    def date_map(self) -> dict[str, str]:
+        """``date_formats`` as {FIELD NAME (upper case, '_' as '-'): format}."""
+        return {f.upper().replace("_", "-"): form for f, form in self.date_formats}
+
+    def code_page_map(self) -> dict[str, str]:
+        """``field_code_page`` as {FIELD NAME (upper case, '_' as '-'): code page}."""
+        return {f.upper().replace("_", "-"): cp for f, cp in self.field_code_page}
 
     def occurs_map(self) -> dict[str, dict[str, int]]:
         """``occurs_mappings`` as {TABLE NAME (upper case, '_' as '-'): {value: count}}."""
@@ -235,6 +276,96 @@ def hook_name(hook: Any) -> str | None:
 
 
 UNNAMED_HOOK = "<unnamed record_header_parser>"
+
+
+DATE_FORMATS = ("yyyymmdd", "yyyyddd", "cyymmdd", "yymmdd", "yyddd")
+"""The date formats of ``FileFormat.date_formats``."""
+
+
+def _date_formats(value: Any) -> tuple[tuple[str, str], ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = value.split(";") if ";" in value else [value]
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            if "=" not in item:
+                raise OptionsError(f"date format {item!r} is not FIELD=FORMAT")
+            field, form = item.split("=", 1)
+        else:
+            field, form = item
+        field, form = str(field).strip(), str(form).strip().lower()
+        if form not in DATE_FORMATS:
+            raise OptionsError(
+                f"unknown date format {form!r} for {field}; known: {', '.join(DATE_FORMATS)}"
+            )
+        if not field:
+            raise OptionsError(f"date format {form!r} names no field")
+        out.append((field, form))
+    return tuple(out)
+
+
+def _pivot(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9900:
+        raise OptionsError(f"date_pivot_year must be a year from 1 to 9900, not {value!r}")
+
+
+def _truncation(value: Any) -> Any:
+    v = str(value).strip().lower() if isinstance(value, str) else value
+    if v not in ("std", "bin"):
+        raise OptionsError(f"binary_truncation must be 'std' or 'bin', not {value!r}")
+    return v
+
+
+def _named_pairs(value: Any, what: str, sep: str = "=") -> list[tuple[str, str]]:
+    """A dict, (name, value) pairs or ``"NAME=VALUE"`` strings -> pairs of text."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            if sep not in item:
+                raise OptionsError(f"{what} entry {item!r} is not NAME{sep}VALUE")
+            k, v = item.split(sep, 1)
+        else:
+            try:
+                k, v = item
+            except (TypeError, ValueError):
+                raise OptionsError(f"{what} entry {item!r} is not a (name, value) pair") from None
+        k = str(k).strip()
+        if not k:
+            raise OptionsError(f"{what} entry {item!r} has no name")
+        out.append((k, v))  # a rule's text as written: error columns count in it
+    return out
+
+
+def _record_types(value: Any) -> tuple[tuple[str, str], ...]:
+    from legacyio.rules import parse_rule
+
+    out = []
+    seen: set[str] = set()
+    for name, text in _named_pairs(value, "record_types"):
+        key = name.upper().replace("_", "-")
+        if key in seen:
+            raise OptionsError(f"record_types names {name} twice (join its rules with 'or')")
+        seen.add(key)
+        parse_rule(name, text)  # a RuleError (OptionsError) naming the rule and column
+        out.append((name, text))
+    return tuple(out)
+
+
+def _field_code_pages(value: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for name, cp in _named_pairs(value, "field_code_page"):
+        if not isinstance(cp, str) or not cp.strip():
+            raise OptionsError(f"field_code_page: the code page of {name} must be a name")
+        out.append((name, normalize_encoding(cp)))
+    return tuple(out)
 
 
 def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
