@@ -320,6 +320,8 @@ pub trait Column: Send {
 pub enum Output {
     Num(Decoded),
     Str(crate::text::Strings),
+    /// the bytes of a fixed-size binary column (`n * width`, row after row)
+    Raw(Vec<u8>),
 }
 
 /// Run a column decoder over a field matrix (any row stride, contiguous rows).
@@ -332,7 +334,7 @@ pub fn run_column(m: &ArrayView2<'_, u8>, mut c: Box<dyn Column>) -> KResult<Out
 pub fn num(o: Output) -> KResult<Decoded> {
     match o {
         Output::Num(d) => Ok(d),
-        Output::Str(_) => value_err("internal: a numeric kernel returned strings"),
+        Output::Str(_) | Output::Raw(_) => value_err("internal: a numeric kernel returned strings"),
     }
 }
 

@@ -4,7 +4,9 @@
 
 use numpy::ndarray::ArrayView2;
 
-use crate::common::{num, run_column, value_err, Column, Decoded, Invalid, KResult, Output, Values};
+use crate::common::{
+    num, run_column, value_err, Column, Decoded, Invalid, KResult, Output, Values,
+};
 
 /// 2**k as f64, exactly (k within the normal exponent range).
 #[inline(always)]

@@ -172,7 +172,7 @@ pub struct EncodeParams {
 
 /// Canonical packed bytes (sign C/D, unsigned F) of unscaled values into `out`.
 pub fn encode(
-    vals: &dyn Fn(usize) -> i128,
+    vals: &impl Fn(usize) -> i128,
     valid: Option<&[bool]>,
     out: &mut ArrayViewMut2<'_, u8>,
     width: usize,
@@ -221,10 +221,19 @@ pub fn encode(
         }
         if m <= u64::MAX as u128 {
             let mut x = m as u64;
-            while x != 0 && pos > 0 {
+            // one digit to reach a byte boundary, then two digits a byte (a digit below 10
+            // leaves a pad nibble 0, as the zero fill did)
+            if pos % 2 == 1 && x != 0 {
                 pos -= 1;
                 put(row, pos, (x % 10) as u8);
                 x /= 10;
+            }
+            while x != 0 && pos >= 2 {
+                let q = x / 100;
+                let r = (x - q * 100) as u8;
+                pos -= 2;
+                row[pos / 2] = ((r / 10) << 4) | (r % 10);
+                x = q;
             }
         } else {
             let mut x = m;

@@ -137,7 +137,9 @@ pub fn packed_pairs(full: &[u8]) -> (u64, bool) {
         let lo = x & LO;
         bad |= (hi.wrapping_add(SIX) | lo.wrapping_add(SIX)) & HI;
         let v = hi * 10 + lo; // lanes <= 165
-        acc = acc.wrapping_mul(POW10[2 * len]).wrapping_add(eight_centi(v));
+        acc = acc
+            .wrapping_mul(POW10[2 * len])
+            .wrapping_add(eight_centi(v));
         pos += len;
         len = 8;
     }
@@ -202,7 +204,16 @@ mod tests {
 
     #[test]
     fn digits() {
-        for s in ["0", "7", "12", "123", "98765", "1234567", "12345678", "000000001"] {
+        for s in [
+            "0",
+            "7",
+            "12",
+            "123",
+            "98765",
+            "1234567",
+            "12345678",
+            "000000001",
+        ] {
             let digs: Vec<u8> = s.bytes().map(|b| b - b'0' + 0xF0).collect();
             let v = zoned_value(&digs, None, 0, 0xF0 * ONES).unwrap();
             assert_eq!(v, s.parse::<u64>().unwrap());

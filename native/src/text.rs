@@ -5,6 +5,8 @@
 //! each character through the page's 65,536-entry inverse table, pads with the page's space
 //! and reports rows that are too long (unless truncating) or hold an unmappable character.
 
+use std::sync::Arc;
+
 use numpy::ndarray::ArrayView2;
 
 use crate::common::{run_column, value_err, Column, Invalid, KResult, Output};
@@ -64,7 +66,6 @@ fn bounds(r: &[u8], trim: Trim, is_space: impl Fn(u8) -> bool) -> (usize, usize)
     (s, e)
 }
 
-
 /// The tables of a single-byte code page: `utf8[b]` holds the UTF-8 bytes of byte b's code
 /// point (`lens[b]` of them), `space[b]` whether it decodes to U+0020.
 pub struct Sbcs {
@@ -87,24 +88,55 @@ pub fn decode_utf8(m: &ArrayView2<'_, u8>, trim: Trim) -> KResult<Strings> {
 fn strs(o: KResult<Output>) -> KResult<Strings> {
     match o? {
         Output::Str(s) => Ok(s),
-        Output::Num(_) => value_err("internal: a text kernel returned numbers"),
+        Output::Num(_) | Output::Raw(_) => value_err("internal: a text kernel returned numbers"),
+    }
+}
+
+/// A page's tables with what the decoder derives from them, built once per page and shared
+/// by every text column of a batch (a wide layout has hundreds: one copy each, 1.8 KB apiece,
+/// pushed the columns' state out of the caches).
+pub struct SbcsPage {
+    page: Sbcs,
+    /// ASCII characters as themselves, any other as a 0x80 marker: a row is translated in one
+    /// table pass and only rows with a marker take the UTF-8 path
+    lut1: [u8; 256],
+    /// spaces are found in the translated row (X'20') when exactly the page's spaces become
+    /// X'20' (always, for tables made from the page's decode table)
+    spaces_ok: bool,
+}
+
+impl SbcsPage {
+    pub fn new(page: Sbcs) -> Arc<SbcsPage> {
+        let lut1: [u8; 256] = std::array::from_fn(|b| {
+            if page.lens[b] == 1 {
+                page.utf8[b][0]
+            } else {
+                0x80
+            }
+        });
+        let spaces_ok = (0..256).all(|b| page.space[b] == (lut1[b] == 0x20));
+        Arc::new(SbcsPage {
+            page,
+            lut1,
+            spaces_ok,
+        })
     }
 }
 
 pub fn sbcs_column(page: Sbcs, trim: Trim, width: usize, n: usize) -> Box<dyn Column> {
-    // ASCII characters as themselves, any other as a 0x80 marker: a row is translated in one
-    // table pass and only rows with a marker take the UTF-8 path
-    let lut1: [u8; 256] =
-        std::array::from_fn(|b| if page.lens[b] == 1 { page.utf8[b][0] } else { 0x80 });
-    // spaces are found in the translated row (X'20') when exactly the page's spaces become
-    // X'20' (always, for tables made from the page's decode table)
-    let spaces_ok = (0..256).all(|b| page.space[b] == (lut1[b] == 0x20));
+    sbcs_column_shared(SbcsPage::new(page), trim, width, n)
+}
+
+pub fn sbcs_column_shared(
+    page: Arc<SbcsPage>,
+    trim: Trim,
+    width: usize,
+    n: usize,
+) -> Box<dyn Column> {
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0i32);
     Box::new(SbcsCol {
         page,
-        lut1,
-        spaces_ok,
         trim,
         width,
         offsets,
@@ -115,9 +147,7 @@ pub fn sbcs_column(page: Sbcs, trim: Trim, width: usize, n: usize) -> Box<dyn Co
 }
 
 struct SbcsCol {
-    page: Sbcs,
-    lut1: [u8; 256],
-    spaces_ok: bool,
+    page: Arc<SbcsPage>,
     trim: Trim,
     width: usize,
     offsets: Vec<i32>,
@@ -153,11 +183,17 @@ impl Column for SbcsCol {
             let grow = (pos + 4 * w).max(2 * self.data.len());
             self.data.resize(grow, 0);
         }
+        let pg = &*self.page;
         let dst = &mut self.data[pos..pos + w];
+        // the OR of the translated row says whether it has a non-ASCII marker (trimmed
+        // spaces are X'20', below the marker): no second pass over the kept bytes
+        let mut any = 0u8;
         for (d, &b) in dst.iter_mut().zip(r) {
-            *d = self.lut1[b as usize];
+            let t = pg.lut1[b as usize];
+            *d = t;
+            any |= t;
         }
-        let (s, e) = if self.spaces_ok {
+        let (s, e) = if pg.spaces_ok {
             let e = if self.trim.right {
                 swar::rtrim_spaces(dst)
             } else {
@@ -170,10 +206,10 @@ impl Column for SbcsCol {
             };
             (s, e)
         } else {
-            let space = &self.page.space;
+            let space = &pg.page.space;
             bounds(r, self.trim, |b| space[b as usize])
         };
-        let end = if swar::or_bytes(&dst[s..e]) < 0x80 {
+        let end = if any < 0x80 || swar::or_bytes(&dst[s..e]) < 0x80 {
             if s > 0 {
                 self.data.copy_within(pos + s..pos + e, pos);
             }
@@ -181,8 +217,8 @@ impl Column for SbcsCol {
         } else {
             let mut k = pos;
             for &b in &r[s..e] {
-                let l = self.page.lens[b as usize] as usize;
-                self.data[k..k + l].copy_from_slice(&self.page.utf8[b as usize][..l]);
+                let l = pg.page.lens[b as usize] as usize;
+                self.data[k..k + l].copy_from_slice(&pg.page.utf8[b as usize][..l]);
                 k += l;
             }
             k

@@ -272,7 +272,7 @@ pub struct EncodeParams {
 /// returns the failed rows: more digits than the field (unless truncating), or a negative
 /// value in an unsigned field.
 pub fn encode(
-    vals: &dyn Fn(usize) -> i128,
+    vals: &impl Fn(usize) -> i128,
     valid: Option<&[bool]>,
     out: &mut ArrayViewMut2<'_, u8>,
     width: usize,
@@ -326,10 +326,19 @@ pub fn encode(
 #[inline]
 pub fn put_digits(out: &mut [u8], m: u128, zone: u8) {
     if m <= u64::MAX as u128 {
+        // two digits per division, from the right
         let mut x = m as u64;
-        for b in out.iter_mut().rev() {
-            *b = zone | (x % 10) as u8;
-            x /= 10;
+        let mut k = out.len();
+        while k >= 2 {
+            let q = x / 100;
+            let r = (x - q * 100) as u8;
+            out[k - 1] = zone | (r % 10);
+            out[k - 2] = zone | (r / 10);
+            x = q;
+            k -= 2;
+        }
+        if k == 1 {
+            out[0] = zone | (x % 10) as u8;
         }
     } else {
         let mut x = m;

@@ -495,6 +495,11 @@ def batch_field(codec: Any) -> tuple[int, tuple] | None:
     return None
 
 
+RAW_FAMILY = 6
+"""Family code of a field kept as its bytes (``node.kind == "raw"``, e.g. a FILLER): the batch
+kernel copies them into the fixed-size binary buffer (params ``(width,)``, no codec)."""
+
+
 def decode_batch(
     mat: np.ndarray, fields: list[tuple[Any, int, tuple, int, int, int]]
 ) -> list[tuple[pa.Array, np.ndarray | None, bool]]:
@@ -502,14 +507,18 @@ def decode_batch(
     params, offset, count, stride) with ``count`` values ``stride`` bytes apart in each record
     (a fixed OCCURS; 1 and 0 otherwise). Returns, per field, what the codec's
     ``decode_vouched`` returns for its ``(n * count, width)`` matrix (False for text and
-    floats, which have no vouching)."""
+    floats, which have no vouching; a raw field's fixed-size binary array and True: its bytes
+    are kept as they are)."""
     m = np.ascontiguousarray(mat)
     n = m.shape[0]
     res = _ext.decode_batch(m, [(f, off, c, st, p) for _, f, p, off, c, st in fields], FUSED)
-    out = []
-    for (codec, family, _, _, count, _), r in zip(fields, res):
+    out: list[tuple[pa.Array, np.ndarray | None, bool]] = []
+    for (codec, family, p, _, count, _), r in zip(fields, res):
         k = n * count
-        if family in (3, 4):
+        if family == RAW_FAMILY:
+            arr = pa.FixedSizeBinaryArray.from_buffers(pa.binary(p[0]), k, [None, pa.py_buffer(r)])
+            out.append((arr, None, True))
+        elif family in (3, 4):
             offsets, data, bitmap, nulls, invalid = r
             vbuf = pa.py_buffer(bitmap) if nulls else None
             arr = pa.Array.from_buffers(

@@ -407,6 +407,9 @@ class DecodeCtx:
             if not truncated.any():
                 truncated = None
         if node.kind == "raw":
+            pre = self.pre.get(id(node)) if self.pre else None
+            if pre is not None and truncated is None:
+                return pre[0]  # the bytes copied by the batch kernel
             data = np.ascontiguousarray(mat)
             arr = pa.FixedSizeBinaryArray.from_buffers(
                 pa.binary(node.width), m, [None, pa.py_buffer(data)]
@@ -476,13 +479,16 @@ def batch_specs(plan: Plan) -> tuple[list[tuple], dict[int, list[int]]]:
     by_codec: dict[int, tuple[int, tuple] | None] = {}  # codecs are shared by alike fields
 
     def leaf(node: Node, at: int, occ: tuple[int, int]) -> bool:
-        if node.kind != "field":
+        if node.kind == "raw":
+            f: tuple[int, tuple] | None = native.RAW_FAMILY, (node.width,)
+        elif node.kind != "field":
             return False
-        key = id(node.codec)
-        if key in by_codec:
-            f = by_codec[key]
         else:
-            f = by_codec[key] = native.batch_field(node.codec)
+            key = id(node.codec)
+            if key in by_codec:
+                f = by_codec[key]
+            else:
+                f = by_codec[key] = native.batch_field(node.codec)
         if f is None:
             return False
         specs.append((node, node.codec, f[0], f[1], at, occ[0], occ[1]))
