@@ -138,3 +138,26 @@ def test_save_job_in_a_job_file_is_relative_to_it(run, work):
     res = run("encode", "--job", "jobs/saved.toml", "o.jsonl", "back.dat")
     assert res.exit_code == 0, res.output
     assert (work / "back.dat").read_bytes() == (work / "simple.dat").read_bytes()
+
+
+def test_save_job_on_worker_processes(run, work):
+    # 40 records of 54 bytes in 1 KiB splits: the parallel path (cli/scale.py) writes it too
+    res = run(
+        "convert",
+        "-c",
+        "simple.cpy",
+        "simple.dat",
+        "o.parquet",
+        "--workers",
+        "2",
+        "--split-size",
+        "1k",
+        "--save-job",
+        "o.toml",
+    )
+    assert res.exit_code == 0, res.output
+    assert "splits on" in res.stderr
+    _strip_metadata(work / "o.parquet", work / "bare.parquet")
+    res = run("encode", "--job", "o.toml", "bare.parquet", "back.dat")
+    assert res.exit_code == 0, res.output
+    assert (work / "back.dat").read_bytes() == (work / "simple.dat").read_bytes()
