@@ -161,3 +161,36 @@ def test_save_job_on_worker_processes(run, work):
     res = run("encode", "--job", "o.toml", "bare.parquet", "back.dat")
     assert res.exit_code == 0, res.output
     assert (work / "back.dat").read_bytes() == (work / "simple.dat").read_bytes()
+
+
+def test_saved_job_reproduces_every_format_option(run, work):
+    flags = [
+        *SEGS,
+        "--binary-byteorder",
+        "little",
+        "--comp5-byteorder",
+        "little",
+        "--float-format",
+        "ieee",
+        "--float-byteorder",
+        "little",
+        "--numbers-as-text",
+        "BIZ-ID",
+        "--ascii-sign",
+        "ibm",
+        "--record-length",
+        "17",
+        "--trim",
+        "none",
+        "--names",
+        "cobol",
+    ]
+    res = run("convert", "-c", "seg.cpy", "seg.dat", "a.parquet", *flags, "--save-job", "a.toml")
+    assert res.exit_code == 0, res.output
+    # the job alone (no flags) gives the same table, file format metadata included
+    res = run("convert", "--job", "a.toml", "seg.dat", "b.parquet")
+    assert res.exit_code == 0, res.output
+    a, b = pq.read_table(work / "a.parquet"), pq.read_table(work / "b.parquet")
+    assert a.schema.metadata == b.schema.metadata
+    assert a.equals(b)
+    assert "BIZ-ID" in a.column_names  # --names cobol came back
