@@ -163,9 +163,16 @@ def test_save_job_on_worker_processes(run, work):
     assert (work / "back.dat").read_bytes() == (work / "simple.dat").read_bytes()
 
 
-def test_saved_job_reproduces_every_format_option(run, work):
+DATES = ["--date-format", "BIZ-ID=yymmdd", "--date-pivot-year", "1960"]
+
+
+@pytest.mark.parametrize("more", [["--numbers-as-text", "BIZ-ID"], DATES], ids=["text", "dates"])
+def test_saved_job_reproduces_every_format_option(run, work, more):
     flags = [
         *SEGS,
+        *more,
+        "--binary-truncation",
+        "bin",
         "--binary-byteorder",
         "little",
         "--comp5-byteorder",
@@ -174,8 +181,6 @@ def test_saved_job_reproduces_every_format_option(run, work):
         "ieee",
         "--float-byteorder",
         "little",
-        "--numbers-as-text",
-        "BIZ-ID",
         "--ascii-sign",
         "ibm",
         "--record-length",

@@ -76,10 +76,10 @@ def _format_table(fmt: FileFormat) -> dict[str, Any]:
             value = {str(parent): [str(c) for c in kids] for parent, kids in value}
         elif name == "occurs_mappings":
             value = {str(t): {str(k): v for k, v in pairs} for t, pairs in value}
-        if name in ("segments", "segment_children", "occurs_mappings", "numbers_as_text") and (
-            not value
-        ):
-            continue
+        elif name == "date_formats":
+            value = {str(field): str(form) for field, form in value}
+        if isinstance(value, (dict, list, tuple)) and not value:
+            continue  # an empty map or list: the default
         out[name.replace("_", "-")] = value
     return out
 
