@@ -20,9 +20,13 @@ import os
 import re
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from legacyio.errors import OptionsError
 from legacyio.options import FileFormat, ReadOptions
-from legacyio.sources import AtomicSink, open_sink
+
+if TYPE_CHECKING:  # sources imports pyarrow: the command line imports it only when it runs
+    from legacyio.sources import AtomicSink
 
 __all__ = ["job_text", "prepare_job"]
 
@@ -155,6 +159,8 @@ def prepare_job(
         raise OptionsError(
             "--save-job: a path or option is not valid UTF-8 and cannot be written to a job file"
         ) from None
+    from legacyio.sources import open_sink
+
     sink = open_sink(path)
     try:
         sink.write(data)
