@@ -18,9 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from legacyio.errors import OptionsError
 from legacyio.options import FileFormat, ReadOptions
