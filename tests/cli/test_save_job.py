@@ -166,10 +166,23 @@ def test_save_job_on_worker_processes(run, work):
 DATES = ["--date-format", "BIZ-ID=yymmdd", "--date-pivot-year", "1960"]
 
 
-@pytest.mark.parametrize("more", [["--numbers-as-text", "BIZ-ID"], DATES], ids=["text", "dates"])
+RULES = [
+    "--record-type",
+    "FILING-SEG=SEG-TYPE = 'F'",
+    "--record-type",
+    "ENTITY-SEG=SEG-TYPE = 'E'",
+    "--field-code-page",
+    "ENT-NAME=cp500",
+]
+
+
+@pytest.mark.parametrize(
+    "more",
+    [[*SEGS, "--numbers-as-text", "BIZ-ID"], [*SEGS, *DATES], RULES],
+    ids=["text", "dates", "rules"],
+)
 def test_saved_job_reproduces_every_format_option(run, work, more):
     flags = [
-        *SEGS,
         *more,
         "--binary-truncation",
         "bin",

@@ -78,6 +78,9 @@ def _format_table(fmt: FileFormat) -> dict[str, Any]:
             value = {str(parent): [str(c) for c in kids] for parent, kids in value}
         elif name == "occurs_mappings":
             value = {str(t): {str(k): v for k, v in pairs} for t, pairs in value}
+        elif name in ("record_types", "field_code_page"):
+            # "NAME=VALUE" strings in order (rules are tried in order; a name may repeat)
+            value = [f"{n}={v}" for n, v in value]
         elif name == "date_formats":
             value = {str(field): str(form) for field, form in value}
         if isinstance(value, (dict, list, tuple)) and not value:
