@@ -200,7 +200,7 @@ def _write_output_part(reader: pa.RecordBatchReader, job: _Job, kw: dict[str, An
     try:
         for batch in reader:
             if job.drop_record:
-                batch = batch.drop_columns([RECORD_COLUMN])
+                batch = _without_record_column(batch)
             w.write_batch(batch)
             rows += batch.num_rows
         w.close()
