@@ -91,24 +91,46 @@ class DecodeError(LegacyioError):
 
 
 class EncodeError(LegacyioError):
-    """A value cannot be written to its field; names the record number and field path."""
+    """A value cannot be written to its field; names the record number and field path.
+
+    ``hint`` is ``(option, values)`` for an error an option would avoid: the message says
+    ``(use null_as=spaces|low-values|zero)`` (the API's keyword), ``cli_message()`` says
+    ``(use --null-as spaces|low-values|zero)`` (the command line's flag).
+    """
 
     def __init__(
-        self, message: str, *, record: int | None = None, field: str | None = None
+        self,
+        message: str,
+        *,
+        record: int | None = None,
+        field: str | None = None,
+        hint: tuple[str, str] | None = None,
     ) -> None:
         self.message = message
         self.record = record
         self.field = field
+        self.hint = hint
         super().__init__(self._render())
 
-    def _render(self) -> str:
+    def _render(self, cli: bool = False) -> str:
         parts = []
         if self.record is not None:
             parts.append(f"record {self.record}")
         if self.field:
             parts.append(f"field {self.field}")
         prefix = ", ".join(parts)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        text = self.message
+        if self.hint is not None:
+            option, values = self.hint
+            if cli:
+                text += f" (use --{option.replace('_', '-')} {values})"
+            else:
+                text += f" (use {option}={values})"
+        return f"{prefix}: {text}" if prefix else text
+
+    def cli_message(self) -> str:
+        """The message with the hint naming the command-line flag instead of the keyword."""
+        return self._render(cli=True)
 
 
 class OptionsError(LegacyioError, ValueError):

@@ -155,7 +155,8 @@ def run_process(folder: Path, *args: str, **kw: object) -> subprocess.CompletedP
     """``python -m legacyio ARGS`` as a real subprocess in ``folder``."""
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[2] / "src")
-    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    # no empty entry: an empty PYTHONPATH component puts the current folder on sys.path
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
     kw.setdefault("text", True)
     return subprocess.run(
         [sys.executable, "-m", "legacyio", *map(str, args)],

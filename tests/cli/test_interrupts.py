@@ -26,7 +26,8 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
+    # no empty entry: an empty PYTHONPATH component puts the current folder on sys.path
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, env.get("PYTHONPATH")) if p)
     return env
 
 

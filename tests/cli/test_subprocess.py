@@ -58,8 +58,9 @@ def test_ctrl_c_mid_write_leaves_nothing(work):
     fifo = work / "pipe.dat"
     os.mkfifo(fifo)
     env = dict(os.environ)
-    env["PYTHONPATH"] = (
-        str(Path(__file__).resolve().parents[2] / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    # no empty entry: an empty PYTHONPATH component puts the current folder on sys.path
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(Path(__file__).resolve().parents[2] / "src"), env.get("PYTHONPATH")) if p
     )
     proc = subprocess.Popen(
         [

@@ -40,6 +40,7 @@ from legacyio.cli.protect_options import (
     verify_protected_cli,
 )
 from legacyio.cli.render import render_table, render_vertical
+from legacyio.cli.savejob import prepare_job
 from legacyio.errors import CopybookError, OptionsError
 from legacyio.options import FileFormat, ReadOptions
 
@@ -187,6 +188,14 @@ _output_options = _stack(
         default=None,
         help="Print where each bad field first occurs.",
     ),
+    click.option(
+        "--save-job",
+        "save_job",
+        type=click.Path(dir_okay=False),
+        help="Also write a job file (copybook, file format, column naming) for "
+        "`encode --job FILE`, e.g. after DuckDB or Polars dropped the Parquet metadata; "
+        "paths in it are relative to its folder.",
+    ),
 )
 
 
@@ -209,10 +218,17 @@ def _resolve_out_format(output: str, to: str | None, default: str = "parquet") -
     return format_for_path(output)
 
 
-def _commit(p: dict[str, Any], report: Any, writers: list[Any], summary: str | None = None) -> None:
-    """Write the report file (if asked), then rename every finished output into place. What
-    can fail (footers, fsync, the report's folder) happens before any rename; if a rename
-    fails anyway, what was already renamed is removed: a failed run leaves nothing."""
+def _commit(
+    p: dict[str, Any],
+    report: Any,
+    writers: list[Any],
+    summary: str | None = None,
+    sinks: tuple[Any, ...] = (),
+) -> None:
+    """Write the report file (if asked), then rename every finished output (and the finished
+    ``sinks``, e.g. the --save-job file) into place. What can fail (footers, fsync, the
+    report's folder) happens before any rename; if a rename fails anyway, what was already
+    renamed is removed: a failed run leaves nothing."""
     from legacyio import interrupts
     from legacyio.cli.progress import report_json
     from legacyio.sources import open_sink
@@ -232,9 +248,10 @@ def _commit(p: dict[str, Any], report: Any, writers: list[Any], summary: str | N
     # an interrupt from here on lets the run finish: the outputs are complete
     with interrupts.critical(raise_after=False):
         try:
-            if rsink is not None:
-                rsink.commit()
-                done.append(str(rsink.path))
+            for extra in (rsink, *sinks):
+                if extra is not None:
+                    extra.commit()
+                    done.append(str(extra.path))
             for w in writers:
                 w.commit()
                 if not w.path.startswith("<"):  # a path, not stdout
@@ -242,8 +259,9 @@ def _commit(p: dict[str, Any], report: Any, writers: list[Any], summary: str | N
         except BaseException:
             for w in writers:
                 w.abort()
-            if rsink is not None:
-                rsink.abort()
+            for extra in (rsink, *sinks):
+                if extra is not None:
+                    extra.abort()
             for path in done:
                 with contextlib.suppress(OSError):
                     os.unlink(path)
@@ -292,6 +310,7 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
         raise OptionsError(
             "--split-segments needs --segment-field and --segment ID=GROUP (or --record-type)"
         )
+    job = prepare_job(p, fmt, ropts, out_fmt)  # finished now, renamed with the outputs
     report = DecodeReport()
     bar = progress_bar(p, "converting", input_size(src))
     writer_kw = {
@@ -301,6 +320,7 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
         "decimals": (p.get("decimals") or "string").lower(),
     }
     t0 = time.monotonic()
+    sinks = () if job is None else (job,)
     try:
         if split:
             records = _convert_split(
@@ -316,6 +336,7 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
                 bar,
                 overwrite,
                 writer_kw,
+                sinks,
             )
         else:
             reader = legacyio.open_reader(
@@ -328,11 +349,15 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
                 with closing(prefetch(reader)) as batches:  # type: ignore[type-var]
                     for batch in batches:
                         w.write_batch(batch)
-                _commit(p, report, [w])
+                _commit(p, report, [w], sinks=sinks)
             except BaseException:
                 w.abort()
                 raise
             records = w.records
+    except BaseException:
+        if job is not None:
+            job.abort()  # a no-op once committed
+        raise
     finally:
         bar.close()
     nbytes = report.bytes or bar.bytes
@@ -353,6 +378,7 @@ def _convert_split(
     bar: ProgressBar,
     overwrite: bool,
     writer_kw: dict[str, Any],
+    sinks: tuple[Any, ...] = (),
 ) -> int:
     """One output file per segment in the folder ``out``: the common columns plus that
     segment's group, only the records of that segment."""
@@ -407,7 +433,7 @@ def _convert_split(
                         w.write_batch(b)
                 else:
                     w.write_batch(sub)
-        _commit(p, report, list(writers.values()))
+        _commit(p, report, list(writers.values()), sinks=sinks)
     except BaseException:
         for w in writers.values():
             w.abort()

@@ -57,7 +57,9 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
 def classify(e: BaseException) -> tuple[int, str]:
     if isinstance(e, (CopybookError, OptionsError)):
         return EXIT_USAGE, str(e)
-    if isinstance(e, (DecodeError, EncodeError)):
+    if isinstance(e, EncodeError):
+        return EXIT_DATA, e.cli_message()  # hints name the flag (--null-as), not null_as=
+    if isinstance(e, DecodeError):
         return EXIT_DATA, str(e)
     if isinstance(e, LegacyioError):
         return EXIT_DATA, str(e)

@@ -67,6 +67,7 @@ PATH_KEYS = frozenset(
         "input",
         "output",
         "report_file",
+        "save_job",
         "policy",
         "policy_file",
         "key_file",
@@ -194,7 +195,7 @@ def load_job(path: str | os.PathLike[str]) -> JobFile:
         for k in list(opts):
             if k in PATH_KEYS:
                 v = opts[k]
-                existing = k != "output" and k != "report_file"
+                existing = k not in ("output", "report_file", "save_job")
                 if isinstance(v, str):
                     opts[k] = job.resolve_path(v, existing)
                 elif isinstance(v, list):

@@ -38,6 +38,7 @@ from legacyio.cli.options import (
     run_options,
 )
 from legacyio.cli.progress import finish, input_size, progress_bar, summary_line
+from legacyio.cli.savejob import prepare_job
 from legacyio.errors import OptionsError
 from legacyio.options import FileFormat
 
@@ -174,6 +175,7 @@ def convert_scaled(ctx: click.Context, p: dict[str, Any]) -> None:
         ropts = attrs.evolve(ropts, flatten=True)
     workers = p.get("workers") or cpu_count()
     size = os.path.getsize(src)
+    job = prepare_job(p, fmt, ropts, out_fmt)  # finished now, renamed after the output
     report = DecodeReport()
     bar = progress_bar(p, "converting", size)
     t0 = time.monotonic()
@@ -198,6 +200,12 @@ def convert_scaled(ctx: click.Context, p: dict[str, Any]) -> None:
             report=report,
             progress=bar,
         )
+        if job is not None:
+            job.commit()
+    except BaseException:
+        if job is not None:
+            job.abort()
+        raise
     finally:
         bar.close()
     line = summary_line("converted", stats.records, stats.bytes, time.monotonic() - t0, report)

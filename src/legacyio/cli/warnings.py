@@ -35,6 +35,9 @@ def _show(
     out = file if file is not None else sys.stderr
     with contextlib.suppress(OSError, ValueError):  # stderr closed
         out.write(format_warning(message, category) + "\n")
+        # flushed like click.echo: a buffered stream (click 8.2.0's CliRunner) would
+        # otherwise lose the line
+        out.flush()
 
 
 def route_warnings() -> None:

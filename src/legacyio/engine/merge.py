@@ -230,7 +230,7 @@ class ResidueMerger:
             canon, counts, cols = plan.encode_max(part, self.wopts, 1, None, quiet=quiet)
         except EncodeError as e:
             rec = None if e.record is None else first_record + int(rows[todo[e.record - 1]])
-            raise EncodeError(e.message, record=rec, field=e.field) from None
+            raise EncodeError(e.message, record=rec, field=e.field, hint=e.hint) from None
         merged = np.where(diff.bytes[todo], canon, src[todo])
         if counts is not None:
             # variable layouts: the same counts (else the row is re-encoded), compacted again

@@ -208,7 +208,7 @@ def _renumbered(e: EncodeError, first: int) -> EncodeError:
     """The framer numbers records within the batch; the message names the file's record."""
     if e.record is None:
         return e
-    return EncodeError(e.message, record=e.record + first - 1, field=e.field)
+    return EncodeError(e.message, record=e.record + first - 1, field=e.field, hint=e.hint)
 
 
 _CUT_GROUPS = 256

@@ -19,6 +19,9 @@ from legacyio.plan.nodes import DERIVED_KINDS, Node, all_canonical
 if TYPE_CHECKING:
     from legacyio.plan.core import Plan
 
+NULL_HINT = ("null_as", "spaces|low-values|zero")
+"""The option that writes nulls into fields without a null form (EncodeError.hint)."""
+
 
 class EncodeCtx:
     """State of one batch encode: null policy, errors with record numbers."""
@@ -38,7 +41,14 @@ class EncodeCtx:
         """Per node path, the records whose failures on that node are ignored (fields a
         residue merge keeps from the original bytes)."""
 
-    def fail(self, node: Node, mask: np.ndarray, rows: np.ndarray, why: str) -> None:
+    def fail(
+        self,
+        node: Node,
+        mask: np.ndarray,
+        rows: np.ndarray,
+        why: str,
+        hint: tuple[str, str] | None = None,
+    ) -> None:
         """Raise EncodeError for the first failing row, or collect failures (residue check)."""
         if self.collect is not None:
             self.collect[rows[mask]] = True
@@ -51,7 +61,9 @@ class EncodeCtx:
                 mask = mask & ~q[rows]
         idx = np.flatnonzero(mask)
         if len(idx):
-            raise EncodeError(why, record=self.first_record + int(rows[idx[0]]), field=node.path)
+            raise EncodeError(
+                why, record=self.first_record + int(rows[idx[0]]), field=node.path, hint=hint
+            )
 
     def encode_children(
         self,
@@ -163,8 +175,8 @@ class EncodeCtx:
                         node,
                         short,
                         rows,
-                        f"fewer than {big_m} occurrences in a fixed "
-                        "OCCURS (use null_as=spaces|low-values|zero)",
+                        f"fewer than {big_m} occurrences in a fixed OCCURS",
+                        hint=NULL_HINT,
                     )
                 else:
                     missing = (np.arange(big_m)[None, :] >= lengths[:, None]) & short[:, None]
@@ -268,7 +280,8 @@ class EncodeCtx:
                     node,
                     nulls,
                     rows,
-                    "null value and no null representation (use null_as=spaces|low-values|zero)",
+                    "null value and no null representation",
+                    hint=NULL_HINT,
                 )
             else:
                 fill = np.frombuffer(node.codec.fill(self.wopts.null_as), dtype=np.uint8)

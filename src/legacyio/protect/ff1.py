@@ -247,9 +247,7 @@ class FF1:
             const = np.uint64(last ^ (i << shift))
             blocks[:, 1] = src ^ const
             enc = self._cipher.encryptor()
-            out = np.frombuffer(
-                enc.update(blocks.view(np.uint8).data) + enc.finalize(), dtype=">u8"
-            )
+            out = np.frombuffer(enc.update(_flat(blocks)) + enc.finalize(), dtype=">u8")
             y = out[0::2] % mm
             if d == 12:
                 lo = out[1::2] >> np.uint64(32)
@@ -270,7 +268,7 @@ class FF1:
 
     def _aes(self, blocks: np.ndarray) -> np.ndarray:
         enc = self._cipher.encryptor()
-        out = enc.update(np.ascontiguousarray(blocks, dtype=np.uint8).data) + enc.finalize()
+        out = enc.update(_flat(np.ascontiguousarray(blocks, dtype=np.uint8))) + enc.finalize()
         return np.frombuffer(out, dtype=np.uint8).reshape(-1, 16)
 
     def _cbc_mac(self, data: bytes) -> np.ndarray:
@@ -373,3 +371,10 @@ class Alphabet:
             n = mat.shape[1]
             return [raw[k : k + n] for k in range(0, len(raw), n)]
         return ["".join(self.chars[i] for i in row) for row in mat.tolist()]
+
+
+def _flat(blocks: np.ndarray) -> memoryview:
+    """The bytes of a C-contiguous array as a one-dimensional buffer, without a copy.
+    cryptography 42 (the declared floor) takes ``len()`` of a multi-dimensional buffer (its
+    row count) as the data length, so a 2-D view of the blocks must not reach ``update``."""
+    return blocks.view(np.uint8).reshape(-1).data

@@ -202,7 +202,7 @@ def _write_output_part(reader: pa.RecordBatchReader, job: _Job, kw: dict[str, An
     try:
         for batch in reader:
             if job.drop_record:
-                batch = batch.drop_columns([RECORD_COLUMN])
+                batch = _without_record_column(batch)
             w.write_batch(batch)
             rows += batch.num_rows
         w.close()
@@ -486,7 +486,7 @@ def _copy_part(
         for i in range(rf.num_record_batches):
             b = rf.get_batch(i)
             if not record_column:
-                b = b.drop_columns([RECORD_COLUMN])
+                b = _without_record_column(b)
             writer.write_batch(b)
     return writer
 
@@ -564,7 +564,7 @@ def _encode_part(
             if len(nums) and (int(nums[0]) != expect or (nums[1:] - nums[:-1] != 1).any()):
                 raise OptionsError(f"{path}: rows are not consecutive records in order")
             expect += len(nums)
-            b = b.drop_columns([RECORD_COLUMN])
+            b = _without_record_column(b)
             yield b.replace_schema_metadata(md)
 
     tmp = os.path.join(out_dir, f".tmp-{uuid.uuid4().hex}")
@@ -631,3 +631,9 @@ __all__ = [
     "dataset_files",
     "encode_parallel",
 ]
+
+
+def _without_record_column(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` without the split's record-number column (``select``: pyarrow 14, the
+    declared floor, has no ``RecordBatch.drop_columns``)."""
+    return batch.select([n for n in batch.schema.names if n != RECORD_COLUMN])
