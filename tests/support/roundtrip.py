@@ -143,13 +143,14 @@ def assert_cli_round_trip(
     folder: Path,
     *,
     formats: tuple[str, ...] = CLI_FORMATS,
+    refuse: tuple[str, ...] = (),
     verify: bool = True,
     **options: Any,
 ) -> None:
     """``legacyio convert`` to each output format then ``legacyio encode`` back (in-process,
-    with a job file holding the copybook and ``options``) give ``data`` byte for byte, or
-    ``convert``/``encode`` refuse with a one-line legacyio error (exit 1 or 2) and leave no
-    output; ``verify`` and ``verify --flatten`` say identical."""
+    with a job file holding the copybook and ``options``) give ``data`` byte for byte; for
+    the formats in ``refuse``, ``convert`` must refuse with a one-line legacyio error (exit 1
+    or 2) and leave no output. ``verify`` and ``verify --flatten`` say identical."""
     from click.testing import CliRunner
 
     from legacyio.cli.main import cli
@@ -172,6 +173,12 @@ def assert_cli_round_trip(
             if p.exists():
                 p.unlink()
         r = run("convert", str(folder / "in.dat"), str(mid))
+        if ext in refuse:
+            # a format that cannot carry the input: a one-line legacyio error, no output
+            assert r.exit_code in (1, 2), f"convert to .{ext} should refuse: {r.output}"
+            assert r.output.startswith("legacyio: error:") and r.output.count("\n") == 1, r.output
+            assert not mid.exists() and not [p for p in folder.iterdir() if p.suffix == ".tmp"]
+            continue
         assert r.exit_code == 0, f"convert to .{ext}: {r.output}"
         r = run("encode", str(mid), str(out))
         assert not isinstance(r.exception, Exception) or isinstance(r.exception, SystemExit), (
