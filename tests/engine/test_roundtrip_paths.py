@@ -49,6 +49,24 @@ def test_only_a_short_record_round_trips_flattened() -> None:
     assert_round_trip(data, SHORT_CB, lenient_framing=True, flat=True)
 
 
+def test_group_whose_fixed_occurs_is_all_dirty_round_trips_flattened(tmp_path: Path) -> None:
+    """Found by the fuzz suite once flattened tables were fuzzed: a present group whose
+    fixed OCCURS decodes to nulls only (dirty bytes) flattens to null columns; rebuilt, the
+    list is null, which is the same as null occurrences, so the residue is kept."""
+    cb = cobol("""
+    01 REC.
+       05 G.
+          10 D PIC 9 OCCURS 2.
+       05 H.
+          10 K OCCURS 2.
+             15 X PIC 9.
+             15 Y PIC S9 COMP-3.
+    """)
+    data = e("  ") + e("  ") + b"\x00\x00" + e("12") + e("3") + packed(1, 1) + e("4") + packed(2, 1)
+    assert_round_trip(data, cb, flat=True)
+    assert_cli_round_trip(data, cb, tmp_path, formats=("csv",))
+
+
 SEG_CB = cobol("""
 01 BIZ.
    05 SEG        PIC X.
