@@ -22,6 +22,7 @@ from typing import Any
 import legacyio
 from legacyio.errors import LegacyioError
 from legacyio.layout.build import MAX_RECORD_LENGTH
+from tests.support.roundtrip import format_only
 
 MARKER = "QZJXMARK"
 """Planted in data (as text, EBCDIC and ASCII) and in table values: must never be printed."""
@@ -96,7 +97,7 @@ def read_and_roundtrip(data: bytes, layout: Any, *, flat: bool = True, **kw: Any
     def streamed() -> bytes:
         reader = legacyio.open_reader(data, layout, **kw)
         out = io.BytesIO()
-        legacyio.write_table(reader, out, layout, **kw)
+        legacyio.write_table(reader, out, layout, **format_only(kw))
         return out.getvalue()
 
     got, err = contained(streamed)
@@ -119,7 +120,7 @@ def roundtrip_flattened(data: bytes, layout: Any, **kw: Any) -> None:
     def streamed() -> bytes:
         reader = legacyio.open_reader(data, layout, **{**flat_kw, "batch_size": 2})
         out = io.BytesIO()
-        legacyio.write_table(reader, out, layout, **kw)
+        legacyio.write_table(reader, out, layout, **format_only(kw))
         return out.getvalue()
 
     got, err = contained(streamed)

@@ -278,7 +278,10 @@ class ResidueMerger:
             if new is None:
                 continue  # a column the table does not have: its bytes stay
             if node.in_chain and _validity_differs(new, old) and len(plan.roots) > 1:
-                diff.shape |= _validity_mask(new) != _validity_mask(old)
+                # another 01 record present: the shape changes; but a null record over one
+                # holding only nulls is no edit (a flattened table cannot tell them apart)
+                differ = _validity_mask(new) != _validity_mask(old)
+                diff.shape |= differ & ~(_deep_null(new) & _deep_null(old))
             diff.node(node, new, old, np.arange(k), np.zeros(k, dtype=np.int64))
         for node in plan.top:
             for n in walk_nodes(node):
