@@ -68,6 +68,27 @@ def test_group_whose_fixed_occurs_is_all_dirty_round_trips_flattened(tmp_path: P
     assert_cli_round_trip(data, cb, tmp_path, formats=("csv",))
 
 
+def test_two_01_records_round_trip_flattened() -> None:
+    """Found by flattened fuzzing: with two 01 records the flattened columns start with the
+    01 name; an ODO list's DEPENDING ON column is found under that name (the list used to
+    be rebuilt empty), and a 01 record holding only nulls (dirty) flattens to null columns,
+    which is no edit of the residue (it used to re-encode the record and lose its bytes)."""
+    cb = cobol("""
+    01 REC0.
+       05 C0   PIC 9.
+       05 T0   PIC X(2) OCCURS 0 TO 1 DEPENDING ON C0.
+    01 REC1.
+       05 C1   PIC 9.
+       05 T1   PIC 9 OCCURS 0 TO 2 DEPENDING ON C1.
+    """)
+    data = e("1ab") + e("2 x") + e("x  ") + e("0ab") + e("9ab")
+    assert_round_trip(data, cb, flat=True)
+    edited = e("1ab")
+    flat = legacyio.read_table(edited, cb, flatten=True)
+    assert flat.column("REC1_T1_1").to_pylist() == [None]
+    assert flat.column("REC0_T0_1").to_pylist() == ["ab"]
+
+
 SEG_CB = cobol("""
 01 BIZ.
    05 SEG        PIC X.

@@ -190,12 +190,16 @@ def _rebuild_list(
 
 def _count_column(field: pa.Field, flat: dict[str, pa.Array]) -> pa.Array | None:
     """The flattened DEPENDING ON column of an ODO list, when the table has it (its name is the
-    COBOL path below the 01 level joined with '_'; COBOL-style names are tried too)."""
+    COBOL path below the 01 level, or from the 01 level when a copybook has several 01
+    records, joined with '_'; COBOL-style names are tried too)."""
     path = (field.metadata or {}).get(b"depending_path", b"").decode()
     if not path:
         return None
-    parts = path.split(".")[1:]
-    for name in ("_".join(p.replace("-", "_") for p in parts), "_".join(parts)):
+    # below the 01 level; with several 01 records, the 01 name leads the column names
+    names = []
+    for parts in (path.split(".")[1:], path.split(".")):
+        names += ["_".join(p.replace("-", "_") for p in parts), "_".join(parts)]
+    for name in names:
         col = flat.get(name)
         if col is not None and (pa.types.is_integer(col.type) or pa.types.is_decimal(col.type)):
             return col if pa.types.is_integer(col.type) else pc.cast(col, pa.int64())
