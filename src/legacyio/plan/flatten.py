@@ -138,7 +138,7 @@ def _rebuild_list(
         )
         items.append(a)
         present[:, j] = seen
-    seen_any = present.any(axis=1) if m else np.zeros(n, dtype=bool)
+    seen_any = np.asarray(present.any(axis=1), dtype=bool)
     occ = (field.metadata or {}).get(b"occurs", b"")
     counts = _count_column(field, flat) if m and b"DEPENDING" in occ else None
     if m and b"DEPENDING" not in occ:
