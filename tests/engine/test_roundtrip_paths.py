@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import legacyio
 from tests.fuzz.gen import rdw_files
 from tests.fuzz.harness import examples
-from tests.support.builders import cobol, e, packed, zoned
+from tests.support.builders import cobol, e, packed, rdw, zoned
 from tests.support.roundtrip import assert_cli_round_trip, assert_round_trip
 
 SHORT_CB = cobol("""
@@ -87,6 +87,22 @@ def test_two_01_records_round_trip_flattened() -> None:
     flat = legacyio.read_table(edited, cb, flatten=True)
     assert flat.column("REC1_T1_1").to_pylist() == [None]
     assert flat.column("REC0_T0_1").to_pylist() == ["ab"]
+
+
+def test_v_file_with_two_01_records_and_an_odo_round_trips_flattened() -> None:
+    """Found by flattened fuzzing: a 01 record whose table is not written in some records
+    of a batch (the record null there) kept counts for the written records only, and the
+    variable-length writer failed on the shapes (``operands could not be broadcast``)."""
+    cb = cobol("""
+    01 REC0.
+       05 C0   PIC 9.
+       05 T0   PIC X OCCURS 1.
+    01 REC1.
+       05 C1   PIC 9.
+       05 T1   PIC X OCCURS 0 TO 1 DEPENDING ON C1.
+    """)
+    data = rdw(e("  ")) + rdw(e("1a")) + rdw(b"\x00\x00") + rdw(e("  "))
+    assert_round_trip(data, cb, flat=True, record_format="V")
 
 
 SEG_CB = cobol("""
