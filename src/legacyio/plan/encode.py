@@ -119,12 +119,12 @@ class EncodeCtx:
             if self.rows is not None and not np.array_equal(rows, np.arange(self.rows)):
                 # only some records write this table (a REDEFINES chain or 01 record null in
                 # the others): counts per record of the batch, the maximum where not written
-                full = self.table_counts.get(node.path)
-                if full is None or len(full) != self.rows:
-                    full = np.full(self.rows, big_m, dtype=np.int64)
+                per_rec = self.table_counts.get(node.path)
+                if per_rec is None or len(per_rec) != self.rows:
+                    per_rec = np.full(self.rows, big_m, dtype=np.int64)
                 if len(rows) == len(np.unique(rows)):
-                    full[rows] = lengths
-                    self.table_counts[node.path] = full
+                    per_rec[rows] = lengths
+                    self.table_counts[node.path] = per_rec
                 else:  # occurrences of an enclosing OCCURS (the nested walker's case)
                     self.table_counts[node.path] = np.asarray(lengths)
             else:
