@@ -194,6 +194,11 @@ def _protected_stream(
             )
     if fmt.segment_children:
         raise OptionsError("segment_children is not supported in a protected read")
+    if fmt.date_formats or fmt.binary_truncation != "std":
+        # the policy checks each field's type as the copybook declares it
+        raise OptionsError(
+            "date_formats and binary_truncation='bin' are not supported in a protected read"
+        )
     changes: dict[str, Any] = {"residue": False, "fillers": False}
     # the mainframe layout needs every column (withheld ones are blanked, not removed)
     if ropts.columns is None and not fmt.segments and not keep_layout:

@@ -188,6 +188,26 @@ class FileFormat:
     """OCCURS DEPENDING ON through a value map (Cobrix ``occurs_mappings``): table name ->
     {value of the DEPENDING ON field -> element count}. The object may then be a PIC X field.
     A dict, a JSON string (as Cobrix takes it) or pairs."""
+    date_formats: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=lambda v: _date_formats(v)
+    )
+    """Typed dates, opt-in: field name -> ``yyyymmdd``, ``yyyyddd``, ``cyymmdd``, ``yymmdd`` or
+    ``yyddd`` (a dict, pairs or ``"FIELD=FORMAT"`` strings). The field (numeric DISPLAY,
+    packed or binary, or PIC X of digits) becomes an Arrow ``date32`` column; an invalid date
+    (month 13, Feb 30, zeros, spaces) is null, reported as a bad field and its bytes kept in
+    the residue. Writing encodes a date back in the same format. ``cyymmdd``: c=0 is 19xx,
+    1 is 20xx (c is the century after 1900); two-digit years: see ``date_pivot_year``."""
+    date_pivot_year: int = attrs.field(default=1950, validator=lambda i, a, v: _pivot(v))
+    """First year of the hundred-year window of two-digit years (``yymmdd``, ``yyddd``):
+    with 1950, 50-99 are 1950-1999 and 00-49 are 2000-2049. Writing refuses a date outside
+    the window."""
+    binary_truncation: Literal["std", "bin"] = attrs.field(
+        default="std", converter=lambda v: _truncation(v)
+    )
+    """COMP / COMP-4 / BINARY values beyond the PICTURE's digits: ``std`` (IBM TRUNC(STD)) makes
+    them null and reports them; ``bin`` (TRUNC(BIN)) decodes the full binary value, like
+    COMP-5 (the column is wide enough for the storage range) and writes back any value the
+    storage holds."""
 
     @property
     def ebcdic(self) -> bool:
@@ -202,6 +222,10 @@ class FileFormat:
 
     def segment_map(self) -> dict[str, str]:
         return dict(self.segments)
+
+    def date_map(self) -> dict[str, str]:
+        """``date_formats`` as {FIELD NAME (upper case, '_' as '-'): format}."""
+        return {f.upper().replace("_", "-"): form for f, form in self.date_formats}
 
     def occurs_map(self) -> dict[str, dict[str, int]]:
         """``occurs_mappings`` as {TABLE NAME (upper case, '_' as '-'): {value: count}}."""
@@ -235,6 +259,47 @@ def hook_name(hook: Any) -> str | None:
 
 
 UNNAMED_HOOK = "<unnamed record_header_parser>"
+
+
+DATE_FORMATS = ("yyyymmdd", "yyyyddd", "cyymmdd", "yymmdd", "yyddd")
+"""The date formats of ``FileFormat.date_formats``."""
+
+
+def _date_formats(value: Any) -> tuple[tuple[str, str], ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = value.split(";") if ";" in value else [value]
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            if "=" not in item:
+                raise OptionsError(f"date format {item!r} is not FIELD=FORMAT")
+            field, form = item.split("=", 1)
+        else:
+            field, form = item
+        field, form = str(field).strip(), str(form).strip().lower()
+        if form not in DATE_FORMATS:
+            raise OptionsError(
+                f"unknown date format {form!r} for {field}; known: {', '.join(DATE_FORMATS)}"
+            )
+        if not field:
+            raise OptionsError(f"date format {form!r} names no field")
+        out.append((field, form))
+    return tuple(out)
+
+
+def _pivot(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9900:
+        raise OptionsError(f"date_pivot_year must be a year from 1 to 9900, not {value!r}")
+
+
+def _truncation(value: Any) -> Any:
+    v = str(value).strip().lower() if isinstance(value, str) else value
+    if v not in ("std", "bin"):
+        raise OptionsError(f"binary_truncation must be 'std' or 'bin', not {value!r}")
+    return v
 
 
 def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:

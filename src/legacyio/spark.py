@@ -215,8 +215,8 @@ def legacyio_schema(conf: SparkConf) -> pa.Schema:
 
 def _spark_arrow_type(t: pa.DataType, path: str) -> pa.DataType:
     """The Arrow type Spark holds a column of type ``t`` as (refusing what it cannot hold)."""
-    if pa.types.is_boolean(t) or pa.types.is_floating(t):
-        return t
+    if pa.types.is_boolean(t) or pa.types.is_floating(t) or pa.types.is_date32(t):
+        return t  # date32: typed dates (FileFormat.date_formats) are Spark DateType
     if pa.types.is_signed_integer(t):
         return t
     if pa.types.is_unsigned_integer(t):
@@ -276,6 +276,8 @@ def arrow_to_spark(t: pa.DataType) -> Any:
         return T.DecimalType(t.precision, t.scale)
     if pa.types.is_string(t):
         return T.StringType()
+    if pa.types.is_date32(t):
+        return T.DateType()
     if pa.types.is_binary(t):
         return T.BinaryType()
     if pa.types.is_list(t):

@@ -22,6 +22,8 @@ from .conftest import KEY, TAXPAYER_CPY, TAXPAYER_DAT
         {"corrupt_fields": True},
         {"non_terminals": ["TAXPAYER-RECORD"]},
         {"segment_children": {"A": ["B"]}},
+        {"binary_truncation": "bin"},  # the policy checks types as the copybook declares them
+        {"date_formats": {"NOPE": "yyyymmdd"}},  # refused before the field is looked up
     ],
 )
 def test_refused(policy_file: Path, option: dict) -> None:

@@ -107,3 +107,5 @@ def test_options_are_typed_and_secrets_refused() -> None:
         parse_options({"copybook": "x", "recordformat": "V"})
     with pytest.raises(OptionsError, match=r"uint64|unsigned 64"):
         spark_arrow_schema(pa.schema([pa.field("U", pa.struct([pa.field("X", pa.uint64())]))]))
+    dates = spark_arrow_schema(pa.schema([pa.field("D", pa.list_(pa.date32()))]))
+    assert dates.field("D").type == pa.list_(pa.date32())  # typed dates: Spark DateType

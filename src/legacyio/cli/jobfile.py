@@ -84,7 +84,7 @@ ALIASES = {
 }
 """Alternative key spellings -> the option name."""
 
-TABLE_KEYS = frozenset({"segments", "occurs_mappings", "segment_children"})
+TABLE_KEYS = frozenset({"segments", "occurs_mappings", "segment_children", "date_formats"})
 """Options whose value is itself a table (a map)."""
 
 IGNORED = frozenset({"description", "records", "comment", "name", "expected", "read_back"})

@@ -25,7 +25,7 @@ _READ_FIELDS = [a.name for a in attrs.fields(ReadOptions)]
 _WRITE_FIELDS = [a.name for a in attrs.fields(WriteOptions)]
 
 
-_CASED_FIELDS = ("occurs_mappings", "record_header_parser", "segment_children")
+_CASED_FIELDS = ("occurs_mappings", "record_header_parser", "segment_children", "date_formats")
 """FileFormat fields given as text whose case matters (names and values, not keywords)."""
 
 TABLE_VALUED = frozenset({"occurs_mappings"})
@@ -225,6 +225,25 @@ file_format_options = _stack(
         "segment-children). One row per root record.",
     ),
     click.option(
+        "--date-format",
+        "date_formats",
+        multiple=True,
+        metavar="FIELD=FORMAT",
+        help="Read FIELD as a date (Arrow date32) and write it back: yyyymmdd, yyyyddd, "
+        "cyymmdd, yymmdd or yyddd (repeatable). Invalid dates are null and reported.",
+    ),
+    click.option(
+        "--date-pivot-year",
+        type=click.IntRange(min=1, max=9900),
+        help="First year of the window of two-digit years (yymmdd, yyddd). [default: 1950]",
+    ),
+    click.option(
+        "--binary-truncation",
+        type=_choice("std", "bin"),
+        help="COMP values beyond the PICTURE's digits: null and reported (std, IBM "
+        "TRUNC(STD)) or decoded in full (bin, TRUNC(BIN)). [default: std]",
+    ),
+    click.option(
         "--occurs-mappings",
         "occurs_mappings",
         help='OCCURS DEPENDING ON through a value map, as JSON: \'{"TABLE": {"A": 0, "B": 1}}\' '
@@ -405,11 +424,11 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
             and name not in ("segment_field", "length_field", "record", *_CASED_FIELDS)
         ):
             v = v.lower()
-        if name in ("segment_children", "numbers_as_text") and not v:
+        if name in ("segment_children", "numbers_as_text", "date_formats") and not v:
             continue
         if name == "numbers_as_text":
             v = tuple(x.strip() for part in v for x in str(part).split(",") if x.strip())
-        out[name] = tuple(v) if name in ("segments", "segment_children") else v
+        out[name] = tuple(v) if name in ("segments", "segment_children", "date_formats") else v
     return out
 
 
@@ -497,6 +516,9 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
             params[key] = tuple(
                 f"{p}={v if isinstance(v, str) else ','.join(v)}" for p, v in value.items()
             )
+            continue
+        if key == "date_formats" and isinstance(value, dict):
+            params[key] = tuple(f"{f}={form}" for f, form in value.items())
             continue
         if key in TABLE_VALUED and isinstance(value, (dict, list)):
             import json

@@ -3,7 +3,8 @@
 Two's complement (signed pictures) or unsigned, 2/4/8 bytes, in ``fmt.binary_byteorder``
 (COMP-5 in ``fmt.comp5_byteorder``; POINTER/INDEX are 4-byte unsigned big-endian). A BINARY
 value whose magnitude exceeds the PICTURE's digits is invalid (TRUNC(STD) data); COMP-5 keeps
-the full range of its bytes. A scale makes the column a decimal of the stored integer.
+the full range of its bytes, and so does BINARY with ``binary_truncation="bin"`` (IBM's
+TRUNC(BIN)). A scale makes the column a decimal of the stored integer.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from legacyio.codecs.bigint import horner, limbs_from_u64, limbs_mul_add
 from legacyio.codecs.buffers import as_array, data_view, numpy_dtype, valid_mask
 from legacyio.codecs.fill import finish_encode, invalid_or_none, simple_fill
 from legacyio.codecs.numbers import ints_to_arrow, limbs_to_arrow, to_unscaled
-from legacyio.codecs.types import value_type
+from legacyio.codecs.types import comp5_type, value_type
 from legacyio.layout.model import Item, Usage
 from legacyio.options import FileFormat
 
@@ -54,6 +55,10 @@ class BinaryCodec(CodecBase):
             self.signed, self.scale = pic.signed, pic.scale
             if item.usage == Usage.COMP5:
                 order, self.digit_limit = fmt.comp5_byteorder, None
+            elif fmt.binary_truncation == "bin":
+                # TRUNC(BIN): the full range of the bytes, as COMP-5 holds it (and its type)
+                order, self.digit_limit = fmt.binary_byteorder, None
+                self.arrow_type = comp5_type(self.width, pic.signed, pic.scale)
             else:
                 order, self.digit_limit = fmt.binary_byteorder, 10**pic.digits
         bits = 8 * self.width

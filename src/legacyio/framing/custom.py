@@ -58,7 +58,6 @@ class _Skipper:
         self.kept = 0
 
     def apply(self, block: RecordBlock, keep: np.ndarray) -> RecordBlock | None:
-        n = len(block)
         gaps = dict(block.gaps or [])
         drop = np.flatnonzero(~keep)
         if len(drop) and self.report is not None:
@@ -74,20 +73,28 @@ class _Skipper:
         self.skipped += len(drop)
         new_gaps: list[tuple[int, bytes]] = []
         pending = self.pending
-        j = 0
-        for i in range(n):
+        idx = np.flatnonzero(keep)
+        j = len(idx)
+        # only the rows that change something are visited (not one Python step per record):
+        # left-out rows, rows with a gap, and the kept row after each left-out run
+        events = set(gaps) | set(drop.tolist())
+        if j:
+            after = np.searchsorted(idx, drop)
+            events.update(idx[after[after < j]].tolist())
+            if pending:
+                events.add(int(idx[0]))
+        rank = np.cumsum(keep) - 1
+        for i in sorted(events):
             piece = gaps.get(i, b"")
             if not keep[i]:
                 pending += piece + block.frame_bytes(i)
                 continue
             if pending or piece:
-                new_gaps.append((j, pending + piece))
+                new_gaps.append((int(rank[i]), pending + piece))
             pending = b""
-            j += 1
         self.pending = pending
         if j == 0:
             return None
-        idx = np.flatnonzero(keep)
         first = self.kept + 1
         self.kept += j
         return make_block(
@@ -144,61 +151,145 @@ class LengthFilterFramer:
 
 
 class HeaderParserFramer(FramerBase):
-    """Records framed by a caller's hook. ``hook(data, final)`` (or ``hook.boundaries``)
-    gets the unframed bytes as a uint8 array and returns ``(frame_lengths, header_lengths,
-    valid)`` for the complete records at its start (sequences or arrays; ``header_lengths``
-    may be one int). Writing needs ``hook.headers(payload_lengths)`` -> ``(n, header_length)``
-    uint8 and ``hook.header_length``."""
+    """Records framed by a caller's hook, in one of two forms.
+
+    * ``hook(data, final)`` (or ``hook.boundaries``) gets the unframed bytes as a uint8 array
+      and returns ``(frame_lengths, header_lengths, valid)`` for the complete records at its
+      start (sequences or arrays; ``header_lengths`` may be one int).
+    * ``hook.frames(data, base_offset, final)`` (the vectorized form) gets the same array and
+      the file offset of its first byte, and returns ``(starts, lengths, consumed)`` or
+      ``(starts, lengths, consumed, valid)``: the payload start (in ``data``) and length of
+      each complete record, ascending, and how many bytes of ``data`` it has used. The bytes
+      before a payload (since the previous one) are that record's header; bytes consumed
+      after the last payload go before the next record. Nothing is lost either way.
+
+    The hook sees at most ``chunk_size`` bytes (4 MiB) a call (more when not one record fits),
+    so a memory source is not scanned whole again for each batch. Writing needs
+    ``hook.headers(payload_lengths)`` -> ``(n, header_length)`` uint8 and
+    ``hook.header_length``."""
 
     full_frame_check = True
 
     def __init__(self, hook: Any, **kw: Any) -> None:
         super().__init__(**kw)
         self.hook = load_hook(hook)
+        self._frames = getattr(self.hook, "frames", None)
         self._bounds = getattr(self.hook, "boundaries", self.hook)
-        if not callable(self._bounds):
-            raise OptionsError("record_header_parser must be callable or have boundaries()")
+        if not callable(self._frames) and not callable(self._bounds):
+            raise OptionsError(
+                "record_header_parser must be callable or have boundaries() or frames()"
+            )
         self.header_length = int(getattr(self.hook, "header_length", 0))
+
+    def _call(
+        self, data: np.ndarray, base: int, final: bool, batch_size: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """(frame lengths, header lengths, valid, bytes used) of the records the hook finds
+        at the start of ``data`` (at most ``batch_size`` records)."""
+        if callable(self._frames):
+            got = tuple(self._frames(data, base, final))
+            if len(got) not in (3, 4):
+                self._problem(
+                    "record header parser frames() must return (starts, lengths, consumed"
+                    "[, valid])",
+                    None,
+                    base,
+                    fatal=True,
+                )
+            starts = np.atleast_1d(np.asarray(got[0], dtype=np.int64))
+            lengths = np.atleast_1d(np.asarray(got[1], dtype=np.int64))
+            consumed = int(got[2])
+            n = len(starts)
+            valid = (
+                np.atleast_1d(np.asarray(got[3], dtype=bool))
+                if len(got) == 4
+                else np.ones(n, dtype=bool)
+            )
+            if len(lengths) != n or len(valid) != n:
+                self._problem(
+                    "record header parser frames() returned arrays of different lengths",
+                    None,
+                    base,
+                    fatal=True,
+                )
+            ends = starts + lengths
+            prev = np.zeros(n, dtype=np.int64)
+            prev[1:] = ends[:-1]
+            if n and ((starts < prev).any() or (lengths < 0).any()):
+                self._problem(
+                    "record header parser frames() returned overlapping or unordered records",
+                    None,
+                    base,
+                    fatal=True,
+                )
+            if consumed > len(data) or (n and consumed < int(ends[-1])) or consumed < 0:
+                self._problem(
+                    "record header parser frames() consumed bytes beyond the data or short "
+                    "of its last record",
+                    None,
+                    base,
+                    fatal=True,
+                )
+            if n > batch_size:
+                n = batch_size
+                starts, lengths, valid, prev = starts[:n], lengths[:n], valid[:n], prev[:n]
+                consumed = int(starts[-1] + lengths[-1])
+            return starts + lengths - prev, starts - prev, valid, consumed
+        got = self._bounds(data, final)
+        flen, hlen, valid = (np.atleast_1d(np.asarray(x, dtype=np.int64)) for x in got)
+        if len(flen) > batch_size:
+            flen, valid = flen[:batch_size], valid[:batch_size]
+            if hlen.ndim and len(hlen) > 1:
+                hlen = hlen[:batch_size]
+        n = len(flen)
+        hlen = np.broadcast_to(hlen, (n,)) if n else np.zeros(0, dtype=np.int64)
+        if n and ((flen < hlen).any() or (hlen < 0).any()):
+            self._problem(
+                "record header parser returned a frame shorter than its header",
+                None,
+                base,
+                fatal=True,
+            )
+        used = int(flen.sum())
+        if used > len(data):
+            self._problem(
+                "record header parser returned frames beyond the data", None, base, fatal=True
+            )
+        return flen, hlen, valid.astype(bool), used
 
     def _scan(
         self, stream: SourceStream, offset: int, batch_size: int, tail: list[bytes]
     ) -> Iterator[RecordBlock]:
-        pump = Pump(stream, offset, self.chunk_size or (1 << 22))
+        chunk = self.chunk_size or (1 << 22)
+        pump = Pump(stream, offset, chunk)
         sk = _Skipper(self.report, "invalid record header")
+        window = chunk
         while True:
-            final = pump.eof
-            got = self._bounds(pump.buf, final)
-            flen, hlen, valid = (np.atleast_1d(np.asarray(x, dtype=np.int64)) for x in got)
+            final = pump.eof and window >= len(pump.buf)
+            data = pump.buf if final else pump.buf[:window]
+            flen, hlen, valid, used = self._call(data, pump.offset, final, batch_size)
             n = len(flen)
-            if n > batch_size:
-                flen, hlen, valid = flen[:batch_size], hlen[:batch_size], valid[:batch_size]
-                n = batch_size
             if n:
-                hlen = np.broadcast_to(hlen, (n,))
-                if (flen < hlen).any() or (hlen < 0).any():
-                    self._problem(
-                        "record header parser returned a frame shorter than its header",
-                        None,
-                        pump.offset,
-                        fatal=True,
-                    )
                 fs = np.zeros(n, dtype=np.int64)
                 np.cumsum(flen[:-1], out=fs[1:])
-                used = int(flen.sum())
-                if used > len(pump.buf):
-                    self._problem(
-                        "record header parser returned frames beyond the data",
-                        None,
-                        pump.offset,
-                        fatal=True,
-                    )
                 block = make_block(
                     pump.buf, pump.offset, fs, flen, fs + hlen, flen - hlen, None, sk.kept + 1
                 )
-                kept = sk.apply(block, valid.astype(bool))
+                kept = sk.apply(block, valid)
+                framed = int(flen.sum())
+                if used > framed:  # bytes after the last record: before the next one
+                    sk.pending += pump.buf[framed:used].tobytes()
                 pump.consume(used)
+                window = chunk
                 if kept is not None:
                     yield kept
+                continue
+            if used:  # no record, but bytes the hook skipped: kept before the next record
+                sk.pending += pump.buf[:used].tobytes()
+                pump.consume(used)
+                continue
+            if window < len(pump.buf):  # not one record in the window: show the hook more
+                window *= 2
                 continue
             if pump.more():
                 continue

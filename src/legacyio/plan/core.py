@@ -70,6 +70,8 @@ class Plan:
         self._codecs: dict[tuple, Any] = {}
         self._numbers_as_text = {n.upper().replace("_", "-") for n in fmt.numbers_as_text}
         self._numbers_as_text_seen: set[str] = set()
+        self._date_formats = fmt.date_map()
+        self._date_formats_seen: set[str] = set()
         self._identities: dict[int, bool] = {}
         self.stacks: dict[int, list[list[Node]]] = {}
         """Per node list (by id): runs of plain fields that share a codec, decoded stacked."""
@@ -127,6 +129,11 @@ class Plan:
         if unknown_text:
             raise OptionsError(
                 "numbers_as_text names no field of the copybook: " + ", ".join(sorted(unknown_text))
+            )
+        unknown_dates = set(self._date_formats) - self._date_formats_seen
+        if unknown_dates:
+            raise OptionsError(
+                "date_formats names no field of the copybook: " + ", ".join(sorted(unknown_dates))
             )
         self._index: dict[str, Node] = {}
         for top in self.top:
@@ -262,7 +269,7 @@ class Plan:
             return Node(
                 item, name, rel, item.size, "raw", occurs_max=occurs_max, depending=depending
             )
-        codec = self._as_text(item) or self._codec(item)
+        codec = self._as_text(item) or self._as_date(item) or self._codec(item)
         return Node(
             item,
             name,
@@ -298,6 +305,43 @@ class Plan:
         from legacyio.codecs.text import DigitsTextCodec
 
         return DigitsTextCodec(item, self.fmt)
+
+    def _as_date(self, item: Item) -> Any:
+        """A ``date32`` codec for an item named in ``date_formats`` (else None)."""
+        form = self._date_formats.get(item.name.upper()) if self._date_formats else None
+        if form is None:
+            return None
+        self._date_formats_seen.add(item.name.upper())
+        from legacyio.codecs.dates import DIGITS, DateCodec
+
+        pic = item.picture
+        need = DIGITS[form]
+        if (
+            pic is not None
+            and pic.category in (Category.ALPHANUMERIC, Category.ALPHABETIC)
+            and item.usage == Usage.DISPLAY
+        ):
+            if item.size != need:
+                raise OptionsError(
+                    f"date_formats: {item.dotted} is {item.size} bytes; a {form} date in a "
+                    f"PIC X field takes exactly {need}"
+                )
+            return DateCodec(item, self.fmt, form)
+        numeric_usages = (Usage.DISPLAY, Usage.PACKED, Usage.BINARY, Usage.COMP5)
+        if (
+            pic is None
+            or pic.category != Category.NUMERIC
+            or item.usage not in numeric_usages
+            or pic.scale != 0
+            or pic.digits < need
+            or pic.digits > 18
+        ):
+            raise OptionsError(
+                f"date_formats: {item.dotted} cannot hold a {form} date: it must be a PIC X "
+                f"field of {need} bytes or an integer DISPLAY, packed or binary field of "
+                f"{need} to 18 digits"
+            )
+        return DateCodec(item, self.fmt, form, self._codec(item))
 
     def _identity(self, codec: Any) -> bool:
         known = self._identities.get(id(codec))

@@ -55,6 +55,14 @@ def as_column(col: Any) -> pa.Array:
     return col
 
 
+def invalid_reason(node: Node) -> str:
+    """Why a field's value is bad, in words and without the value."""
+    form = getattr(node.codec, "date_format", None)
+    if isinstance(form, str):
+        return f"not a valid {form} date"
+    return f"invalid {node.item.usage.value} value"
+
+
 class DecodeCtx:
     """State of one batch decode: where records are, what to report."""
 
@@ -139,9 +147,7 @@ class DecodeCtx:
             if stacked and id(node) in stacked:
                 values, bad = stacked[id(node)]
                 if bad is not None:  # reported in record order, as unstacked fields are
-                    self.bad(
-                        node, bad, rows, base + node.rel, f"invalid {node.item.usage.value} value"
-                    )
+                    self.bad(node, bad, rows, base + node.rel, invalid_reason(node))
                 out.append(values)
                 continue
             if not node.output:
@@ -411,7 +417,7 @@ class DecodeCtx:
             if invalid is not None:
                 invalid = invalid & ~truncated
         if invalid is not None and invalid.any():
-            self.bad(node, invalid, rows, base, f"invalid {node.item.usage.value} value")
+            self.bad(node, invalid, rows, base, invalid_reason(node))
         return values
 
 

@@ -120,6 +120,9 @@ def _field_metadata(node: Node) -> dict[bytes, bytes]:
     }
     if it.picture is not None:
         md[b"picture"] = it.picture.source.encode()
+    form = getattr(node.codec, "date_format", None)  # a typed date (FileFormat.date_formats)
+    if isinstance(form, str):
+        md[b"date_format"] = form.encode()
     occurs = it.occurs
     if occurs is not None:
         if occurs.depending_path:

@@ -52,6 +52,8 @@ def textual(t: pa.DataType) -> pa.DataType:
         return pa.list_(textual(t.value_type))
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
         return pa.string()
+    if pa.types.is_date(t):
+        return pa.string()  # ISO dates (the JSON reader parses no dates itself)
     if pa.types.is_decimal128(t):
         # read wider than the column so a value that does not fit is found per column and
         # record by conform (the JSON reader's own error names neither)
