@@ -105,6 +105,24 @@ def test_v_file_with_two_01_records_and_an_odo_round_trips_flattened() -> None:
     assert_round_trip(data, cb, flat=True, record_format="V")
 
 
+def test_odo_inside_an_occurs_finds_its_count_in_the_same_occurrence() -> None:
+    """Found by flattened fuzzing: an ODO list inside an OCCURS whose DEPENDING ON field is
+    a sibling in the same occurrence (flattened ``G_1_CNT``) was rebuilt without its count
+    (empty), and the record was re-encoded instead of written from its residue."""
+    cb = cobol("""
+    01 REC0.
+       05 C0    PIC 9.
+       05 F5    PIC 9 OCCURS 1.
+    01 REC1.
+       05 C1    PIC 9.
+       05 G     OCCURS 1.
+          10 CNT  PIC 9.
+          10 L    PIC 9 OCCURS 0 TO 1 DEPENDING ON CNT.
+    """)
+    data = bytes.fromhex("d8e9d1e7") + bytes.fromhex("c1d9d2f0") + e("0001")
+    assert_round_trip(data, cb, flat=True)
+
+
 SEG_CB = cobol("""
 01 BIZ.
    05 SEG        PIC X.

@@ -140,7 +140,7 @@ def _rebuild_list(
         present[:, j] = seen
     seen_any = np.asarray(present.any(axis=1), dtype=bool)
     occ = (field.metadata or {}).get(b"occurs", b"")
-    counts = _count_column(field, flat) if m and b"DEPENDING" in occ else None
+    counts = _count_column(field, flat, name) if m and b"DEPENDING" in occ else None
     if m and b"DEPENDING" not in occ:
         # a fixed OCCURS always has all its occurrences (missing ones are nulls)
         lengths = np.full(n, m, dtype=np.int64)
@@ -188,15 +188,20 @@ def _rebuild_list(
     return pa.ListArray.from_arrays(pa.array(offsets), values), seen_any
 
 
-def _count_column(field: pa.Field, flat: dict[str, pa.Array]) -> pa.Array | None:
+def _count_column(field: pa.Field, flat: dict[str, pa.Array], column: str = "") -> pa.Array | None:
     """The flattened DEPENDING ON column of an ODO list, when the table has it (its name is the
     COBOL path below the 01 level, or from the 01 level when a copybook has several 01
     records, joined with '_'; COBOL-style names are tried too)."""
     path = (field.metadata or {}).get(b"depending_path", b"").decode()
     if not path:
         return None
-    # below the 01 level; with several 01 records, the 01 name leads the column names
+    # a sibling in the same occurrence of an enclosing OCCURS (``G_2_CNT`` for ``G_2_LIST``)
     names = []
+    last = path.split(".")[-1]
+    if column.endswith(field.name) and column != field.name:
+        stem = column[: len(column) - len(field.name)]
+        names += [stem + last.replace("-", "_"), stem + last]
+    # below the 01 level; with several 01 records, the 01 name leads the column names
     for parts in (path.split(".")[1:], path.split(".")):
         names += ["_".join(p.replace("-", "_") for p in parts), "_".join(parts)]
     for name in names:
