@@ -273,7 +273,7 @@ def test_contract_catches_a_foreign_exception() -> None:
 
 
 # ---- round trips of the shapes our fuzzing found failing (issues 12 and 17) ---------------------
-@fuzz(60)
+@fuzz(40)
 @given(case=segmented_copybooks(), data=st.data(), cut=st.integers(0, 40))
 def test_segmented_layouts_with_occurs_in_alternatives(
     case: tuple[str, dict, int], data: st.DataObject, cut: int
@@ -294,7 +294,7 @@ def test_segmented_layouts_with_occurs_in_alternatives(
         cli_roundtrip(raw, text, ("csv",), **kw)
 
 
-@fuzz(80)
+@fuzz(50)
 @given(text=copybooks(odo=False), seed=st.integers(0, 2**32 - 1), cut=st.integers(1, 64))
 def test_short_last_record_on_random_layouts(text: str, seed: int, cut: int) -> None:
     """Fixed records, the last one cut anywhere (an OCCURS after the cut), read leniently."""
