@@ -57,23 +57,30 @@ def _v_bytes(mat: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def make_files(directory: Path, n: int) -> tuple[Path, Path]:
+    """The V and VB files of ``n`` records (made 1,000,000 records at a time: a 1 GB file
+    needs no more memory than a 70 MB one)."""
     v, vb = directory / f"v-{n}.dat", directory / f"vb-{n}.dat"
     if v.exists() and vb.exists():
         return v, vb
-    mat, lens = _payloads(n)
-    flat, flen = _v_bytes(mat, lens)
-    v.write_bytes(flat.tobytes())
-    ends = np.cumsum(flen)
-    with open(vb, "wb") as f:
-        start, pos = 0, 0
-        while start < n:
-            # as many records as fit a 32760-byte block
-            stop = int(np.searchsorted(ends, pos + 32756, side="right"))
-            stop = max(stop, start + 1)
-            end = int(ends[stop - 1])
-            f.write((end - pos + 4).to_bytes(2, "big") + b"\0\0")
-            f.write(flat[pos:end].tobytes())
-            start, pos = stop, end
+    chunk = 1_000_000
+    with open(v, "wb") as fv, open(vb, "wb") as fb:
+        for k, at in enumerate(range(0, n, chunk)):
+            mat, lens = _payloads(min(chunk, n - at), seed=k)
+            if k:  # record ids continue across chunks
+                ids = (np.arange(at + 1, at + len(lens) + 1) % 1_000_000)[:, None]
+                mat[:, :6] = 0xF0 + (ids // 10 ** np.arange(5, -1, -1)) % 10
+            flat, flen = _v_bytes(mat, lens)
+            fv.write(flat.tobytes())
+            ends = np.cumsum(flen)
+            start, pos = 0, 0
+            while start < len(lens):
+                # as many records as fit a 32760-byte block
+                stop = int(np.searchsorted(ends, pos + 32756, side="right"))
+                stop = max(stop, start + 1)
+                end = int(ends[stop - 1])
+                fb.write((end - pos + 4).to_bytes(2, "big") + b"\0\0")
+                fb.write(flat[pos:end].tobytes())
+                start, pos = stop, end
     return v, vb
 
 
@@ -83,12 +90,15 @@ def _time(fn, *a, **k) -> tuple[float, object]:
     return time.perf_counter() - t0, out
 
 
-def measure(directory: Path, spark: bool = False) -> list[str]:
+def measure_planning(directory: Path, split: int = SPLIT) -> list[str]:
+    """Split planning only: VB from the BDWs (and with the records counted), V by parallel
+    guess-then-check, V from a fresh sidecar index."""
     v, vb = make_files(directory, RECORDS)
     mb = v.stat().st_size / 1e6
     lines = [f"records {RECORDS:,}; V file {mb:.1f} MB, VB file {vb.stat().st_size / 1e6:.1f} MB"]
-    lines.append(f"split size {SPLIT / 2**20:.0f} MiB, {os.cpu_count()} cores")
-    kw = {"index": "ignore", "split_size": SPLIT}
+    lines.append(f"split size {split / 2**20:.0f} MiB, {os.cpu_count()} cores")
+    lines.append(f"load average before: {os.getloadavg()[0]:.1f}")
+    kw = {"index": "ignore", "split_size": split}
     t, s = _time(plan_splits, vb, ODO_CPY, record_format="VB", numbered=False, **kw)
     lines.append(f"plan VB, BDWs only (numbered=False): {t:.3f} s, {len(s)} splits")
     for w in (1, 2):
@@ -98,10 +108,19 @@ def measure(directory: Path, spark: bool = False) -> list[str]:
         t, s = _time(plan_splits, v, ODO_CPY, record_format="V", workers=w, **kw)
         lines.append(f"plan V guess-then-check, workers={w}: {t:.3f} s, {len(s)} splits")
     idx = Path(str(v) + ".lxidx")
-    plan_splits(v, ODO_CPY, record_format="V", index="build", split_size=SPLIT)
-    t, _ = _time(plan_splits, v, ODO_CPY, record_format="V", split_size=SPLIT)
+    plan_splits(v, ODO_CPY, record_format="V", index="build", split_size=split)
+    t, _ = _time(plan_splits, v, ODO_CPY, record_format="V", split_size=split)
     lines.append(f"plan V from a fresh .lxidx: {t * 1000:.1f} ms")
     idx.unlink()
+    lines.append(f"load average after: {os.getloadavg()[0]:.1f}")
+    return lines
+
+
+def measure(directory: Path, spark: bool = False) -> list[str]:
+    v, _vb = make_files(directory, RECORDS)
+    mb = v.stat().st_size / 1e6
+    lines = measure_planning(directory, SPLIT)
+    kw = {"index": "ignore", "split_size": SPLIT}
     times: dict[tuple[str, int], float] = {}
     cpu1: dict[str, float] = {}
     for target in ("dataset", "single file"):
@@ -186,7 +205,13 @@ def test_split_figures(tmp_path: Path) -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
     cache = Path(os.environ.get("BENCH_CACHE") or tempfile.mkdtemp(prefix="legacyio-bench-"))
     cache.mkdir(parents=True, exist_ok=True)
-    for line in measure(cache, spark=os.environ.get("BENCH_SPARK") == "1"):
+    if sys.argv[1:] == ["plan"]:  # planning only, e.g. of 1 GB files (BENCH_RECORDS=15000000)
+        out = measure_planning(cache, int(os.environ.get("BENCH_SPLIT_SIZE", str(128 << 20))))
+    else:
+        out = measure(cache, spark=os.environ.get("BENCH_SPARK") == "1")
+    for line in out:
         print(line, flush=True)

@@ -29,6 +29,20 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
     return None
 
 
+# Spark benchmarks start a JVM: left out unless selected with -m (as in tests/conftest.py).
+_SPARK_DESELECTED: list[pytest.Item] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("markexpr") or config.getoption("keyword"):
+        return  # an explicit selection decides
+    spark = [i for i in items if i.get_closest_marker("spark") is not None]
+    if spark:
+        _SPARK_DESELECTED.extend(spark)
+        items[:] = [i for i in items if i.get_closest_marker("spark") is None]
+        config.hook.pytest_deselected(items=spark)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """``--benchmark-only`` means "run them": override the ``--benchmark-disable`` that the
@@ -120,10 +134,15 @@ def _short(fullname: str) -> str:
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Print MB/s of input and records/s per benchmark (median round), plus extra figures."""
+    tr = terminalreporter
+    if _SPARK_DESELECTED:
+        tr.write_line(
+            f"{len(_SPARK_DESELECTED)} Spark benchmarks not run by default: "
+            "run them with `-m spark`"
+        )
     rows = _rows(config)
     if not rows:
         return
-    tr = terminalreporter
     tr.section("legacyio throughput (median round; MB = 10^6 bytes of input)")
     tr.write_line(f"{'benchmark':58s} {'median s':>9s} {'MB/s':>9s} {'records/s':>12s}  note")
     for name, med, _best, mbps, rps, info in rows:

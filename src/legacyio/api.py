@@ -114,12 +114,12 @@ def read_segments(
     **kw: Any,
 ) -> dict[str, pa.Table]:
     """One table per segment of a multi-segment file: the common columns plus that segment's
-    group. Needs ``segment_field`` and ``segments``."""
+    group. Needs ``segment_field`` and ``segments``, or ``record_types``."""
     schema, batches, plan = open_stream(
         source, copybook, options, format=format, report=report, **kw
     )
-    if not plan.fmt.segments:
-        raise OptionsError("read_segments needs segment_field and a segments map")
+    if not plan.fmt.segments and not plan.fmt.record_types:
+        raise OptionsError("read_segments needs segment_field and a segments map (or record_types)")
     table = pa.Table.from_batches(list(batches), schema=schema)
     seg_cols = segment_columns(schema, plan.fmt)
     return {cobol: select_segment(table, col, seg_cols) for col, (cobol, _) in seg_cols.items()}
@@ -201,7 +201,7 @@ def _protected_stream(
         )
     changes: dict[str, Any] = {"residue": False, "fillers": False}
     # the mainframe layout needs every column (withheld ones are blanked, not removed)
-    if ropts.columns is None and not fmt.segments and not keep_layout:
+    if ropts.columns is None and not fmt.segments and not fmt.record_types and not keep_layout:
         needed = protect.needed_columns(ropts.names)
         if needed is not None:
             changes["columns"] = tuple(needed) or None

@@ -180,6 +180,19 @@ class FileFormat:
     """Parent/child segment hierarchy (Cobrix ``segment-children``): parent group -> its child
     groups (a list or a comma-separated string). Child records are nested as lists of structs
     under their parent, one row per root; writing flattens them back in file order."""
+    record_types: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=lambda v: _record_types(v)
+    )
+    """Record-type rules: REDEFINES alternative (or 01 record) -> the condition over earlier
+    fields that selects it, e.g. ``{"SEG-A": "REC-TYPE = 'A' and REGION in ('01', '02')"}``
+    (syntax in ``legacyio.rules``). Tried in order, the first rule a record matches gives its
+    alternative; a record matching none is reported and kept byte for byte. Instead of
+    ``segment_field`` + ``segments`` (composite keys, ranges, lists, and/or/not)."""
+    field_code_page: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=lambda v: _field_code_pages(v)
+    )
+    """Per-field code page (Cobrix ``field_code_page``): text field -> code page used for that
+    field in both directions instead of ``encoding``."""
     record: str | None = None
     """Which 01-level record of a copybook with several to use (None: all, as alternatives)."""
     occurs_mappings: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = attrs.field(
@@ -226,6 +239,10 @@ class FileFormat:
     def date_map(self) -> dict[str, str]:
         """``date_formats`` as {FIELD NAME (upper case, '_' as '-'): format}."""
         return {f.upper().replace("_", "-"): form for f, form in self.date_formats}
+
+    def code_page_map(self) -> dict[str, str]:
+        """``field_code_page`` as {FIELD NAME (upper case, '_' as '-'): code page}."""
+        return {f.upper().replace("_", "-"): cp for f, cp in self.field_code_page}
 
     def occurs_map(self) -> dict[str, dict[str, int]]:
         """``occurs_mappings`` as {TABLE NAME (upper case, '_' as '-'): {value: count}}."""
@@ -300,6 +317,55 @@ def _truncation(value: Any) -> Any:
     if v not in ("std", "bin"):
         raise OptionsError(f"binary_truncation must be 'std' or 'bin', not {value!r}")
     return v
+
+
+def _named_pairs(value: Any, what: str, sep: str = "=") -> list[tuple[str, str]]:
+    """A dict, (name, value) pairs or ``"NAME=VALUE"`` strings -> pairs of text."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    items = value.items() if isinstance(value, dict) else value
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            if sep not in item:
+                raise OptionsError(f"{what} entry {item!r} is not NAME{sep}VALUE")
+            k, v = item.split(sep, 1)
+        else:
+            try:
+                k, v = item
+            except (TypeError, ValueError):
+                raise OptionsError(f"{what} entry {item!r} is not a (name, value) pair") from None
+        k = str(k).strip()
+        if not k:
+            raise OptionsError(f"{what} entry {item!r} has no name")
+        out.append((k, v))  # a rule's text as written: error columns count in it
+    return out
+
+
+def _record_types(value: Any) -> tuple[tuple[str, str], ...]:
+    from legacyio.rules import parse_rule
+
+    out = []
+    seen: set[str] = set()
+    for name, text in _named_pairs(value, "record_types"):
+        key = name.upper().replace("_", "-")
+        if key in seen:
+            raise OptionsError(f"record_types names {name} twice (join its rules with 'or')")
+        seen.add(key)
+        parse_rule(name, text)  # a RuleError (OptionsError) naming the rule and column
+        out.append((name, text))
+    return tuple(out)
+
+
+def _field_code_pages(value: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for name, cp in _named_pairs(value, "field_code_page"):
+        if not isinstance(cp, str) or not cp.strip():
+            raise OptionsError(f"field_code_page: the code page of {name} must be a name")
+        out.append((name, normalize_encoding(cp)))
+    return tuple(out)
 
 
 def _occurs_mappings(value: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:

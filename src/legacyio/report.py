@@ -108,7 +108,8 @@ class DecodeReport:
             lines.append(f"{fr.message}" + (f" ({', '.join(where)})" if where else ""))
         if self.unmatched_segments:
             lines.append(
-                f"{self.unmatched_segments} record(s) with a segment id that matches no segment"
+                f"{self.unmatched_segments} record(s) of no known segment (segment id or "
+                "record-type rule); kept as they are"
             )
         if self.skipped_records:
             lines.append(

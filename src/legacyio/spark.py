@@ -13,7 +13,8 @@ One partition per split (``legacyio.scale.plan_splits``); each partition hands S
 record batches, never Python row objects. Options are strings: ``copybook`` (a path, seen
 from the executors too, or the copybook text), any ``FileFormat`` or ``ReadOptions`` field
 (``record_format``, ``rdw_adjustment``, ``strict``, ``columns`` as a comma list or JSON,
-``segments`` as ``E=ENTITY,F=FILING`` or JSON, ...), and ``split_size``, ``index``
+``segments`` as ``E=ENTITY,F=FILING`` or JSON, ``record_types`` as JSON, Cobrix's
+``field_code_page:cp500`` = ``F1,F2``, ...), and ``split_size``, ``index``
 (``auto``/``build``/``ignore``), ``planning_workers``. An option whose name looks like a key or
 a secret is refused: Spark options show in query plans, the UI and event logs; executors read
 keys from a file or an environment variable.
@@ -126,6 +127,10 @@ def _parse_value(name: str, raw: str, typ: Any) -> Any:
         if s.startswith(("[", "{")):
             value = json.loads(s)
             return value
+        if name == "record_types":  # rules hold commas: JSON only
+            raise OptionsError(
+                'option record_types: give a JSON object {"GROUP": "RULE", ...} (in order)'
+            )
         items = [x.strip() for x in s.split(",") if x.strip()]
         if name == "segments":
             return tuple(tuple(x.split("=", 1)) for x in items)
@@ -146,7 +151,12 @@ def parse_options(options: Mapping[str, str]) -> SparkConf:
                 "the UI and event logs; give keys to the executors in a file or an "
                 "environment variable instead"
             )
-        if name in _FORMAT_FIELDS:
+        if name.startswith("field_code_page:"):  # Cobrix: field_code_page:cp500 = F1,F2
+            page = name.split(":", 1)[1].strip()
+            pairs = list(fmt_kw.get("field_code_page", ()))
+            pairs += [(f.strip(), page) for f in raw.split(",") if f.strip()]
+            fmt_kw["field_code_page"] = tuple(pairs)
+        elif name in _FORMAT_FIELDS:
             fmt_kw[name] = _parse_value(name, raw, _FORMAT_FIELDS[name].type)
         elif name in _READ_FIELDS:
             read_kw[name] = _parse_value(name, raw, _READ_FIELDS[name].type)

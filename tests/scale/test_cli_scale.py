@@ -112,14 +112,19 @@ def test_ctrl_c_exits_130_and_leaves_nothing(generated, tmp_path, monkeypatch) -
     assert r.exit_code == 130 and "interrupted" in r.output, r.output
     assert not Path(out).exists()
     # one file from two workers: Ctrl-C in the parent while it copies the third part
+    # (Arrow: parts copied batch by batch; Parquet: parts stitched byte for byte)
     monkeypatch.setattr(parallel, "_decode_split", real_decode)
     monkeypatch.setattr(parallel, "_copy_part", interrupted(real_copy))
-    calls.clear()
-    one = tmp_path / "one.parquet"
-    r = _run("convert", path, one, *flags, "--workers", 2, "--split-size", 3000)
-    assert r.exit_code == 130 and "interrupted" in r.output, r.output
-    assert not one.exists()
-    assert _not_temp(tmp_path) == []
+    real_add = parallel.ParquetStitcher.add
+    monkeypatch.setattr(parallel.ParquetStitcher, "add", interrupted(real_add))
+    for name in ("one.arrow", "one.parquet"):
+        calls.clear()
+        one = tmp_path / name
+        r = _run("convert", path, one, *flags, "--workers", 2, "--split-size", 3000)
+        assert r.exit_code == 130 and "interrupted" in r.output, r.output
+        assert len(calls) == 3
+        assert not one.exists()
+        assert _not_temp(tmp_path) == []
 
 
 def test_d_files_and_other_formats_refused_in_one_line(generated, tmp_path) -> None:

@@ -10,7 +10,7 @@ from legacyio.scale import RECORD_COLUMN
 from legacyio.scale.parallel import convert_parallel, encode_parallel
 
 
-@pytest.mark.parametrize("name", ["V", "F"])
+@pytest.mark.parametrize("name", ["V", "F", "VB-padded"])
 def test_convert_parallel_dataset_and_back(generated, tmp_path, name: str) -> None:
     path, kw, cb = generated[name]
     whole = legacyio.read_table(path, cb, **kw)
@@ -51,3 +51,17 @@ def test_dask_reads_the_splits_in_order(generated) -> None:
     df = ddf.compute()
     assert list(df.index) == list(range(1, whole.num_rows + 1))
     assert df["TXN_CNT"].tolist() == whole.column("TXN_CNT").to_pylist()
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 8])
+@pytest.mark.parametrize("size", [20 << 20, 72_000_000, 190_000_000, 1 << 30])
+def test_auto_split_size_gives_every_worker_as_many_splits(size: int, workers: int) -> None:
+    from legacyio.scale.parallel import auto_split_size
+
+    split = auto_split_size(size, workers)
+    n = -(-size // split)
+    used = min(workers, size // (4 << 20))
+    assert split >= 4 << 20 and split <= 128 << 20
+    if split < 128 << 20:  # below the ceiling: the same number of splits for every worker
+        assert n % used == 0 and n // used <= 4
+    assert auto_split_size(16 << 20, workers) == 16 << 20  # one split: one process

@@ -109,3 +109,20 @@ def test_options_are_typed_and_secrets_refused() -> None:
         spark_arrow_schema(pa.schema([pa.field("U", pa.struct([pa.field("X", pa.uint64())]))]))
     dates = spark_arrow_schema(pa.schema([pa.field("D", pa.list_(pa.date32()))]))
     assert dates.field("D").type == pa.list_(pa.date32())  # typed dates: Spark DateType
+
+
+def test_record_types_and_field_code_pages_as_spark_options() -> None:
+    conf = parse_options(
+        {
+            "copybook": "x.cpy",
+            "record_types": "{\"ENT\": \"T = 'E' and R in ('1', '2')\", \"PER\": \"T = 'P'\"}",
+            "field_code_page:cp500": "NAME, CITY",  # Cobrix's form
+            "field_code_page:cp1047": "STREET",
+        }
+    )
+    assert conf.fmt.record_types == (("ENT", "T = 'E' and R in ('1', '2')"), ("PER", "T = 'P'"))
+    assert conf.fmt.code_page_map() == {"NAME": "cp500", "CITY": "cp500", "STREET": "cp1047"}
+    with pytest.raises(OptionsError, match="JSON"):
+        parse_options({"copybook": "x", "record_types": "ENT=T = 'E'"})
+    with pytest.raises(OptionsError, match="column 5"):
+        parse_options({"copybook": "x", "record_types": '{"ENT": "T = "}'})

@@ -68,9 +68,15 @@ def test_write_back_through_parts_is_byte_identical(generated, tmp_path, name: s
     path, kw, cb = generated[name]
     splits = plan_splits(path, cb, split_size=2000, index="ignore", workers=1, **kw)
     parts = []
+    padded_ends = 0
     for s in reversed(splits):  # any order: parts carry their first record
-        for run in record_runs(read_split(s, cb, **kw).read_all()):
+        table = read_split(s, cb, **kw).read_all()
+        last = table.column("_legacyio_residue")[-1].as_py()
+        padded_ends += bool(last) and last.endswith(b"\0")
+        for run in record_runs(table):
             parts.append(write_part(run, str(tmp_path / "parts")))
+    if name == "VB-padded":  # block padding does fall at split ends here
+        assert padded_ends >= 2
     out = tmp_path / "out.dat"
     stats = write_parts(parts, out, records=sum(s.records for s in splits))
     assert out.read_bytes() == path.read_bytes()

@@ -288,8 +288,10 @@ def convert(ctx: click.Context, p: dict[str, Any]) -> None:
     ropts = build_read_options(p)
     if flat_out and not ropts.flatten:
         ropts = attrs.evolve(ropts, flatten=True)
-    if split and not fmt.segments:
-        raise OptionsError("--split-segments needs --segment-field and --segment ID=GROUP")
+    if split and not fmt.segments and not fmt.record_types:
+        raise OptionsError(
+            "--split-segments needs --segment-field and --segment ID=GROUP (or --record-type)"
+        )
     report = DecodeReport()
     bar = progress_bar(p, "converting", input_size(src))
     writer_kw = {

@@ -13,6 +13,9 @@ Layout of a job file (every key is optional; names are the long flag names, ``-`
     encoding = "cp037"
     segment-field = "SEG-TYPE"
     segments = { E = "ENTITY-SEG", F = "FILING-SEG" }
+    # or record-type rules, tried in order (instead of segment-field + segments):
+    # record-types = { ENTITY-SEG = "SEG-TYPE = 'E' and REGION in ('01', '02')" }
+    field-code-page = { NAME-LATIN = "cp500" }
 
     [read]                                   # ReadOptions fields
     strict = true
@@ -79,12 +82,22 @@ ALIASES = {
     "rdw": "rdw_byteorder",
     "search_path": "copybook_dir",
     "segment": "segments",
+    "record_type": "record_types",
     "format_": "to",
     "data": "input",
 }
 """Alternative key spellings -> the option name."""
 
-TABLE_KEYS = frozenset({"segments", "occurs_mappings", "segment_children", "date_formats"})
+TABLE_KEYS = frozenset(
+    {
+        "segments",
+        "occurs_mappings",
+        "segment_children",
+        "date_formats",
+        "record_types",
+        "field_code_page",
+    }
+)
 """Options whose value is itself a table (a map)."""
 
 IGNORED = frozenset({"description", "records", "comment", "name", "expected", "read_back"})
@@ -227,3 +240,25 @@ def segments_value(value: Any, where: str) -> tuple[tuple[str, str], ...]:
                 raise OptionsError(f'{where}: segments entries are "ID=GROUP" strings')
         return tuple(out)
     raise OptionsError(f'{where}: segments must be a table {{ID = "GROUP"}} or a list')
+
+
+def pairs_value(key: str, value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """``record_types`` / ``field_code_page`` from a job file: a table ``{NAME = "VALUE"}``
+    (in file order) or a list of ``"NAME=VALUE"`` strings."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        pairs = []
+        for item in value:
+            if not isinstance(item, str) or "=" not in item:
+                raise OptionsError(f'{where}: {key} entries are "NAME=VALUE" strings')
+            name, rest = item.split("=", 1)
+            pairs.append((name, rest))
+    else:
+        raise OptionsError(f'{where}: {key} must be a table {{NAME = "VALUE"}} or a list')
+    out = []
+    for name, v in pairs:
+        if not isinstance(v, str):
+            raise OptionsError(f"{where}: {key}.{name} must be text")
+        out.append((str(name).strip(), v))
+    return tuple(out)

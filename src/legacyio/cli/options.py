@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import click
 
-from legacyio.cli.jobfile import JobFile, load_job, segments_value
+from legacyio.cli.jobfile import JobFile, load_job, pairs_value, segments_value
 from legacyio.errors import OptionsError
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 
@@ -27,6 +27,9 @@ _WRITE_FIELDS = [a.name for a in attrs.fields(WriteOptions)]
 
 _CASED_FIELDS = ("occurs_mappings", "record_header_parser", "segment_children", "date_formats")
 """FileFormat fields given as text whose case matters (names and values, not keywords)."""
+
+_PAIR_FIELDS = ("segments", "record_types", "field_code_page")
+"""FileFormat fields given as repeated NAME=VALUE flags (or a table in a job file)."""
 
 TABLE_VALUED = frozenset({"occurs_mappings"})
 """Options a job file may give as a table; the flag takes the same content as JSON text."""
@@ -49,6 +52,27 @@ class SegmentType(click.ParamType):
         if not grp.strip():
             self.fail(f"{text!r} has no group name", param, ctx)
         return sid.strip(), grp.strip()
+
+
+class NamedValueType(click.ParamType):
+    """``NAME=VALUE`` (the value may itself hold '='): a record-type rule or a field's code
+    page."""
+
+    def __init__(self, metavar: str) -> None:
+        self.name = metavar
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
+        if isinstance(value, tuple) and len(value) == 2:
+            return value
+        text = str(value)
+        if "=" not in text:
+            self.fail(f"{text!r} is not {self.name}", param, ctx)
+        name, rest = text.split("=", 1)
+        if not name.strip() or not rest.strip():
+            self.fail(f"{text!r} is not {self.name}", param, ctx)
+        return name.strip(), rest  # as written: a rule error's column counts in it
 
 
 def _choice(*values: str) -> click.Choice:
@@ -206,6 +230,22 @@ file_format_options = _stack(
         type=SegmentType(),
         multiple=True,
         help="Segment map entry ID=GROUP (repeatable).",
+    ),
+    click.option(
+        "--record-type",
+        "record_types",
+        type=NamedValueType("GROUP=RULE"),
+        multiple=True,
+        help="Record-type rule (repeatable, tried in order): records for which RULE holds use "
+        "the REDEFINES group or 01 record GROUP, e.g. \"ENT=REC-TYPE = 'E' and REGION in "
+        "('01','02')\".",
+    ),
+    click.option(
+        "--field-code-page",
+        "field_code_page",
+        type=NamedValueType("FIELD=CP"),
+        multiple=True,
+        help="Code page of one text field, both ways (repeatable; Cobrix field_code_page).",
     ),
     click.option("--record", help="Which 01-level record of the copybook to use."),
     click.option(
@@ -414,7 +454,7 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in _FORMAT_FIELDS:
         v = params.get(name)
-        if v is None or (name == "segments" and not v):
+        if v is None or (name in _PAIR_FIELDS and not v):
             continue
         if name == "record_format":
             v = str(v).upper()
@@ -428,7 +468,7 @@ def format_fields(params: dict[str, Any]) -> dict[str, Any]:
             continue
         if name == "numbers_as_text":
             v = tuple(x.strip() for part in v for x in str(part).split(",") if x.strip())
-        out[name] = tuple(v) if name in ("segments", "segment_children", "date_formats") else v
+        out[name] = tuple(v) if name in (*_PAIR_FIELDS, "segment_children", "date_formats") else v
     return out
 
 
@@ -438,6 +478,8 @@ def build_format(params: dict[str, Any], base: dict[str, Any] | None = None) -> 
     fields.update(format_fields(params))
     try:
         fmt = FileFormat(**fields)
+    except OptionsError:
+        raise  # already names the option (a record-type rule: its column too)
     except (TypeError, ValueError) as e:
         raise OptionsError(f"invalid file format options: {e}") from None
     if fmt.segments and not fmt.segment_field:
@@ -503,6 +545,9 @@ def apply_job(ctx: click.Context, params: dict[str, Any]) -> JobFile | None:
             continue  # the command line wins
         if key == "segments":
             params[key] = segments_value(value, job.path)
+            continue
+        if key in ("record_types", "field_code_page"):
+            params[key] = pairs_value(key, value, job.path)
             continue
         if key == "debug" and isinstance(value, str):  # Cobrix's debug = "hex" | "raw"
             key, param = "debug_columns", by_name.get("debug_columns")

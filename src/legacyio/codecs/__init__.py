@@ -23,6 +23,11 @@ def _pointed_zoned(item: Item) -> bool:
     )
 
 
+def is_text_item(item: Item) -> bool:
+    """Whether an elementary item is DISPLAY text (PIC X / A / alphanumeric-edited)."""
+    return not item.is_group and item.usage == Usage.DISPLAY and item.category in _TEXT
+
+
 def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
     """The codec for one elementary item of a file, chosen by its usage and category.
 
@@ -76,5 +81,10 @@ def make_codec(item: Item, fmt: FileFormat, *, trim: str = "right") -> Codec:
         if category in _TEXT:
             from legacyio.codecs.text import TextCodec
 
+            page = fmt.code_page_map().get(item.name.upper()) if fmt.field_code_page else None
+            if page is not None and page != fmt.encoding:
+                import attrs
+
+                fmt = attrs.evolve(fmt, encoding=page)  # Cobrix field_code_page
             return TextCodec(item, fmt, trim=trim)
     raise ValueError(f"{item.dotted}: no codec for usage {usage.value} with {category.value} data")

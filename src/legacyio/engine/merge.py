@@ -287,9 +287,8 @@ class ResidueMerger:
             for n in walk_nodes(node):
                 if n.is_odo_object and n.path in diff.changed:
                     diff.shape |= diff.changed[n.path]  # an ODO count: the shape changes
-        if plan.segment_codec is not None:
-            seg = slice(plan.segment_offset, plan.segment_offset + plan.segment_codec.width)
-            diff.shape |= diff.bytes[:, seg].any(axis=1)
+        for start, end in plan.selector_spans():  # a new segment id or record-type key
+            diff.shape |= diff.bytes[:, start:end].any(axis=1)
         return src, lengths, diff
 
     def _chain_winners(self, part: pa.RecordBatch, diff: _Diff, todo: np.ndarray) -> pa.RecordBatch:

@@ -15,9 +15,10 @@ T = TypeVar("T", pa.Table, pa.RecordBatch)
 
 
 def segment_columns(schema: pa.Schema, fmt: FileFormat) -> dict[str, tuple[str, str]]:
-    """Top-level column -> (COBOL name of its group, group name as the segment map writes
-    it), for the groups of the segment map, in column order."""
+    """Top-level column -> (COBOL name of its group, group name as the segment map (or
+    ``record_types``) writes it), for the groups of the segment map, in column order."""
     groups = {g.upper(): g for _, g in fmt.segments}
+    groups.update({g.upper().replace("_", "-"): g for g, _ in fmt.record_types})
     out = {}
     for f in schema:
         md = f.metadata or {}

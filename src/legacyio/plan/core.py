@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from legacyio.codecs import make_codec, native
 from legacyio.copybook.types import Category, Usage
-from legacyio.errors import CopybookError, OptionsError
+from legacyio.errors import CopybookError, EncodeError, OptionsError
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat, ReadOptions, WriteOptions
 from legacyio.plan.decode import DecodeCtx, as_column, mapped_counts, object_values
@@ -42,6 +42,7 @@ from legacyio.plan.nodes import (
     is_identity,
     walk_nodes,
 )
+from legacyio.plan.rules import RuleSet, check_groups
 from legacyio.report import DecodeReport
 
 
@@ -99,6 +100,19 @@ class Plan:
         self.pad = 0x40 if fmt.ebcdic else 0x20
         self.fill = self.pad
         seg_map = fmt.segment_map()
+        self.rules: RuleSet | None = None
+        self._rule_groups: dict[str, int] = {}
+        if fmt.record_types:
+            if fmt.segment_field or seg_map:
+                raise OptionsError(
+                    "give record_types or segment_field with segments, not both (a rule "
+                    "can test the segment field: SEG-ID = 'A')"
+                )
+            self.rules = RuleSet(layout, fmt)
+            self._rule_groups = {
+                n.upper().replace("_", "-"): i for i, n in enumerate(self.rules.names)
+            }
+        self._check_code_pages(layout, fmt)
         self._seg_groups: dict[str, list[str]] = {}
         for sid, grp in seg_map.items():
             self._seg_groups.setdefault(grp.upper(), []).append(sid)
@@ -140,6 +154,21 @@ class Plan:
             for n in walk_nodes(top):
                 self._index.setdefault(n.path, n)
         missing = [g for g in self._seg_groups if not self._find_group(g)]
+        if self.rules is not None:
+            check_groups(
+                self.rules,
+                {g for g in self._rule_groups if self._find_group(g) is not None},
+            )
+            for g in self._rule_groups:
+                gnode = self._find_group(g)
+                assert gnode is not None
+                if gnode.item.occurs is not None or any(
+                    inside_occurs(r, gnode.item) for r in self.roots
+                ):
+                    raise OptionsError(
+                        f"record_types: {gnode.item.dotted} is inside an OCCURS table (a rule "
+                        "chooses the alternative of a whole record)"
+                    )
         if missing:
             raise OptionsError(f"segment group(s) not in the copybook: {', '.join(missing)}")
         self.segment_codec = None
@@ -180,6 +209,37 @@ class Plan:
         """Bytes of a file with no record (set by the reader once the file is read)."""
 
     # ---- building ---------------------------------------------------------------------
+    @staticmethod
+    def _check_code_pages(layout: Layout, fmt: FileFormat) -> None:
+        """``field_code_page``: every field named is a text field of the copybook and every
+        code page is known (OptionsError naming them otherwise)."""
+        pages = fmt.code_page_map()
+        if not pages:
+            return
+        from legacyio.codecs import is_text_item
+        from legacyio.codecs.codepages import get_codepage
+
+        seen: set[str] = set()
+        for it in layout.items():
+            cp = pages.get(it.name.upper())
+            if cp is None:
+                continue
+            seen.add(it.name.upper())
+            if it.is_group or not is_text_item(it):
+                raise OptionsError(
+                    f"field_code_page: {it.dotted} is not a text field (PIC X or A, DISPLAY)"
+                )
+        unknown = sorted(set(pages) - seen)
+        if unknown:
+            raise OptionsError(
+                "field_code_page names no field of the copybook: " + ", ".join(unknown)
+            )
+        for name, cp in sorted(pages.items()):
+            try:
+                get_codepage(cp)
+            except OptionsError as e:
+                raise OptionsError(f"field_code_page: {name}: {e}") from None
+
     def _find_group(self, name: str) -> Node | None:
         for top in self.top:
             for n in walk_nodes(top):
@@ -251,6 +311,8 @@ class Plan:
             else None
         )
         seg = self._seg_groups.get(item.name.upper())
+        if seg is None and item.name.upper() in self._rule_groups:
+            seg = [item.name.upper()]
         if item.is_group:
             node = Node(
                 item,
@@ -354,6 +416,7 @@ class Plan:
         copybook repeats a few kinds of fields thousands of times: building each codec once
         keeps plan building linear and cheap, and lets the decoder stack alike columns)."""
         key = (
+            self.fmt.code_page_map().get(item.name.upper()) if self.fmt.field_code_page else None,
             item.usage,
             item.picture,
             item.size,
@@ -687,6 +750,8 @@ class Plan:
                     first_record + first,
                     int(rec_offsets[first]) + self.segment_offset,
                 )
+        if self.rules is not None:
+            seg_sel = self.rule_selection(mat, first_record, rec_offsets, report)
         ctx.seg_sel = seg_sel
         if self.ropts.corrupt_fields:
             ctx.corrupt = []
@@ -704,6 +769,38 @@ class Plan:
         if report is not None and ctx.bad_rows is not None:
             report.add_bad_records(int(ctx.bad_rows.sum()))
         return arrays, ctx.vouched
+
+    def rule_selection(
+        self,
+        mat: np.ndarray,
+        first_record: int,
+        rec_offsets: np.ndarray,
+        report: DecodeReport | None,
+    ) -> dict[str, np.ndarray]:
+        """Per record-type group, which records of the batch the rules give it (the first
+        rule a record matches); records matching none are counted and reported."""
+        assert self.rules is not None
+        choice = self.rules.choose(mat)
+        sel = {g: choice == i for g, i in self._rule_groups.items()}
+        unmatched = choice < 0
+        if report is not None and unmatched.any():
+            report.unmatched_segments += int(unmatched.sum())
+            first = int(np.flatnonzero(unmatched)[0])
+            report.add_framing(
+                "record matches no record type rule (kept as it is)",
+                first_record + first,
+                int(rec_offsets[first]),
+            )
+        return sel
+
+    def selector_spans(self) -> list[tuple[int, int]]:
+        """Byte ranges of the fields that choose a record's alternative (segment field or
+        the fields of the record-type rules)."""
+        if self.rules is not None:
+            return list(self.rules.spans)
+        if self.segment_codec is not None:
+            return [(self.segment_offset, self.segment_offset + self.segment_codec.width)]
+        return []
 
     def segment_values(self, mat: np.ndarray) -> pa.Array:
         """The segment field of each record as text, without spaces or low-values on either
@@ -763,7 +860,12 @@ class Plan:
         the walk and the decoder agree on every count: one 01 record, no REDEFINES, no SYNC
         slack, no segments, and each DEPENDING ON object an elementary item before its table
         in the same or an enclosing group (read in the same occurrence by both)."""
-        if len(self.roots) != 1 or self._seg_groups or self.segment_codec is not None:
+        if (
+            len(self.roots) != 1
+            or self._seg_groups
+            or self.segment_codec is not None
+            or self.rules is not None
+        ):
             return False
         root = self.roots[0]
         elementary = 0
@@ -853,12 +955,78 @@ class Plan:
             mat[...] = self.fill
         rows = np.arange(n, dtype=np.int64)
         ctx.encode_children(self.top, cols, mat, rows, top=True, src=None if self.variable else src)
+        if self.rules is not None and n and collect is None:
+            # (the reader's residue check, ``collect``, needs no check: re-encoded bytes equal
+            # to the input's give the alternative they were read as; others get a raw copy)
+            self._check_rules(mat, cols, first_record, skip)
         if self.variable:
             counts = [
                 ctx.table_counts.get(t.path, np.full(n, t.max, dtype=np.int64)) for t in self.tables
             ]
             return mat, counts, cols
         return mat, None, cols
+
+    def _rule_group_valid(self, cols: dict[str, pa.Array], n: int) -> dict[int, np.ndarray]:
+        """Per record-type rule, which rows of the table fill its group (non-null)."""
+        out: dict[int, np.ndarray] = {}
+
+        def walk(node: Node, arr: pa.Array | None, valid: np.ndarray) -> None:
+            if arr is None:
+                return
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            here = valid & valid_mask(arr)
+            i = self._rule_groups.get(node.item.name.upper())
+            if i is not None and node.segment_ids is not None:
+                out[i] = here
+            if node.kind != "group" or node.occurs_max or not pa.types.is_struct(arr.type):
+                return
+            names = {arr.type.field(k).name for k in range(arr.type.num_fields)}
+            for c in node.children:
+                if c.name in names:
+                    walk(c, pc.struct_field(arr, c.name), here)
+
+        for node in self.top:
+            walk(node, cols.get(node.name), np.ones(n, dtype=bool))
+        return out
+
+    def _check_rules(
+        self,
+        mat: np.ndarray,
+        cols: dict[str, pa.Array],
+        first_record: int,
+        skip: np.ndarray | None,
+    ) -> None:
+        """A row that fills one record-type group must get bytes the rules read back as that
+        group: else the edit would be lost on the next read (EncodeError naming the record)."""
+        assert self.rules is not None
+        n = mat.shape[0]
+        filled = self._rule_group_valid(cols, n)
+        if not filled:
+            return
+        count = np.zeros(n, dtype=np.int64)
+        expected = np.full(n, -1, dtype=np.int64)
+        for i, valid in filled.items():
+            count += valid
+            expected[valid] = i
+        check = count == 1
+        if skip is not None:
+            check &= ~np.asarray(skip, dtype=bool)
+        if not check.any():
+            return
+        choice = self.rules.choose(mat)
+        bad = check & (choice != expected)
+        if not bad.any():
+            return
+        r = int(np.flatnonzero(bad)[0])
+        want = self.rules.names[int(expected[r])]
+        got = self.rules.names[int(choice[r])] if choice[r] >= 0 else None
+        raise EncodeError(
+            f"the {want} alternative is filled but the record-type rules read the record back "
+            + (f"as {got}" if got else "as no record type")
+            + f": set its key fields so that the rule of {want} matches",
+            record=first_record + r,
+        )
 
     def _root_lengths(self, cols: dict[str, pa.Array], n: int) -> np.ndarray:
         """Variable-length records of a copybook with several 01 records: each record is as

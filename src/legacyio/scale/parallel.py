@@ -41,6 +41,8 @@ from legacyio.scale.splits import (
     read_split,
     resolve_options,
 )
+from legacyio.scale.stitch import ParquetStitcher
+from legacyio.sources import AtomicSink, open_sink
 
 MANIFEST = "_legacyio_manifest.json"
 COMMON_METADATA = "_common_metadata"
@@ -83,8 +85,9 @@ class _Job:
     fmt: FileFormat
     ropts: ReadOptions
     path: str
-    kind: str  # "parquet" or "ipc"
+    kind: str  # "parquet" (dataset part), "ipc" or "output" (a part of the single output)
     parquet_kw: tuple[tuple[str, Any], ...] = ()
+    drop_record: bool = False
 
 
 @attrs.frozen
@@ -167,6 +170,10 @@ def _decode_split(job: _Job) -> _Done:
     schema = reader.schema
     w: Any
     kw = dict(job.parquet_kw)
+    if job.kind == "output":
+        # a Parquet part written exactly as the single output would be (the parent stitches)
+        rows = _write_output_part(reader, job, kw)
+        return _done(job, rows, report, c0, t0, rss0)
     rgs = kw.pop("row_group_size", None)
     if job.kind == "parquet":
         w = pq.ParquetWriter(job.path, schema, **kw)
@@ -179,6 +186,31 @@ def _decode_split(job: _Job) -> _Done:
             else:
                 w.write_batch(batch, row_group_size=rgs)
             rows += batch.num_rows
+    return _done(job, rows, report, c0, t0, rss0)
+
+
+def _write_output_part(reader: pa.RecordBatchReader, job: _Job, kw: dict[str, Any]) -> int:
+    from legacyio.tables.files import open_output
+
+    schema = reader.schema
+    if job.drop_record:
+        schema = schema.remove(schema.get_field_index(RECORD_COLUMN))
+    w = open_output(job.path, schema, format="parquet", overwrite=True, **kw)
+    rows = 0
+    try:
+        for batch in reader:
+            if job.drop_record:
+                batch = batch.drop_columns([RECORD_COLUMN])
+            w.write_batch(batch)
+            rows += batch.num_rows
+        w.close()
+    except BaseException:
+        w.abort()
+        raise
+    return rows
+
+
+def _done(job: _Job, rows: int, report: DecodeReport, c0: float, t0: float, rss0: int) -> _Done:
     return _Done(
         job.split.index,
         rows,
@@ -242,10 +274,18 @@ class _Pool:
 
 
 def auto_split_size(size: int, workers: int, ceiling: int = DEFAULT_SPLIT_SIZE) -> int:
-    """A split size giving each worker about four splits (load balance on a shared machine),
-    between 16 MiB and ``ceiling``."""
+    """A split size giving every worker the same number of splits, one to four (a worker
+    left with one split more than the others is what capped ``--workers 2`` at 5/3 = 1.67x:
+    72 MB in 16 MiB splits is 3 + 2): more than one split a worker only from 16 MiB a
+    split, no worker for less than 4 MiB, at most ``ceiling`` (then there are so many splits
+    that one more for a worker costs little). A file of 16 MiB or less is one split
+    (converted on one process)."""
     floor = min(16 << 20, ceiling)
-    return max(floor, min(ceiling, -(-size // max(4 * workers, 1))))
+    if size <= floor:
+        return floor
+    w = min(max(workers, 1), max(1, size // (4 << 20)))
+    per_worker = max(1, min(4, size // (w * floor)))
+    return min(ceiling, -(-size // (w * per_worker)))
 
 
 def convert_parallel(
@@ -277,8 +317,11 @@ def convert_parallel(
 
     With ``single_file`` the rows go into one file ``output`` in file order instead
     (``out_format``: parquet, arrow, feather, arrows, csv, jsonl; default from the name):
-    workers write uncompressed Arrow IPC parts that the parent copies in order while the
-    other splits are still decoding. ``record_column=False`` drops ``_legacyio_record`` from
+    for Parquet, workers write Parquet parts with the output's settings and the parent
+    stitches them (copies their column chunks and writes one footer: no value is decoded or
+    encoded twice, so the parent is no bottleneck; a row group ends at each split's end); for
+    the other formats workers write uncompressed Arrow IPC parts that the parent copies in
+    order while the other splits are still decoding. ``record_column=False`` drops ``_legacyio_record`` from
     a single file (then it holds exactly what ``read_table`` gives). Each worker holds one
     batch at a time: memory is bounded by workers x batch size. Outputs appear atomically;
     a failure or Ctrl-C stops the workers and leaves nothing behind. Local outputs only."""
@@ -293,6 +336,8 @@ def convert_parallel(
     pool = _Pool(n_workers)
     ok = False
     writer: Any = None
+    sink: AtomicSink | None = None
+    stitcher: ParquetStitcher | None = None
     try:
         splits = plan_splits(
             source,
@@ -305,19 +350,34 @@ def convert_parallel(
         )
         t_plan = time.perf_counter() - t0
         os.makedirs(tmp)
-        kind = "ipc" if single_file else "parquet"
-        ext = "arrow" if single_file else "parquet"
+        # one Parquet output: workers write Parquet parts the parent stitches (no decoding
+        # or encoding in the parent); other single outputs: Arrow IPC parts the parent copies
+        from legacyio.tables.files import format_for_path
+
+        stitch = single_file and format_for_path(out, out_format) == "parquet"
+        kind = ("output" if stitch else "ipc") if single_file else "parquet"
+        ext = "arrow" if kind == "ipc" else "parquet"
         names = [f"part-{s.index:06d}.{ext}" for s in splits]
         pkw: tuple[tuple[str, Any], ...] = (
             ("compression", compression or "snappy"),
             ("compression_level", compression_level),
         )
-        if row_group_size is not None and not single_file:
+        if stitch:
+            pkw = (
+                ("compression", compression),
+                ("compression_level", compression_level),
+                ("row_group_size", row_group_size),
+                ("decimals", decimals),
+            )
+        elif row_group_size is not None and not single_file:
             pkw += (("row_group_size", row_group_size),)
         jobs = [
-            _Job(s, layout, fmt, ropts, os.path.join(tmp, n), kind, pkw)
+            _Job(s, layout, fmt, ropts, os.path.join(tmp, n), kind, pkw, not record_column)
             for s, n in zip(splits, names)
         ]
+        if stitch:
+            sink = open_sink(out, overwrite=overwrite)
+            stitcher = ParquetStitcher(sink, out)
         done: list[_Done] = []
         records = nbytes = 0
         for d in pool.lazy(_decode_split, jobs):
@@ -326,7 +386,11 @@ def convert_parallel(
             nbytes += d.bytes
             if report is not None:
                 _merge_state(report, d.report)
-            if single_file:
+            if stitcher is not None:
+                part = os.path.join(tmp, names[d.index])
+                stitcher.add(part)
+                os.unlink(part)
+            elif single_file:
                 part = os.path.join(tmp, names[d.index])
                 writer = _copy_part(
                     part,
@@ -343,7 +407,12 @@ def convert_parallel(
                 os.unlink(part)
             if progress is not None:
                 progress(records, nbytes)
-        if single_file:
+        if stitcher is not None and sink is not None:
+            stitcher.close()
+            sink.commit()
+            sink = None
+            os.rmdir(tmp)
+        elif single_file:
             assert writer is not None
             writer.close()
             writer = None
@@ -368,6 +437,8 @@ def convert_parallel(
         if not ok:
             if writer is not None:
                 writer.abort()
+            if sink is not None:
+                sink.abort()
             shutil.rmtree(tmp, ignore_errors=True)
     return ConvertStats(
         records,
