@@ -123,6 +123,21 @@ def test_odo_inside_an_occurs_finds_its_count_in_the_same_occurrence() -> None:
     assert_round_trip(data, cb, flat=True)
 
 
+def test_odo_two_levels_inside_occurs_finds_its_count_in_the_enclosing_occurrence() -> None:
+    """Found by flattened fuzzing: the DEPENDING ON field sits in an enclosing occurrence
+    (``F6_1_CNT`` for the list ``F6_1_F14_1_L``)."""
+    cb = cobol("""
+    01 REC.
+       05 A    PIC 9.
+       05 F6   OCCURS 1.
+          10 CNT  PIC 9.
+          10 F14  OCCURS 1.
+             15 L PIC ZZ9.99 OCCURS 0 TO 1 DEPENDING ON CNT.
+    """)
+    data = e("19") + bytes.fromhex("d8e9d1e7d4c1") + e("01") + e("  1.00")
+    assert_round_trip(data, cb, flat=True)
+
+
 SEG_CB = cobol("""
 01 BIZ.
    05 SEG        PIC X.

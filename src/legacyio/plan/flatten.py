@@ -199,8 +199,12 @@ def _count_column(field: pa.Field, flat: dict[str, pa.Array], column: str = "") 
     names = []
     last = path.split(".")[-1]
     if column.endswith(field.name) and column != field.name:
+        # the same occurrence, then each enclosing level outwards (``A_1_CNT`` for
+        # ``A_1_B_1_LIST``)
         stem = column[: len(column) - len(field.name)]
-        names += [stem + last.replace("-", "_"), stem + last]
+        while stem:
+            names += [stem + last.replace("-", "_"), stem + last]
+            stem = stem[: stem.rstrip("_").rfind("_") + 1]
     # below the 01 level; with several 01 records, the 01 name leads the column names
     for parts in (path.split(".")[1:], path.split(".")):
         names += ["_".join(p.replace("-", "_") for p in parts), "_".join(parts)]
