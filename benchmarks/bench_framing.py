@@ -43,6 +43,10 @@ def _cases() -> dict[str, tuple[FileFormat, bytes, dict]]:
         cases[name] = (fmt, framer_for(fmt, record_length=WIDTH).frame(mat, ln), {})
     fmt = FileFormat(record_format="VB", block_size=27998)
     cases["VB-random"] = (fmt, framer_for(fmt, record_length=WIDTH).frame(mat, rlens), {})
+    # VBS: the same records and block size, records spanned over blocks to fill them (one
+    # spanned record a block: VB-random is the baseline)
+    fmt = FileFormat(record_format="VBS", block_size=27998)
+    cases["VBS-random"] = (fmt, framer_for(fmt, record_length=WIDTH).frame(mat, rlens), {})
     text = mat.copy()
     text[text == 0x0A] = 0x41
     fmt = FileFormat(record_format="D")

@@ -17,6 +17,7 @@ mod batch;
 mod binary;
 mod common;
 mod floats;
+mod odo;
 mod packed;
 mod rdw;
 mod swar;
@@ -497,6 +498,124 @@ fn rdw_run<'py>(
     )
 }
 
+// -------------------------------------------------------------------------------------- odo
+fn contiguous<E: std::fmt::Display>(e: E) -> PyErr {
+    PyValueError::new_err(format!("ODO walk: {e}"))
+}
+
+fn odo_prog<'a>(ops: &'a [i64], luts: &'a [i64], nobj: usize) -> PyResult<odo::Prog<'a>> {
+    let prog = odo::Prog { ops, luts, nobj };
+    prog.validate().map_err(PyValueError::new_err)?;
+    Ok(prog)
+}
+
+/// Lengths of nested-ODO records back to back from `buf[0]` (see `odo::chain`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn odo_chain<'py>(
+    py: Python<'py>,
+    ops: PyReadonlyArray1<'py, i64>,
+    luts: PyReadonlyArray1<'py, i64>,
+    nobj: usize,
+    buf: PyReadonlyArray1<'py, u8>,
+    pl: usize,
+    last: i64,
+    limit: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (o, l, b) = (
+        ops.as_slice().map_err(contiguous)?,
+        luts.as_slice().map_err(contiguous)?,
+        buf.as_slice().map_err(contiguous)?,
+    );
+    let prog = odo_prog(o, l, nobj)?;
+    let out = run(py, "odo_chain", || {
+        Ok(odo::chain(&prog, b, pl, last, limit))
+    })?;
+    Ok(out.into_pyarray(py))
+}
+
+/// Stored nested-ODO records -> the maximum layout (see `odo::expand`): (flat matrix of
+/// `n * width` bytes, available bytes per record).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn odo_expand<'py>(
+    py: Python<'py>,
+    ops: PyReadonlyArray1<'py, i64>,
+    luts: PyReadonlyArray1<'py, i64>,
+    nobj: usize,
+    mat: PyReadonlyArray2<'py, u8>,
+    lengths: PyReadonlyArray1<'py, i64>,
+    width: usize,
+    pad: u8,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let (n, w) = mat.as_array().dim();
+    let (o, l) = (
+        ops.as_slice().map_err(contiguous)?,
+        luts.as_slice().map_err(contiguous)?,
+    );
+    let (m, ln) = (
+        mat.as_slice().map_err(contiguous)?,
+        lengths.as_slice().map_err(contiguous)?,
+    );
+    if ln.len() != n {
+        return Err(PyValueError::new_err(
+            "odo_expand: one length a row is needed",
+        ));
+    }
+    let prog = odo_prog(o, l, nobj)?;
+    let (out, avail) = run(py, "odo_expand", || {
+        odo::expand(&prog, m, n, w, ln, width, pad).map_err(common::KernelError::Value)
+    })?;
+    PyTuple::new(
+        py,
+        [
+            out.into_pyarray(py).into_any(),
+            avail.into_pyarray(py).into_any(),
+        ],
+    )
+}
+
+/// `odo_expand` of records framed in `buf` (see `odo::expand_frames`): no payload matrix.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn odo_expand_frames<'py>(
+    py: Python<'py>,
+    ops: PyReadonlyArray1<'py, i64>,
+    luts: PyReadonlyArray1<'py, i64>,
+    nobj: usize,
+    buf: PyReadonlyArray1<'py, u8>,
+    starts: PyReadonlyArray1<'py, i64>,
+    lengths: PyReadonlyArray1<'py, i64>,
+    width: usize,
+    pad: u8,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let (o, l) = (
+        ops.as_slice().map_err(contiguous)?,
+        luts.as_slice().map_err(contiguous)?,
+    );
+    let b = buf.as_slice().map_err(contiguous)?;
+    let (s, ln) = (
+        starts.as_slice().map_err(contiguous)?,
+        lengths.as_slice().map_err(contiguous)?,
+    );
+    if ln.len() != s.len() {
+        return Err(PyValueError::new_err(
+            "odo_expand_frames: one length a start is needed",
+        ));
+    }
+    let prog = odo_prog(o, l, nobj)?;
+    let (out, avail) = run(py, "odo_expand_frames", || {
+        odo::expand_frames(&prog, b, s, ln, width, pad).map_err(common::KernelError::Value)
+    })?;
+    PyTuple::new(
+        py,
+        [
+            out.into_pyarray(py).into_any(),
+            avail.into_pyarray(py).into_any(),
+        ],
+    )
+}
+
 // ------------------------------------------------------------------------------------ tests
 /// Test-only entry: panics inside the kernel wrapper, to prove a panic reaches Python as
 /// `KernelPanic` naming the kernel instead of crossing the FFI boundary.
@@ -521,6 +640,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_encode, m)?)?;
     m.add_function(wrap_pyfunction!(float_decode, m)?)?;
     m.add_function(wrap_pyfunction!(rdw_run, m)?)?;
+    m.add_function(wrap_pyfunction!(odo_chain, m)?)?;
+    m.add_function(wrap_pyfunction!(odo_expand, m)?)?;
+    m.add_function(wrap_pyfunction!(odo_expand_frames, m)?)?;
     m.add_function(wrap_pyfunction!(batch::decode_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -13,7 +13,7 @@ import attrs
 
 from legacyio.errors import OptionsError
 
-RecordFormat = Literal["F", "FB", "V", "VB", "D", "ODO"]
+RecordFormat = Literal["F", "FB", "V", "VB", "VBS", "D", "ODO"]
 """F/FB fixed length; V RDW before each record; VB BDW blocks of RDW records; D text lines;
 ODO variable length given by OCCURS DEPENDING ON counts, no header."""
 
@@ -83,7 +83,7 @@ def is_ebcdic(encoding: str) -> bool:
     return normalize_encoding(encoding) in EBCDIC_CODE_PAGES
 
 
-RECORD_FORMATS = ("F", "FB", "V", "VB", "D", "ODO")
+RECORD_FORMATS = ("F", "FB", "V", "VB", "VBS", "D", "ODO")
 
 
 def _record_format(value: Any) -> Any:
@@ -109,7 +109,8 @@ class FileFormat:
     """
 
     record_format: RecordFormat = attrs.field(default="F", converter=_record_format)
-    """F/FB fixed; V (RDW); VB (BDW + RDW); D text lines (LF or CRLF); ODO (no header,
+    """F/FB fixed; V (RDW); VB (BDW + RDW); VBS (BDW + segment descriptor words: records
+    spanned over blocks); D text lines (LF or CRLF); ODO (no header,
     length from OCCURS DEPENDING ON counts)."""
     record_length: int | None = None
     """Fixed record length; None takes it from the copybook."""
@@ -124,7 +125,8 @@ class FileFormat:
     bdw_adjustment: int = 0
     """Added to each BDW value to get the block length including the 4-byte BDW."""
     block_size: int = 32760
-    """Maximum block length when writing VB files from tables that carry no block layout."""
+    """Maximum block length when writing VB/VBS files from tables that carry no block layout
+    (VBS spans a record over blocks to fill them)."""
     header_bytes: int = 0
     """Bytes skipped at the start of the file (kept in the table metadata for the round trip)."""
     header_records: int = 0
@@ -231,7 +233,7 @@ class FileFormat:
         """Whether OCCURS DEPENDING ON tables shrink the record (following fields shift)."""
         if self.variable_occurs is not None:
             return self.variable_occurs
-        return self.record_format in ("V", "VB", "D", "ODO")
+        return self.record_format in ("V", "VB", "VBS", "D", "ODO")
 
     def segment_map(self) -> dict[str, str]:
         return dict(self.segments)

@@ -47,6 +47,9 @@ class DecodeReport:
     """Records left out of the rows on request (``minimum_record_length`` /
     ``maximum_record_length``, a header parser's invalid records); their bytes are kept in
     the residue."""
+    spanned_records: int = 0
+    """VBS records held in more than one segment: kept raw in the residue so that their
+    segmenting comes back, which says nothing about the copybook or the data."""
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
     @property
@@ -129,6 +132,7 @@ class DecodeReport:
             "framing": [attrs.asdict(f) for f in self.framing],
             "unmatched_segments": self.unmatched_segments,
             "skipped_records": self.skipped_records,
+            "spanned_records": self.spanned_records,
         }
 
 

@@ -241,26 +241,24 @@ class AtomicSink:
                 raise FileExistsError(f"{path} exists (overwrite=False)")
             self.path = self.name = path
             directory, base = os.path.split(path)
-            # an interrupt may not fall between creating the file and remembering its name
-            with critical():
-                fd, self._tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
             try:
-                raw = os.fdopen(fd, "wb")
+                # an interrupt may not fall between creating the file and remembering its
+                # name; one held back meanwhile is raised at the block's end, and then (like
+                # any failure before the caller holds this sink) the file is removed here
+                with critical():
+                    fd, self._tmp = tempfile.mkstemp(
+                        prefix=f".{base}.", suffix=".tmp", dir=directory
+                    )
+                    try:
+                        raw = os.fdopen(fd, "wb")
+                    except BaseException:
+                        os.close(fd)
+                        raise
+                    self._raw = raw
+                self._out = self._wrap(raw, base)
             except BaseException:
-                os.close(fd)
-                os.unlink(self._tmp)
+                self.abort()
                 raise
-            self._raw = raw
-            ext = os.path.splitext(base)[1].lower()
-            inner = base[: -len(ext)] if ext else base
-            if ext == ".gz":
-                self._out = gzip.GzipFile(filename=inner, mode="wb", fileobj=raw, mtime=0)
-            elif ext == ".bz2":
-                self._out = bz2.BZ2File(raw, "wb")
-            elif ext == ".xz":
-                self._out = lzma.LZMAFile(raw, "wb")  # noqa: SIM115 (closed by close())
-            else:
-                self._out = raw
         elif hasattr(target, "write"):
             self._out = target
             name = getattr(target, "path", None) or getattr(target, "name", None)
@@ -270,6 +268,26 @@ class AtomicSink:
                 f"cannot write to a {type(target).__name__}: give a path, a binary "
                 "file object or a pyarrow NativeFile"
             )
+
+    @staticmethod
+    def _wrap(raw: BinaryIO, base: str) -> Any:
+        """The compressing writer a target's extension asks for (or ``raw`` itself)."""
+        ext = os.path.splitext(base)[1].lower()
+        inner = base[: -len(ext)] if ext else base
+        if ext == ".gz":
+            return gzip.GzipFile(filename=inner, mode="wb", fileobj=raw, mtime=0)
+        if ext == ".bz2":
+            return bz2.BZ2File(raw, "wb")
+        if ext == ".xz":
+            return lzma.LZMAFile(raw, "wb")
+        return raw
+
+    def __del__(self) -> None:
+        # a sink dropped without commit() or abort() (an interrupt between its creation and
+        # the caller's cleanup block) never leaves its temporary file behind
+        if getattr(self, "_tmp", None) is not None:
+            with contextlib.suppress(Exception):
+                self.abort()
 
     def write(self, data: Any) -> int:
         """Write a bytes-like object (bytes, memoryview, contiguous NumPy array)."""
@@ -349,7 +367,7 @@ class AtomicSink:
     def abort(self) -> None:
         """Discard what was written to a path target; the target file is left untouched."""
         if self._tmp is not None:
-            for f in (self._out, self._raw):
+            for f in (getattr(self, "_out", None), self._raw):
                 try:
                     if f is not None:
                         f.close()

@@ -195,7 +195,7 @@ def test_record_format_is_case_insensitive(run, work):
     t = legacyio.read_table(work / "v.dat", work / "simple.cpy", record_format="v")
     assert t.num_rows == 40
     assert legacyio.FileFormat(record_format="fb").record_format == "FB"
-    with pytest.raises(legacyio.OptionsError, match="known: F, FB, V, VB, D, ODO"):
+    with pytest.raises(legacyio.OptionsError, match="known: F, FB, V, VB, VBS, D, ODO"):
         legacyio.FileFormat(record_format="U")
 
 

@@ -64,8 +64,12 @@ def collect(framer: Any, source: Any, batch_size: int = 1000) -> Collected:
             expected_first += n
             for arr in (b.frame_starts, b.frame_lengths, b.starts, b.lengths):
                 assert arr.dtype == np.int64 and arr.shape == (n,)
-            assert (b.starts >= b.frame_starts).all()
-            assert (b.starts + b.lengths <= b.frame_starts + b.frame_lengths).all()
+            if b.payload_offsets is None:
+                assert (b.starts >= b.frame_starts).all()
+                assert (b.starts + b.lengths <= b.frame_starts + b.frame_lengths).all()
+            else:  # VBS: spanned payloads assembled after the input bytes of the batch
+                assert (b.starts + b.lengths <= len(b.buffer)).all()
+                assert b.payload_offsets.shape == (n,)
             assert int(b.frame_starts[-1] + b.frame_lengths[-1]) <= len(b.buffer)
             for i, _ in b.gaps or []:
                 assert 0 <= i < n

@@ -116,8 +116,9 @@ file_format_options = _stack(
     click.option(
         "--record-format",
         "record_format",
-        type=_choice("F", "FB", "V", "VB", "D", "ODO"),
-        help="F/FB fixed, V RDW, VB blocked RDW, D text lines, ODO length from "
+        type=_choice("F", "FB", "V", "VB", "VBS", "D", "ODO"),
+        help="F/FB fixed, V RDW, VB blocked RDW, VBS blocked spanned (segments over "
+        "blocks), D text lines, ODO length from "
         "OCCURS DEPENDING ON counts. [default: F]",
     ),
     click.option(

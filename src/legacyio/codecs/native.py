@@ -520,3 +520,55 @@ def decode_batch(
             arr, invalid, vouched = _numeric(codec.arrow_type, k, r)
             out.append((arr, invalid, vouched and family != 5))
     return out
+
+
+# ------------------------------------------------------------------------------ nested ODO
+def odo_chain(
+    prog: tuple[np.ndarray, np.ndarray, int], window: np.ndarray, pl: int, last: int, limit: int
+) -> np.ndarray | None:
+    """``NestedWalker.chain`` in Rust: lengths of the records back to back from ``window[0]``
+    (None: not covered)."""
+    arr = np.asarray(window)
+    if arr.dtype != np.uint8 or arr.ndim != 1 or not arr.flags.c_contiguous:
+        return None
+    ops, luts, nobj = prog
+    return _ext.odo_chain(ops, luts, nobj, arr, pl, last, max(limit, 0))  # type: ignore[no-any-return]
+
+
+def odo_expand(
+    prog: tuple[np.ndarray, np.ndarray, int],
+    mat: np.ndarray,
+    lengths: np.ndarray,
+    width: int,
+    pad: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``NestedWalker.expand`` in Rust: (maximum-layout matrix, available bytes per record)
+    (None: not covered)."""
+    m = np.asarray(mat)
+    if m.dtype != np.uint8 or m.ndim != 2:
+        return None
+    m = np.ascontiguousarray(m)
+    ln = np.ascontiguousarray(lengths, dtype=np.int64)
+    ops, luts, nobj = prog
+    out, avail = _ext.odo_expand(ops, luts, nobj, m, ln, width, pad)
+    return out.reshape(m.shape[0], width), avail
+
+
+def odo_expand_frames(
+    prog: tuple[np.ndarray, np.ndarray, int],
+    buf: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    width: int,
+    pad: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``odo_expand`` of the records framed in ``buf`` (``starts``, ``lengths``), without the
+    padded payload matrix (None: not covered)."""
+    arr = np.asarray(buf)
+    if arr.dtype != np.uint8 or arr.ndim != 1 or not arr.flags.c_contiguous:
+        return None
+    st = np.ascontiguousarray(starts, dtype=np.int64)
+    ln = np.ascontiguousarray(lengths, dtype=np.int64)
+    ops, luts, nobj = prog
+    out, avail = _ext.odo_expand_frames(ops, luts, nobj, arr, st, ln, width, pad)
+    return out.reshape(len(st), width), avail

@@ -15,7 +15,7 @@ import attrs
 from legacyio.copybook.ast import Copybook, DataEntry, OccursClause
 from legacyio.copybook.copy import expand_copies, render_tokens
 from legacyio.copybook.lexer import NUM, PERIOD, PIC, PSEUDO, PUNCT, STR, WORD, Token, tokenize
-from legacyio.copybook.source import SourceFormat, read_source
+from legacyio.copybook.source import SourceFormat, detect_format, format_hint, read_source
 from legacyio.copybook.types import ConditionValue, SourcePos, Usage
 from legacyio.errors import CopybookError, LegacyioWarning
 
@@ -507,13 +507,25 @@ def parse(
     """Parse copybook ``text`` into a ``Copybook`` of data entries. COPY members are looked up
     on ``search_path`` and in ``base_dir`` (the copybook's own folder when it came from a
     file). ``format`` is ``"fixed"``, ``"free"`` or None to detect it."""
-    src = read_source(text, file=name, format=format)
-    tokens = list(tokenize(src))
-    tokens, expanded = expand_copies(
-        tokens,
-        search_path=search_path,
-        base_dir=base_dir,
-        stack=(Path(name).resolve(),) if name and base_dir else (),
-    )
-    entries = _Parser(tokens, name).entries()
+    used: SourceFormat = format or detect_format(text)
+    try:
+        src = read_source(text, file=name, format=format)
+        used = src.format
+        tokens = list(tokenize(src))
+        tokens, expanded = expand_copies(
+            tokens,
+            search_path=search_path,
+            base_dir=base_dir,
+            stack=(Path(name).resolve(),) if name and base_dir else (),
+        )
+        entries = _Parser(tokens, name).entries()
+    except CopybookError as e:
+        # the wrong reference format shows as a confusing error: say which one to try
+        # (not for an error inside a COPY member: that text is another file's)
+        hint = format_hint(text, used, e.line) if e.file in (None, name) else None
+        if hint is None:
+            raise
+        raise CopybookError(
+            f"{e.message} ({hint})", file=e.file, line=e.line, column=e.column
+        ) from None
     return Copybook(tuple(entries), name, render_tokens(tokens) if expanded else text)

@@ -46,9 +46,39 @@ def _physical_lines(text: str) -> list[str]:
     return [line.expandtabs(8) for line in text.split("\n")]
 
 
+_LEVEL_START = re.compile(r"^\s*\d{1,2}\s+\S")
+
+
+def _misplaced_comment(line: str) -> int | None:
+    """Column of a ``*`` comment indicator that is not in column 7 (column 7 blank, the first
+    character of the code area a ``*`` but not a ``*>`` comment), or None."""
+    if len(line) < 8 or line[6] != " ":
+        return None
+    code = line[7:72]
+    body = code.lstrip()
+    if body.startswith("*") and not body.startswith("*>"):
+        return 8 + len(code) - len(body)
+    return None
+
+
+def _code_in_sequence_area(line: str) -> bool:
+    """Code (a level number and a word) in columns 1-6, where fixed format has the sequence
+    number: a free-format line starting in column 1."""
+    head = line[:6]
+    return bool(head.strip()) and not head.strip().isdigit() and bool(_LEVEL_START.match(line))
+
+
+def _sequence_number(line: str) -> bool:
+    """Columns 1-6 hold a sequence number and column 7 an indicator: a fixed-format line."""
+    return len(line) > 6 and line[:6].isdigit() and line[6] in _INDICATORS
+
+
 def detect_format(text: str) -> SourceFormat:
-    """Guess the reference format: ``free`` when a ``>>SOURCE FORMAT FREE`` directive is present
-    or some line has code where fixed format allows only an indicator (column 7)."""
+    """Guess the reference format: ``free`` when a ``>>SOURCE FORMAT FREE`` directive is present,
+    some line has code where fixed format allows only an indicator (column 7) or a sequence
+    number (columns 1-6), or (in a copybook without sequence numbers) a ``*`` comment sits
+    after column 7, where only free format reads it as a comment."""
+    misplaced = numbered = False
     for line in _physical_lines(text):
         m = _DIRECTIVE.match(line)
         if m:
@@ -61,7 +91,52 @@ def detect_format(text: str) -> SourceFormat:
         if len(line) <= 6 and not line[:6].strip().isdigit():
             # a short line with code in the sequence area: only free format does that
             return "free"
-    return "fixed"
+        if _code_in_sequence_area(line):
+            return "free"
+        numbered = numbered or bool(line[:6].strip())
+        misplaced = misplaced or _misplaced_comment(line) is not None
+    return "free" if misplaced and not numbered else "fixed"
+
+
+def format_hint(text: str, used: SourceFormat, line: int | None = None) -> str | None:
+    """When a copybook read as ``used`` format fails: which format to try (or what to fix),
+    from line ``line`` (the failing one) or else the first line that says so; None when
+    nothing in the text points at the other format."""
+    lines = _physical_lines(text)
+    order = list(range(len(lines)))
+    if line is not None and 0 < line <= len(lines):
+        order.remove(line - 1)
+        order.insert(0, line - 1)
+    numbered = any(_sequence_number(x) for x in lines)
+    for i in order:
+        raw = lines[i]
+        if _DIRECTIVE.match(raw) or not raw.strip():
+            continue
+        n = i + 1
+        if used == "free":
+            if _sequence_number(raw):
+                return (
+                    f"line {n} has a sequence number in columns 1-6: a fixed-format copybook? "
+                    "try --copybook-format fixed (format='fixed')"
+                )
+            continue
+        col = _misplaced_comment(raw)
+        if col is not None:
+            where = f"line {n} has a '*' comment indicator in column {col}"
+            if numbered:
+                return f"{where}: in fixed format it belongs in column 7"
+            return (
+                f"{where}: in fixed format it belongs in column 7; a free-format copybook? "
+                "try --copybook-format free (format='free')"
+            )
+        if _code_in_sequence_area(raw) or (
+            len(raw) > 6 and raw[6] not in _INDICATORS and not raw[:6].strip().isdigit()
+        ):
+            return (
+                f"line {n} has code before column 8: a free-format copybook? "
+                "try --copybook-format free (format='free')"
+            )
+    return None
 
 
 def _open_index(code: str) -> int:

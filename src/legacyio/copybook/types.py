@@ -42,7 +42,7 @@ class Category(enum.StrEnum):
     INDEX = "index"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Picture:
     """An analysed PICTURE string.
 

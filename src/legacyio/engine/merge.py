@@ -83,7 +83,7 @@ class ResidueMerger:
                 return Split(0, 0, n, n)  # the usual case: the record alone
             hdr = getattr(self.framer, "_hdr", None)
             if (
-                rf in ("V", "VB")
+                rf in ("V", "VB", "VBS")
                 and hdr is not None
                 and n >= 4
                 and hdr(memoryview(data), 0) == n
@@ -102,7 +102,7 @@ class ResidueMerger:
         out: list[Split] = []
         if rf in ("F", "FB") and not self.fmt.length_field and n == self.plan.width:
             out.append(Split(0, 0, n, n))
-        if rf in ("V", "VB") and not self.fmt.length_field and hasattr(self.framer, "_hdr"):
+        if rf in ("V", "VB", "VBS") and not self.fmt.length_field and hasattr(self.framer, "_hdr"):
             return out + self._rdw_candidates(data)
         head = self.fmt.header_bytes
         fixed = rf in ("F", "FB") and not self.fmt.length_field
@@ -128,7 +128,7 @@ class ResidueMerger:
         n = len(data)
         mv = memoryview(data)
         hdr = self.framer._hdr
-        blocked = self.fmt.record_format == "VB"
+        blocked = self.fmt.record_format in ("VB", "VBS")
         exact: list[Split] = []
         rest: list[Split] = []
         for s in range(n - 3):
@@ -150,6 +150,35 @@ class ResidueMerger:
         report: WriteReport | None,
     ) -> list[bytes]:
         """The bytes to write for each residue row ``rows`` of ``batch``."""
+        flatten = getattr(self.framer, "flatten_residue", None)
+        if flatten is None:
+            return self._pieces(batch, rows, residues, first_record, report)
+        # VBS: a spanned record is merged as one complete segment, then its original
+        # segments and BDWs are put back around the (possibly edited) payload
+        flats = [flatten(r) for r in residues]
+        work = [r if f is None else f.data for r, f in zip(residues, flats)]
+        out = self._pieces(batch, rows, work, first_record, report)
+        done: list[bytes] = []
+        for i, (o, f) in enumerate(zip(out, flats)):
+            back = o if f is None else f.restore(o)
+            if back is None:
+                raise EncodeError(
+                    "an edit changed the length of a record spanned over VBS segments: its "
+                    "segments and blocks cannot hold it (write the table without the "
+                    "_legacyio_residue column to block the file anew)",
+                    record=first_record + int(rows[i]),
+                )
+            done.append(back)
+        return done
+
+    def _pieces(
+        self,
+        batch: pa.RecordBatch,
+        rows: np.ndarray,
+        residues: list[bytes],
+        first_record: int,
+        report: WriteReport | None,
+    ) -> list[bytes]:
         plan = self.plan
         k = len(rows)
         out: list[bytes] = list(residues)
@@ -209,7 +238,7 @@ class ResidueMerger:
             m_pay, m_len = plan.compact(merged, counts)
         else:
             c_pay = canon
-            if len(plan.roots) > 1 and self.fmt.record_format in ("V", "VB", "D"):
+            if len(plan.roots) > 1 and self.fmt.record_format in ("V", "VB", "VBS", "D"):
                 c_len = plan._root_lengths(cols, len(todo))
             else:
                 c_len = np.full(len(todo), plan.width, dtype=np.int64)

@@ -76,6 +76,12 @@ class _BatchDecoder:
         layouts only) the payload matrix as read, for the residue check."""
         plan = self.plan
         lengths = np.asarray(block.lengths, dtype=np.int64)
+        if plan.variable and self.fmt.record_format != "D" and len(lengths):
+            # nested tables: walked straight from the buffer (no payload matrix; the
+            # residue check builds one only when the codecs do not vouch for the batch)
+            done = plan.expand_frames(block.buffer, block.starts, lengths)
+            if done is not None:
+                return done[0], done[1], None
         mat = block.matrix(plan.width, plan.pad)
         if self.fmt.record_format == "D":
             return mat, None, None
@@ -96,7 +102,11 @@ class _BatchDecoder:
         plan = self.plan
         n = len(block.lengths)
         mat, avail, raw = self.matrix(block)
-        rec_offsets = block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
+        rec_offsets = (
+            block.buffer_offset + np.asarray(block.starts, dtype=np.int64)
+            if block.payload_offsets is None
+            else np.asarray(block.payload_offsets, dtype=np.int64)
+        )
         extras: dict[str, pa.Array] = {}
         arrays, vouched = plan.decode_vouched(
             mat, avail, rec_offsets, block.first_record, self.report, extras
@@ -123,6 +133,9 @@ class _BatchDecoder:
             cols.append(extras[CORRUPT_COLUMN])
         if self.report is not None:
             self.report.records += n
+            if block.payload_offsets is not None:  # VBS: records in several segments
+                spanned = block.frame_lengths > block.lengths + 4
+                self.report.spanned_records += int(np.count_nonzero(spanned))
             self.report.bytes += int(np.sum(block.frame_lengths)) if n else 0
         return pa.RecordBatch.from_arrays(cols, schema=self.schema)
 
@@ -143,10 +156,13 @@ class _BatchDecoder:
         n = len(block.lengths)
         frame_starts = np.asarray(block.frame_starts, dtype=np.int64)
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
-        if vouched and mat is not None and self._frames_canonical(block):
-            # every field vouched canonical by its codec, nothing else in the records and
-            # canonical record headers: no record needs a raw copy, without encoding anything
-            return self._residue_column(block, np.zeros(n, dtype=bool), extra, trailer)
+        if vouched and mat is not None:
+            forced = self._frame_diff(block)
+            if forced is not None:
+                # every field vouched canonical by its codec, nothing else in the records and
+                # canonical record headers: no record needs a raw copy for its values, without
+                # encoding anything (VBS records spanned over segments keep theirs)
+                return self._residue_column(block, forced, extra, trailer)
         batch = pa.RecordBatch.from_arrays(arrays, names=names)
         collect = np.zeros(n, dtype=bool)
         payload, lengths = plan.encode(
@@ -191,10 +207,23 @@ class _BatchDecoder:
             diff |= np.any((raw[:, :w] != payload[:, :w]) & inside, axis=1)
         return self._residue_column(block, diff, extra, trailer)
 
-    def _frames_canonical(self, block: Any) -> bool:
-        """Whether each record's frame is exactly what the writer makes for its payload: a
-        fixed record of the full width, or an RDW (V/VB) of the right length with zero
-        reserved bytes. (Block descriptors and gaps go to the residue separately.)"""
+    def _frame_diff(self, block: Any) -> np.ndarray | None:
+        """Records that need their raw frame whatever their values (VBS records spanned over
+        segments), when every other record's frame is canonical; None when some is not."""
+        n = len(block.lengths)
+        if block.payload_offsets is None:
+            return np.zeros(n, dtype=bool) if self._frames_canonical(block) else None
+        frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
+        spanned = frame_lengths != np.asarray(block.lengths, dtype=np.int64) + self.hlen
+        if spanned.all() or self._frames_canonical(block, np.flatnonzero(~spanned)):
+            return spanned
+        return None
+
+    def _frames_canonical(self, block: Any, rows: np.ndarray | None = None) -> bool:
+        """Whether each record's frame (of ``rows``, default all) is exactly what the writer
+        makes for its payload: a fixed record of the full width, or an RDW (V/VB) or a
+        complete segment (VBS) of the right length with zero reserved bytes. (Block
+        descriptors and gaps go to the residue separately.)"""
         plan, rf = self.plan, self.fmt.record_format
         frame_lengths = np.asarray(block.frame_lengths, dtype=np.int64)
         if getattr(self.framer, "full_frame_check", False):
@@ -206,12 +235,14 @@ class _BatchDecoder:
             # each record is exactly as long as they say
             lengths = np.asarray(block.lengths, dtype=np.int64)
             return bool((frame_lengths == lengths).all())
-        if rf not in ("V", "VB") or (len(plan.roots) > 1 and not plan.variable):
+        if rf not in ("V", "VB", "VBS") or (len(plan.roots) > 1 and not plan.variable):
             return False
         lengths = np.asarray(block.lengths, dtype=np.int64)
+        starts = np.asarray(block.frame_starts, dtype=np.int64)
+        if rows is not None:
+            frame_lengths, lengths, starts = frame_lengths[rows], lengths[rows], starts[rows]
         if not bool((frame_lengths == lengths + self.hlen).all()):
             return False
-        starts = np.asarray(block.frame_starts, dtype=np.int64)
         hdr = block.buffer[starts[:, None] + np.arange(self.hlen)[None, :]]
         flen = lengths + self.hlen
         if self.framer.unfit(flen).any():

@@ -221,7 +221,8 @@ class BadDataCheck:
             )
         if self.ropts.max_bad_fields is not None or frac is not None:
             return  # the caller chose its limits
-        suspect = max(report.bad_records, report.residue_records)
+        # VBS records in several segments are kept raw for their framing alone
+        suspect = max(report.bad_records, report.residue_records - report.spanned_records)
         if n >= WARN_MIN_RECORDS and suspect * 2 > n:
             cause = self.cause()
             kind = "bad" if report.bad_records * 2 > n else "bad or kept raw (residue)"

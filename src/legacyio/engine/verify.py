@@ -222,7 +222,7 @@ def _locate(
     ends = np.cumsum(lens)
     r = int(np.searchsorted(ends, pos, side="right"))
     start = int(ends[r - 1]) if r > 0 else 0
-    within = pos - start - (4 if plan.fmt.record_format in ("V", "VB") else 0)
+    within = pos - start - (4 if plan.fmt.record_format in ("V", "VB", "VBS") else 0)
     return Mismatch(first + r + 1, base + pos, field_at(plan, within))
 
 

@@ -96,7 +96,7 @@ class BatchEncoder:
         # every framing byte comes from the framer: RDWs (range-checked), BDW blocks, line ends
         self.framer = framer_for_plan(plan, fmt)
         self.hlen = self.framer.header_length
-        self.blocks = fmt.record_format == "VB" and not has_residue
+        self.blocks = fmt.record_format in ("VB", "VBS") and not has_residue
         self.merger = ResidueMerger(plan, fmt, self.framer, wopts)
         self.hier = None
         if fmt.segment_children:

@@ -38,7 +38,7 @@ def framer_for(
     **extra: Any,
 ) -> Any:
     """The framer for ``fmt``: F/FB fixed (``fmt.record_length`` or ``record_length``),
-    V/VB RDW(+BDW), D text lines, ODO or ``fmt.length_field`` lengths from ``length_fn``.
+    V/VB RDW(+BDW), VBS spanned segments, D text lines, ODO or ``fmt.length_field`` lengths from ``length_fn``.
 
     ``chunk_size`` sets how many bytes the variable framers read at a time; ``extra`` passes
     framer-specific settings (``little_style`` for V/VB, ``newline`` for D).
@@ -120,6 +120,17 @@ def framer_for(
             block_size=fmt.block_size,
             **common,
             **extra,
+        )
+    if rf == "VBS":
+        if fmt.rdw_byteorder != "big" or fmt.rdw_adjustment:
+            raise OptionsError(
+                "VBS segment descriptor words are IBM's: big-endian, counting "
+                "themselves (no rdw_byteorder/rdw_adjustment)"
+            )
+        from legacyio.framing.spanned import SpannedFramer
+
+        return SpannedFramer(
+            bdw_adjustment=fmt.bdw_adjustment, block_size=fmt.block_size, **common, **extra
         )
     if rf == "D":
         newline = "\r\n" if fmt.line_terminator == "crlf" else "\n"

@@ -68,6 +68,9 @@ class RecordBlock:
     lengths: np.ndarray
     gaps: list[tuple[int, bytes]] | None
     first_record: int
+    payload_offsets: np.ndarray | None = None
+    """File offset of each payload's first byte, when the payloads are not all where
+    ``buffer_offset + starts`` says (VBS assembles spanned records after the input bytes)."""
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -342,7 +345,7 @@ def strip_header_records(
         if k == n:
             continue
         kept = [(i - k, g) for i, g in sorted(gaps.items())]
-        yield make_block(
+        rest = make_block(
             block.buffer,
             block.buffer_offset,
             block.frame_starts[k:],
@@ -352,6 +355,9 @@ def strip_header_records(
             kept,
             block.first_record + k - count,
         )
+        if block.payload_offsets is not None:
+            rest = attrs.evolve(rest, payload_offsets=block.payload_offsets[k:])
+        yield rest
 
 
 class FramerBase:

@@ -286,7 +286,16 @@ class RdwFramer(FramerBase):
                 if status == _NEED:
                     yield from stop("record length runs past the end of its block")
                 else:
-                    yield from stop("invalid record descriptor word")
+                    hint = ""
+                    if (
+                        self.big
+                        and pos + 4 <= end
+                        and buf[pos + 2] in (1, 2, 3)
+                        and not buf[pos + 3]
+                    ):
+                        # a segment control code where VB has a zero byte: spanned records
+                        hint = " (it holds a segment control code: a VBS file? try VBS)"
+                    yield from stop("invalid record descriptor word" + hint)
                 return
             if status == _NEED:
                 if pump.more(0 if pos + 4 > end else self._hdr(mv, pos) - (end - pos)):

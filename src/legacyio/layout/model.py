@@ -118,9 +118,14 @@ class Item:
 
     def walk(self) -> Iterator[Item]:
         """This item and all its descendants, in record order."""
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        # an explicit stack, not nested generators: a 30,000-field copybook walks its items
+        # several times while a plan is built
+        stack = [self]
+        while stack:
+            it = stack.pop()
+            yield it
+            if it.children:
+                stack.extend(reversed(it.children))
 
 
 _NO_PIC_USAGES = (Usage.FLOAT4, Usage.FLOAT8, Usage.POINTER, Usage.INDEX)

@@ -278,6 +278,10 @@ class Plan:
         """Read-only columns that follow a node: its raw bytes (``debug``) or, for a group
         named in ``non_terminals``, its bytes as one text column."""
         ro, item = self.ropts, node.item
+        if not (ro.debug and node.kind == "field") and not (
+            node.kind == "group" and ro.non_terminals
+        ):
+            return []  # the common case, checked before building anything
         out = []
         common: dict[str, Any] = {
             "occurs_max": node.occurs_max,
@@ -304,14 +308,11 @@ class Plan:
 
     def _node(self, item: Item, rel: int) -> Node:
         name = self._name(item)
-        occurs_max = item.occurs.max if item.occurs else 0
-        depending = (
-            tuple(item.occurs.depending_path)
-            if (item.occurs and item.occurs.depending_path)
-            else None
-        )
-        seg = self._seg_groups.get(item.name.upper())
-        if seg is None and item.name.upper() in self._rule_groups:
+        occurs = item.occurs
+        occurs_max = occurs.max if occurs else 0
+        depending = tuple(occurs.depending_path) if (occurs and occurs.depending_path) else None
+        seg = self._seg_groups.get(item.name.upper()) if self._seg_groups else None
+        if seg is None and self._rule_groups and item.name.upper() in self._rule_groups:
             seg = [item.name.upper()]
         if item.is_group:
             node = Node(
@@ -342,7 +343,7 @@ class Plan:
             occurs_max=occurs_max,
             depending=depending,
             segment_ids=tuple(seg) if seg else None,
-            is_odo_object=tuple(item.path) in self.odo_paths,
+            is_odo_object=bool(self.odo_paths) and tuple(item.path) in self.odo_paths,
             identity=self._identity(codec),
             count_map=self.occurs_map.get(item.name.upper()) if depending else None,
         )
@@ -682,6 +683,18 @@ class Plan:
         avail[lengths == self.width - total_shift] = self.width
         return mat, avail
 
+    def expand_frames(
+        self, buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``expand`` of ``block.matrix(width, pad)`` for the records at ``starts`` of
+        ``buf``, straight from the buffer (the native nested walk); None: not available."""
+        if self.nested is None or not native.active():
+            return None
+        prog = self.nested.native_program()
+        if prog is None:
+            return None
+        return native.odo_expand_frames(prog, buf, starts, lengths, self.width, self.pad)
+
     def compact(self, mat: np.ndarray, counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Maximum layout -> variable layout (the inverse of ``expand``)."""
         if self.nested is not None:
@@ -756,7 +769,7 @@ class Plan:
         if self.ropts.corrupt_fields:
             ctx.corrupt = []
         if seg_sel is None and mat.shape[1] == self.width and n and native.active():
-            ctx.prefetch(mat)
+            ctx.prefetch(mat, stackable=avail is None)
         arrays = [
             arr
             for n_, arr in zip(
@@ -916,7 +929,7 @@ class Plan:
         n = batch.num_rows
         if counts is not None:
             return self.compact(mat, counts)
-        if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "D"):
+        if len(self.roots) > 1 and self.fmt.record_format in ("V", "VB", "VBS", "D"):
             return mat, self._root_lengths(cols, n)
         return mat, np.full(n, self.width, dtype=np.int64)
 

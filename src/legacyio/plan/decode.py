@@ -94,10 +94,18 @@ class DecodeCtx:
         self.pre_full: dict[int, list[int]] = {}
         """Fixed OCCURS nodes whose every decoded leaf is in ``pre``: their leaf ids."""
 
-    def prefetch(self, mat: np.ndarray) -> None:
+    def prefetch(self, mat: np.ndarray, stackable: bool = False) -> None:
         """Decode every field the native batch kernel covers (record-level fields and fields
         of fixed OCCURS) in one call; ``_decode_one`` then takes the results."""
         specs, full = batch_specs(self.plan)
+        if stackable and mat.shape[0] < _KERNEL_MIN_ROWS:
+            # few records: the record-level fields that ``_decode_stacked`` decodes with one
+            # codec call per codec cost less there than one kernel output each
+            stacked = {
+                id(node) for group in _stack_groups(self.plan, self.plan.top) for node in group
+            }
+            if stacked:
+                specs = [s for s in specs if id(s[0]) not in stacked]
         if not specs:
             return
         res = native.decode_batch(mat, [s[1:] for s in specs])
@@ -143,11 +151,37 @@ class DecodeCtx:
             if avail is None and at_record_level and len(nodes) >= _MIN_STACK
             else {}
         )
+        pre = self.pre if at_record_level and self.seg_sel is None else None
+        # bytes every record of the batch has: fields inside them cannot be truncated
+        room = -1 if avail is None else (int(avail.min()) if len(avail) else 0)
         for node in nodes:
             if stacked and id(node) in stacked:
                 values, bad = stacked[id(node)]
                 if bad is not None:  # reported in record order, as unstacked fields are
                     self.bad(node, bad, rows, base + node.rel, invalid_reason(node))
+                out.append(values)
+                continue
+            r = pre.get(id(node)) if pre else None
+            if (
+                r is not None
+                and node.output
+                and not node.occurs_max
+                and not node.is_odo_object
+                and (avail is None or node.rel + node.width <= room)
+            ):
+                # decoded by the batch kernel (``_decode_one`` of a plain field, inlined: a
+                # wide copybook has tens of thousands of them)
+                values, invalid, v = r
+                if self.vouched and not node.identity:
+                    self.vouched = v
+                if invalid is not None and invalid.any():
+                    self.bad(
+                        node,
+                        invalid,
+                        rows,
+                        base + node.rel,
+                        f"invalid {node.item.usage.value} value",
+                    )
                 out.append(values)
                 continue
             if not node.output:
@@ -164,20 +198,7 @@ class DecodeCtx:
         """Decode the plain fields among ``nodes`` that share a codec with one codec call each:
         their columns are stacked into one ``(k * n, width)`` matrix, so a copybook of 30,000
         fields costs a few dozen codec calls per batch rather than 30,000."""
-        groups = self.plan.stacks.get(id(nodes))
-        if groups is None:
-            by_codec: dict[int, list[Node]] = {}
-            for node in nodes:
-                if (
-                    node.kind == "field"
-                    and node.output
-                    and not node.occurs_max
-                    and not node.is_odo_object
-                    and node.segment_ids is None
-                ):
-                    by_codec.setdefault(id(node.codec), []).append(node)
-            groups = [g for g in by_codec.values() if len(g) >= _MIN_STACK]
-            self.plan.stacks[id(nodes)] = groups
+        groups = _stack_groups(self.plan, nodes)
         out: dict[int, tuple[pa.Array, np.ndarray | None]] = {}
         n = mat.shape[0]
         for group in groups:
@@ -452,8 +473,16 @@ def batch_specs(plan: Plan) -> tuple[list[tuple], dict[int, list[int]]]:
     specs: list[tuple] = []
     full: dict[int, list[int]] = {}
 
+    by_codec: dict[int, tuple[int, tuple] | None] = {}  # codecs are shared by alike fields
+
     def leaf(node: Node, at: int, occ: tuple[int, int]) -> bool:
-        f = native.batch_field(node.codec) if node.kind == "field" else None
+        if node.kind != "field":
+            return False
+        key = id(node.codec)
+        if key in by_codec:
+            f = by_codec[key]
+        else:
+            f = by_codec[key] = native.batch_field(node.codec)
         if f is None:
             return False
         specs.append((node, node.codec, f[0], f[1], at, occ[0], occ[1]))
@@ -495,6 +524,32 @@ def batch_specs(plan: Plan) -> tuple[list[tuple], dict[int, list[int]]]:
 
 _MIN_STACK = 8
 """Fields sharing a codec are stacked when there are at least this many of them."""
+
+_KERNEL_MIN_ROWS = 1024
+"""Batches of fewer records decode stackable record-level fields stacked, not through the
+batch kernel: each kernel output costs about 10 us of wrapping, a stacked field a slice
+(a 30,000-field copybook's 3-record first batch: 1.25 s -> 0.9 s of CPU); with more records
+the kernel's single pass over the matrix wins over the stacking copy."""
+
+
+def _stack_groups(plan: Plan, nodes: list[Node]) -> list[list[Node]]:
+    """Runs of plain fields among ``nodes`` that share a codec (at least ``_MIN_STACK``),
+    decoded stacked; built once per node list."""
+    groups = plan.stacks.get(id(nodes))
+    if groups is None:
+        by_codec: dict[int, list[Node]] = {}
+        for node in nodes:
+            if (
+                node.kind == "field"
+                and node.output
+                and not node.occurs_max
+                and not node.is_odo_object
+                and node.segment_ids is None
+            ):
+                by_codec.setdefault(id(node.codec), []).append(node)
+        groups = [g for g in by_codec.values() if len(g) >= _MIN_STACK]
+        plan.stacks[id(nodes)] = groups
+    return groups
 
 
 def _gather_rows(mat: np.ndarray, rows: np.ndarray, cols: np.ndarray, s: int) -> np.ndarray:

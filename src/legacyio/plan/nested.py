@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from legacyio.codecs import make_codec
+from legacyio.codecs import make_codec, native
 from legacyio.layout.model import Item, Layout
 from legacyio.options import FileFormat
 from legacyio.plan.decode import to_int
@@ -34,6 +34,7 @@ class NestedWalker:
         """No REDEFINES: the stored bytes of a record are its present fields in layout order
         (expand and compact move them with one boolean mask instead of run by run)."""
         self._readers: dict[tuple[str, ...], CountReader] = {}
+        self._native: Any = False  # (ops, luts, objects) on first use (native_program)
         self.codecs: dict[tuple[str, ...], Any] = {}
         for root in roots:
             for it in root.walk():
@@ -243,6 +244,11 @@ class NestedWalker:
         self, mat: np.ndarray, lengths: np.ndarray, width: int, pad: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Stored records -> maximum layout, and how many bytes of it each record really has."""
+        prog = self.native_program() if native.active() else None
+        if prog is not None:
+            res = native.odo_expand(prog, mat, lengths, width, pad)
+            if res is not None:
+                return res
         n, w = mat.shape
         out = np.full((n, width), pad, dtype=np.uint8)
         avail = np.full(n, width, dtype=np.int64)
@@ -326,13 +332,17 @@ class NestedWalker:
         length below 1 or the last record whose prefix fits in ``window``. The counts are
         decoded at every byte position once (a table lookup), then the compiled walk jumps
         from record to record. None when the layout cannot be compiled."""
+        last = len(window) - pl
+        prog = self.native_program() if native.active() else None
+        if prog is not None and last >= 0:
+            res = native.odo_chain(prog, window, pl, last, limit)
+            if res is not None:
+                return res
         if self._chain is False:
-            self._readers = {path: CountReader(c) for path, c in self.codecs.items()}
-            self._chain = compile_chain(self.roots, self._readers, pl)
+            self._chain = compile_chain(self.roots, self.readers(), pl)
         fn = self._chain
         if fn is None:
             return None
-        last = len(window) - pl
         if last < 0:
             return np.zeros(0, dtype=np.int64)
         cols: list[Any] = []
@@ -344,6 +354,20 @@ class NestedWalker:
             vals = np.where(bad, 0, vals) if bad.any() else vals
             cols.append(np.ascontiguousarray(vals, dtype=np.int64).data)
         return np.asarray(fn(window.tobytes(), *cols, 0, last, limit), dtype=np.int64)
+
+    def readers(self) -> dict[tuple[str, ...], CountReader]:
+        """A ``CountReader`` of every DEPENDING ON object (built once)."""
+        if not self._readers:
+            self._readers = {path: CountReader(c) for path, c in self.codecs.items()}
+        return self._readers
+
+    def native_program(self) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """The walk as a program for the native kernels (``native/src/odo.rs``): (operations,
+        count tables, number of DEPENDING ON objects), built once; None when the kernels do not
+        cover the layout (REDEFINES, several records, counts wider than two bytes)."""
+        if self._native is False:
+            self._native = _native_program(self.roots, self.readers()) if self.ordered else None
+        return self._native  # type: ignore[no-any-return]
 
     # ---- the scalar walk, one record at a time (the reference the tests compare with) -----
     def expand_scalar(
@@ -711,3 +735,93 @@ def compile_chain(
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
     return scope["chain"]  # type: ignore[no-any-return]
+
+
+# ---- the walk as a program for the native kernels ----------------------------------------
+_RUN, _OBJ, _TAB = 0, 1, 2
+
+
+def _native_program(
+    roots: list[Item], readers: dict[tuple[str, ...], CountReader]
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """``NestedWalker.walk`` (from the stored record) compiled for ``odo_chain`` /
+    ``odo_expand``: ``RUN x ln`` stores the next ``ln`` bytes at maximum-layout byte ``x``
+    (plus the element shift), ``OBJ k`` notes where object ``k`` starts, ``TAB k max lut lw es
+    bl <body>`` repeats ``body`` for ``max`` elements (``k`` < 0) or for the count of object
+    ``k`` looked up in ``luts[lut:]`` by its ``lw`` bytes (clamped to 0..max, 0 when invalid),
+    element ``j`` shifted by ``j * es``. Adjacent runs that are contiguous in both the stored
+    record and the layout are merged (a table of fixed elements is one run)."""
+    if len(roots) != 1:
+        return None
+    paths = {path: k for k, path in enumerate(readers)}
+    tables = list(readers.values())
+    if any(r.table is None or r.width not in (1, 2) for r in tables):
+        return None
+    luts: list[np.ndarray] = []
+    lut_at: dict[tuple[int, int], int] = {}
+    size = 0
+    base = roots[0].offset  # the walk starts every record with shift -root.offset
+
+    def lut(k: int, big_m: int) -> int:
+        nonlocal size
+        at = lut_at.get((k, big_m))
+        if at is None:
+            t = tables[k].table
+            assert t is not None
+            luts.append(np.clip(np.asarray(t, dtype=np.int64), 0, big_m))
+            at = lut_at[(k, big_m)] = size
+            size += len(luts[-1])
+        return at
+
+    def run(ops: list[list[Any]], x: int, ln: int) -> None:
+        if ln <= 0:
+            return
+        if ops and ops[-1][0] == _RUN and ops[-1][1] + ops[-1][2] == x:
+            ops[-1][2] += ln  # contiguous in the record and in the layout: one run
+            return
+        ops.append([_RUN, x, ln])
+
+    def item(it: Item, ops: list[list[Any]]) -> None:
+        if it.occurs is None:
+            one(it, ops)
+            return
+        big_m = it.occurs.max
+        body: list[list[Any]] = []
+        one(it, body)
+        if it.occurs.depending_path:
+            k = paths[tuple(it.occurs.depending_path)]
+            ops.append([_TAB, k, big_m, lut(k, big_m), tables[k].width, it.size, body])
+        elif len(body) == 1 and body[0][0] == _RUN and body[0][2] == it.size:
+            run(ops, body[0][1], big_m * it.size)  # fixed elements back to back: one run
+        elif big_m:
+            ops.append([_TAB, -1, big_m, 0, 0, it.size, body])
+
+    def one(it: Item, ops: list[list[Any]]) -> None:
+        if not it.is_group:
+            k = paths.get(tuple(it.path))
+            if k is not None:
+                ops.append([_OBJ, k])
+            run(ops, it.offset - base, it.size)
+            return
+        for ch in it.children:
+            item(ch, ops)
+
+    def flat(ops: list[list[Any]]) -> list[int]:
+        out: list[int] = []
+        for op in ops:
+            if op[0] == _TAB:
+                body = flat(op[6])
+                out.extend((*op[:6], len(body)))
+                out.extend(body)
+            else:
+                out.extend(op)
+        return out
+
+    top: list[list[Any]] = []
+    try:
+        item(roots[0], top)
+        program = flat(top)
+    except RecursionError:
+        return None
+    all_luts = np.concatenate(luts) if luts else np.zeros(1, dtype=np.int64)
+    return np.asarray(program, dtype=np.int64), all_luts, len(tables)

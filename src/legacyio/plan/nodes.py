@@ -108,13 +108,20 @@ class Node:
         return self._field
 
 
+_USAGE_BYTES: dict[Any, bytes] = {}
+"""Usage member -> its value as bytes (an Enum's ``.value`` is a slow property lookup)."""
+
+
 def _field_metadata(node: Node) -> dict[bytes, bytes]:
     it = node.item
+    usage = _USAGE_BYTES.get(it.usage)
+    if usage is None:
+        usage = _USAGE_BYTES[it.usage] = it.usage.value.encode()
     md = {
         b"cobol_name": it.name.encode(),
-        b"path": it.dotted.encode(),
+        b"path": ".".join(it.path).encode(),
         b"level": b"%d" % it.level,
-        b"usage": it.usage.value.encode(),
+        b"usage": usage,
         b"offset": b"%d" % it.offset,
         b"length": b"%d" % it.size,
     }

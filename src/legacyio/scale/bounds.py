@@ -55,11 +55,11 @@ def kind_of(fmt: FileFormat) -> Kind:
         return "callback"
     if rf in ("F", "FB"):
         return "fixed"
-    if rf == "VB":
+    if rf in ("VB", "VBS"):
         return "vb"
     if rf == "V":
         return "rdw"
-    raise OptionsError(f"record_format {rf!r} cannot be split (F, FB, V, VB and ODO can)")
+    raise OptionsError(f"record_format {rf!r} cannot be split (F, FB, V, VB, VBS and ODO can)")
 
 
 # --------------------------------------------------------------------------------- planning
@@ -148,11 +148,15 @@ def _vb_bounds(
     starts: list[tuple[int, int, int | None]] = [(0, fmt.header_bytes, 0)]
     pos = ds
     target = ds + split_size
+    spanned = fmt.record_format == "VBS"
     while pos + 4 <= de:
-        bl = framer._bdw(memoryview(src.read_at(pos, 4)), 0)
+        head = src.read_at(pos, 8 if spanned else 4)
+        bl = framer._bdw(memoryview(head), 0)
         if bl < 0 or pos + bl > de:
             break  # a broken chain: the rest is the last split, the reader reports it
-        if pos >= target:
+        # VBS: only a block whose first segment starts a record (complete or first) starts
+        # a split; a block that continues a spanned record stays with the previous split
+        if pos >= target and (not spanned or _starts_record(head, bl)):
             starts.append((pos, 0, None))
             target = pos + split_size
         pos += bl
@@ -160,6 +164,12 @@ def _vb_bounds(
     if numbered or fmt.header_records:
         bounds = _count_bounds(src, layout, fmt, bounds, workers, executor)
     return bounds
+
+
+def _starts_record(head: bytes, block_length: int) -> bool:
+    """Whether a VBS block (its BDW and first SDW in ``head``) starts with a complete or
+    first segment: only there does a record start on the block boundary."""
+    return block_length >= 8 and len(head) == 8 and head[6] in (0, 1) and head[7] == 0
 
 
 def _count_bounds(

@@ -133,12 +133,14 @@ def _report_state(r: DecodeReport) -> tuple[Any, ...]:
         tuple(r.fields.items()),
         tuple(r.framing),
         r.unmatched_segments,
+        r.spanned_records,
     )
 
 
 def _merge_state(into: DecodeReport, state: tuple[Any, ...]) -> None:
-    records, nbytes, residue, fields, framing, unmatched = state
+    records, nbytes, residue, fields, framing, unmatched, spanned = state
     part = DecodeReport()
+    part.spanned_records = spanned
     part.records, part.bytes, part.residue_records = records, nbytes, residue
     part.fields.update(dict(fields))
     part.framing.extend(framing)

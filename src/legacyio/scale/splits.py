@@ -325,6 +325,7 @@ def merge_report(into: DecodeReport, part: DecodeReport, shift: int, offset: int
     into.records += part.records
     into.bytes += part.bytes
     into.residue_records += part.residue_records
+    into.spanned_records += part.spanned_records
     into.unmatched_segments += part.unmatched_segments
     for path, f in part.fields.items():
         into.add_field(path, f.count, f.first_record + shift, f.first_offset + offset, f.reason)
