@@ -161,3 +161,123 @@ def marked(data: bytes, codepage: str = "cp037") -> bytes:
     for at in range(0, max(0, len(out) - len(mark)), 97):
         out[at : at + len(mark)] = mark
     return bytes(out)
+
+
+# ---- segmented layouts, short records, RDW conventions (issues 12 and 17) ---------------------
+SEG_IDS = ("A", "B", "C")
+
+
+@st.composite
+def segmented_copybooks(draw) -> tuple[str, dict, int]:
+    """A copybook whose 01 record holds a segment-id field and 2-3 REDEFINES alternatives of
+    one area (segments), each with fields, groups and fixed OCCURS (elementary and of
+    groups), optionally fields before and after the area; plus the FileFormat keywords
+    that select the segments by the id, and the id's byte offset."""
+    counter = [0]
+
+    def name(prefix: str = "F") -> str:
+        counter[0] += 1
+        return f"{prefix}{counter[0]}"
+
+    lines = ["01 REC."]
+    seg_offset = 0
+    if draw(st.booleans()):
+        lines.append(f"   05 {name()} PIC 9(2).")
+        seg_offset = 2
+    lines.append("   05 SEG-ID PIC X.")
+    alts = draw(st.integers(2, 3))
+    segs = []
+    base = None
+    for a in range(alts):
+        seg = f"SEG-{SEG_IDS[a]}"
+        segs.append((SEG_IDS[a], seg))
+        lines.append(f"   05 {seg}{'' if base is None else ' REDEFINES ' + base}.")
+        base = base or seg
+        for _ in range(draw(st.integers(1, 3))):
+            kind = draw(st.sampled_from(["field", "occurs", "group-occurs", "group"]))
+            if kind == "field":
+                lines.append(draw(elementary(name(), 10)) + ".")
+            elif kind == "occurs":
+                lines.append(draw(elementary(name(), 10)) + f" OCCURS {draw(st.integers(1, 3))}.")
+            else:
+                occ = f" OCCURS {draw(st.integers(1, 2))}" if kind == "group-occurs" else ""
+                lines.append(f"      10 {name('G')}{occ}.")
+                for _ in range(draw(st.integers(1, 2))):
+                    lines.append("   " + draw(elementary(name(), 15)) + ".")
+    if draw(st.booleans()):
+        lines.append(f"   05 {name()} PIC X(2).")
+    text = "".join(f"       {ln}\n" for ln in lines)
+    return text, {"segment_field": "SEG-ID", "segments": tuple(segs)}, seg_offset
+
+
+@st.composite
+def segmented_data(draw, layout, segment_offset: int) -> bytes:
+    """Records of ``layout`` (fixed length): digits, spaces or random bytes, each with a
+    segment id (mostly a known one, sometimes an unknown one) at ``segment_offset``."""
+    w = layout.record_length
+    out = []
+    for _ in range(draw(st.integers(1, 5))):
+        style = draw(st.sampled_from(["digits", "spaces", "random"]))
+        if style == "digits":
+            rec = bytearray(draw(st.binary(min_size=w, max_size=w)))
+            rec = bytearray((0xF0 + b % 10) if b % 5 else b for b in rec)
+        elif style == "spaces":
+            rec = bytearray(b"\x40" * w)
+        else:
+            rec = bytearray(draw(st.binary(min_size=w, max_size=w)))
+        sid = draw(st.sampled_from([*SEG_IDS, "A", "B", "Z"]))
+        rec[segment_offset] = sid.encode("cp037")[0]
+        out.append(bytes(rec))
+    return b"".join(out)
+
+
+def rdw_header(length: int, byteorder: str, adjustment: int, where: int) -> bytes:
+    """An RDW or BDW holding ``length`` (frame length with the header) minus ``adjustment``;
+    a little-endian length sits in the first two bytes or (``where``) the last two."""
+    v = max(0, length - adjustment) & 0xFFFF
+    if byteorder == "big":
+        return v.to_bytes(2, "big") + b"\0\0"
+    le = v.to_bytes(2, "little")
+    return le + b"\0\0" if where == 0 else b"\0\0" + le
+
+
+@st.composite
+def rdw_files(draw, payloads) -> tuple[bytes, dict]:
+    """V or VB bytes of the records ``payloads`` draws, with random RDW conventions (byte
+    order, RDW/BDW adjustment, little-endian length in either half), garbage inserted, a cut
+    last record, and sometimes reader options that name another convention than the file's;
+    returns the bytes and the reading keywords (lenient framing)."""
+    fmt = draw(st.sampled_from(["V", "VB"]))
+    byteorder = draw(st.sampled_from(["big", "little"]))
+    adjustment = draw(st.sampled_from([0, 4, -4, 2]))
+    bdw_adjustment = draw(st.sampled_from([0, 4]))
+    records = []
+    for _ in range(draw(st.integers(0, 6))):
+        body = draw(payloads)
+        where = draw(st.integers(0, 1))
+        records.append(rdw_header(len(body) + 4, byteorder, adjustment, where) + body)
+    if fmt == "VB":
+        blocks, i = [], 0
+        while i < len(records):
+            k = draw(st.integers(1, 3))
+            body = b"".join(records[i : i + k])
+            where = draw(st.integers(0, 1))
+            blocks.append(rdw_header(len(body) + 4, byteorder, bdw_adjustment, where) + body)
+            i += k
+        data = b"".join(blocks)
+    else:
+        data = b"".join(records)
+    if data and draw(st.booleans()):  # garbage between or after records
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(max_size=12)) + data[at:]
+    if data and draw(st.integers(0, 3)) == 0:  # a cut last record
+        data = data[: draw(st.integers(0, len(data)))]
+    if draw(st.integers(0, 2)) == 0:  # the file says one convention, the reader another
+        byteorder = draw(st.sampled_from(["big", "little"]))
+        adjustment = draw(st.sampled_from([0, 4, -4, 2]))
+    opts: dict = {"record_format": fmt, "rdw_byteorder": byteorder, "rdw_adjustment": adjustment}
+    if fmt == "VB":
+        opts["bdw_adjustment"] = bdw_adjustment
+    if draw(st.booleans()):
+        opts["variable_occurs"] = True
+    return data, {**opts, "lenient_framing": True}

@@ -22,6 +22,7 @@ from typing import Any
 import legacyio
 from legacyio.errors import LegacyioError
 from legacyio.layout.build import MAX_RECORD_LENGTH
+from tests.support.roundtrip import format_only
 
 MARKER = "QZJXMARK"
 """Planted in data (as text, EBCDIC and ASCII) and in table values: must never be printed."""
@@ -76,8 +77,9 @@ def load(text: str) -> Any:
     return layout
 
 
-def read_and_roundtrip(data: bytes, layout: Any, **kw: Any) -> None:
-    """Read ``data`` leniently and strictly; if read, it must come back byte for byte."""
+def read_and_roundtrip(data: bytes, layout: Any, *, flat: bool = True, **kw: Any) -> None:
+    """Read ``data`` leniently and strictly; if read, it must come back byte for byte, from
+    nested and (``flat``) flattened tables, whole and streamed."""
     if layout is None or layout.record_length > MAX_READ_WIDTH:
         return
     report = legacyio.DecodeReport()
@@ -95,9 +97,67 @@ def read_and_roundtrip(data: bytes, layout: Any, **kw: Any) -> None:
     def streamed() -> bytes:
         reader = legacyio.open_reader(data, layout, **kw)
         out = io.BytesIO()
-        legacyio.write_table(reader, out, layout, **kw)
+        legacyio.write_table(reader, out, layout, **format_only(kw))
         return out.getvalue()
 
     got, err = contained(streamed)
     assert err is None, f"open_reader -> write_table failed: {err}"
     assert got == data, "open_reader -> write_table changed the bytes"
+    if flat:
+        roundtrip_flattened(data, layout, **kw)
+
+
+def roundtrip_flattened(data: bytes, layout: Any, **kw: Any) -> None:
+    """Flattened tables (CSV/SQL users' shape), whole and streamed in small batches, encode
+    back to the same bytes."""
+    flat_kw = {**kw, "flatten": True}
+    table, err = contained(lambda: legacyio.read_table(data, layout, **flat_kw))
+    assert err is None, f"read_table(flatten=True) refused what read_table accepted: {err}"
+    back, err = contained(lambda: legacyio.encode(table))
+    assert err is None, f"a flattened table the reader returned does not encode: {err}"
+    assert back == data, "read_table(flatten=True) -> encode changed the bytes"
+
+    def streamed() -> bytes:
+        reader = legacyio.open_reader(data, layout, **{**flat_kw, "batch_size": 2})
+        out = io.BytesIO()
+        legacyio.write_table(reader, out, layout, **format_only(kw))
+        return out.getvalue()
+
+    got, err = contained(streamed)
+    assert err is None, f"open_reader(flatten=True) -> write_table failed: {err}"
+    assert got == data, "open_reader(flatten=True) -> write_table changed the bytes"
+
+
+def cli_roundtrip(data: bytes, copybook_text: str, formats: tuple[str, ...], **kw: Any) -> None:
+    """``legacyio convert`` to each format then ``encode`` (in-process): the bytes come back,
+    or ``convert`` refuses with a one-line legacyio error and leaves nothing (a format that
+    cannot carry a file without records); never a traceback, never content in the output."""
+    import tempfile
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from legacyio.cli.main import cli
+    from tests.support.roundtrip import job_options
+
+    with tempfile.TemporaryDirectory(prefix="legacyio-fuzz-") as tmp:
+        folder = Path(tmp)
+        (folder / "r.cpy").write_text(copybook_text)
+        (folder / "in.dat").write_bytes(data)
+        job = {"copybook": str(folder / "r.cpy"), **job_options(kw)}
+        (folder / "job.json").write_text(json.dumps(job))
+        runner = CliRunner()
+        for ext in formats:
+            mid, out = folder / f"t.{ext}", folder / f"o.{ext}.dat"
+            args = ["--job", str(folder / "job.json"), "-q"]
+            r = runner.invoke(cli, ["convert", str(folder / "in.dat"), str(mid), *args])
+            check_text(r.output, f"convert .{ext} output")
+            assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+            if r.exit_code != 0:
+                assert r.output.startswith("legacyio: error:"), r.output
+                assert not mid.exists(), f"a failed convert to .{ext} left its output"
+                continue
+            r = runner.invoke(cli, ["encode", str(mid), str(out), *args])
+            check_text(r.output, f"encode .{ext} output")
+            assert r.exit_code == 0, f"convert .{ext} -> encode failed: {r.output}"
+            assert out.read_bytes() == data, f"convert .{ext} -> encode changed the bytes"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import legacyio
-from tests.support.roundtrip import assert_round_trip
+from tests.support.roundtrip import CLI_FORMATS, assert_cli_round_trip, assert_round_trip
 
 from .conftest import GoldenCase
 
@@ -33,3 +35,27 @@ def test_encode_without_residue_reproduces_bytes(golden: GoldenCase) -> None:
     assert len(encoded) == len(data)
     differ = [i for i, (a, b) in enumerate(zip(encoded, data, strict=True)) if a != b]
     assert differ == NEGATIVE_ZERO_OFFSETS.get(golden.name, [])
+
+
+def test_flattened_round_trip(golden: GoldenCase) -> None:
+    """Flattened tables (what CSV and SQL users get) encode back too: whole, streamed and in
+    ``verify(flatten=True)`` (issue 17: segments whose inactive alternative holds a fixed
+    OCCURS failed with "null value and no null representation")."""
+    fmt = legacyio.FileFormat(**golden.format_kwargs)
+    data = golden.data_path.read_bytes()
+    assert_round_trip(data, str(golden.copybook_path), format=fmt, flat=True, parquet=False)
+
+
+def test_cli_round_trip_through_text_formats(golden: GoldenCase, tmp_path: Path) -> None:
+    """``legacyio convert`` to CSV (always flattened) and JSON Lines, then ``encode`` with the
+    manifest as job file, gives the GnuCOBOL bytes back; ``verify --flatten`` agrees."""
+    data = golden.data_path.read_bytes()
+    fmt = {k: (tuple(v.items()) if k == "segments" else v) for k, v in golden.format_kwargs.items()}
+    assert_cli_round_trip(
+        data,
+        golden.copybook_path,
+        tmp_path,
+        formats=("csv", "jsonl") if golden.name != "biz_master" else CLI_FORMATS,
+        **fmt,
+        **golden.read_kwargs,
+    )

@@ -307,7 +307,10 @@ class ResidueMerger:
             if new is None:
                 continue  # a column the table does not have: its bytes stay
             if node.in_chain and _validity_differs(new, old) and len(plan.roots) > 1:
-                diff.shape |= _validity_mask(new) != _validity_mask(old)
+                # another 01 record present: the shape changes; but a null record over one
+                # holding only nulls is no edit (a flattened table cannot tell them apart)
+                differ = _validity_mask(new) != _validity_mask(old)
+                diff.shape |= differ & ~(_deep_null(new) & _deep_null(old))
             diff.node(node, new, old, np.arange(k), np.zeros(k, dtype=np.int64))
         for node in plan.top:
             for n in walk_nodes(node):
@@ -384,6 +387,16 @@ class _Diff:
         ln_new = _list_lengths(new)
         ln_old = _list_lengths(old)
         same = ln_new == ln_old
+        if node.depending is None and (new.null_count or old.null_count):
+            # a fixed OCCURS: a null list means every occurrence missing, as a list of null
+            # occurrences does (a flattened table cannot tell them apart)
+            blank = _deep_null(new) & _deep_null(old) & (ln_new != ln_old)
+            if blank.any():
+                same &= ~blank
+                keep = ~blank
+                rows, base, ln_new = rows[keep], base[keep], ln_new[keep]
+                new, old, same = new.filter(pa.array(keep)), old.filter(pa.array(keep)), same[keep]
+                ln_old = ln_old[keep]
         if not same.all():
             self._mark(node, rows[~same], base[~same] + node.rel, node.width * node.occurs_max)
             if node.depending is not None:
@@ -419,6 +432,24 @@ class _Diff:
         changed = _differs(new, old)
         if changed.any():
             self._mark(node, rows[changed], start[changed], node.width)
+
+
+def _deep_null(arr: pa.Array) -> np.ndarray:
+    """Per value: null, or a group / list holding nothing but such values."""
+    out = ~_validity_mask(arr)
+    t = arr.type
+    if pa.types.is_struct(t):
+        inner = np.ones(len(arr), dtype=bool)
+        for child in arr.flatten():
+            inner &= _deep_null(child)
+        return out | inner
+    if _is_list(t):
+        lengths = _list_lengths(arr)
+        values = _list_values(arr)
+        owner = np.repeat(np.arange(len(arr)), lengths)
+        live = np.bincount(owner, weights=~_deep_null(values), minlength=len(arr))
+        return out | (live == 0)
+    return out
 
 
 def _is_list(t: pa.DataType) -> bool:

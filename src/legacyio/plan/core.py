@@ -951,6 +951,7 @@ class Plan:
         fields whose encoding will not be used."""
         n = batch.num_rows
         ctx = EncodeCtx(self, wopts, first_record, skip)
+        ctx.rows = n
         ctx.collect = collect
         ctx.quiet = quiet
         if src is not None and src.shape != (n, self.width):

@@ -35,6 +35,8 @@ class EncodeCtx:
         self.skip = skip
         self.collect: np.ndarray | None = None
         self.table_counts: dict[str, np.ndarray] = {}
+        self.rows: int | None = None
+        """Records in the batch (set by ``Plan.encode_max``)."""
         self.object_values: dict[tuple, np.ndarray] = {}
         """Encoded values of DEPENDING ON fields, to check their tables' list lengths."""
         self.quiet: dict[str, np.ndarray] | None = None
@@ -126,7 +128,19 @@ class EncodeCtx:
             self.fail(node, over, rows, f"more than {big_m} occurrences")
             lengths = np.minimum(lengths, big_m)
         if node.depending is not None:
-            self.table_counts[node.path] = np.asarray(lengths)
+            if self.rows is not None and not np.array_equal(rows, np.arange(self.rows)):
+                # only some records write this table (a REDEFINES chain or 01 record null in
+                # the others): counts per record of the batch, the maximum where not written
+                per_rec = self.table_counts.get(node.path)
+                if per_rec is None or len(per_rec) != self.rows:
+                    per_rec = np.full(self.rows, big_m, dtype=np.int64)
+                if len(rows) == len(np.unique(rows)):
+                    per_rec[rows] = lengths
+                    self.table_counts[node.path] = per_rec
+                else:  # occurrences of an enclosing OCCURS (the nested walker's case)
+                    self.table_counts[node.path] = np.asarray(lengths)
+            else:
+                self.table_counts[node.path] = np.asarray(lengths)
         flat = arr.flatten()
         if write is not None and write.all():
             write = None

@@ -258,7 +258,22 @@ class OutputWriter:
         self.records += batch.num_rows
         md = batch.schema.metadata or {}
         if not batch.num_rows and META_ORPHAN in md:
-            # the bytes of a file without records (engine/read.py): kept where the format can
+            # the bytes of a file without records (engine/read.py): kept where the format
+            # can, refused where it cannot (they would be lost without a word)
+            if not getattr(self._writer, "can_add_metadata", False):
+                size = len(md[META_ORPHAN]) // 2
+                where = (
+                    "this pyarrow's Parquet writer"
+                    if self.format == "parquet"
+                    else (f"a {self.format.upper()} file")
+                )
+                raise OptionsError(
+                    f"{self.path}: the input holds no record that could be decoded, and its "
+                    f"{size:,} bytes (header, trailer or undecodable data) cannot be kept in "
+                    f"{where}: write .arrow"
+                    + (" or .parquet" if self.format != "parquet" else "")
+                    + " to keep them, or pass --no-residue to leave them out"
+                )
             self.extra_metadata[META_ORPHAN] = md[META_ORPHAN]
             batch = batch.replace_schema_metadata(self.schema.metadata)
         self._writer.write_batch(batch)
