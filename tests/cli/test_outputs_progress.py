@@ -16,7 +16,7 @@ from legacyio.report import DecodeReport
 from legacyio.tables.hexcodec import hex_decode, hex_encode
 from legacyio.tables.jsonl import json_lines
 
-from .conftest import run_process
+from .conftest import Run, run_process
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden_files"
 
@@ -85,16 +85,33 @@ def test_summary_line_names_fields_not_values():
 MANIFESTS = sorted(GOLDEN.glob("*.json"))
 
 
-@pytest.mark.parametrize("manifest", MANIFESTS, ids=[m.stem for m in MANIFESTS])
-def test_golden_convert_and_verify(manifest, tmp_path):
+def _golden_round_trip(manifest: Path, tmp_path: Path, invoke) -> None:
     data = manifest.with_suffix(".dat")
-    repo = GOLDEN.parent
-    r = run_process(repo, "verify", "--job", str(manifest), str(data), "--quiet")
-    assert r.returncode == 0, r.stdout + r.stderr
+    code, out_text = invoke("verify", "--job", str(manifest), str(data), "--quiet")
+    assert code == 0, out_text
     out = tmp_path / "o.jsonl"
-    r = run_process(repo, "convert", "--job", str(manifest), str(data), str(out))
-    assert r.returncode == 0, r.stderr
+    code, out_text = invoke("convert", "--job", str(manifest), str(data), str(out))
+    assert code == 0, out_text
     back = tmp_path / "back.dat"
-    r = run_process(repo, "encode", "--job", str(manifest), str(out), str(back))
-    assert r.returncode == 0, r.stderr
+    code, out_text = invoke("encode", "--job", str(manifest), str(out), str(back))
+    assert code == 0, out_text
     assert back.read_bytes() == data.read_bytes()
+
+
+@pytest.mark.parametrize("manifest", MANIFESTS, ids=[m.stem for m in MANIFESTS])
+def test_golden_convert_and_verify(manifest: Path, tmp_path: Path) -> None:
+    run = Run(GOLDEN.parent)  # in-process: test_subprocess and the test below run processes
+
+    def invoke(*args: str) -> tuple[int, str]:
+        r = run(*args)
+        return r.exit_code, r.output  # type: ignore[attr-defined]
+
+    _golden_round_trip(manifest, tmp_path, invoke)
+
+
+def test_golden_convert_and_verify_as_processes(tmp_path: Path) -> None:
+    def invoke(*args: str) -> tuple[int, str]:
+        r = run_process(GOLDEN.parent, *args)
+        return r.returncode, r.stdout + r.stderr
+
+    _golden_round_trip(GOLDEN / "biz_master.json", tmp_path, invoke)
