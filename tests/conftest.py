@@ -19,7 +19,7 @@ from tests.support.roundtrip import VARIANTS, Reader, variant_reader
 _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 settings.register_profile(
-    "default", max_examples=40, deadline=None, suppress_health_check=_SLOW_DATA
+    "default", max_examples=25, deadline=None, suppress_health_check=_SLOW_DATA
 )
 settings.register_profile(
     "ci", max_examples=600, deadline=None, suppress_health_check=_SLOW_DATA, print_blob=True

@@ -33,9 +33,6 @@ assert set(COMMAND_SECTIONS) == set(cli.commands), "job file sections must match
 def main(argv: list[str] | None = None) -> None:
     """Run the command line and end the process (see ``LegacyioGroup`` for how a run ends)."""
     from legacyio import interrupts
-    from legacyio.cli import nopandas
-
-    nopandas.install()
     interrupts.reset()
     try:
         cli.main(args=argv, prog_name="legacyio")
