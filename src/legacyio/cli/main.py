@@ -33,6 +33,7 @@ assert set(COMMAND_SECTIONS) == set(cli.commands), "job file sections must match
 def main(argv: list[str] | None = None) -> None:
     """Run the command line and end the process (see ``LegacyioGroup`` for how a run ends)."""
     from legacyio import interrupts
+
     interrupts.reset()
     try:
         cli.main(args=argv, prog_name="legacyio")
