@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -48,6 +48,30 @@ _LOOP_RUN = 256  # records framed one by one before speculating again
 
 IBM_MAX_FRAME = 32760
 """Largest V record frame IBM allows: 32,756 data bytes plus the RDW."""
+
+
+class _WordFramer(Protocol):
+    def rdws(self, frame_lengths: np.ndarray, *, check: bool = True) -> np.ndarray: ...
+
+    def unfit(self, frame_lengths: np.ndarray) -> np.ndarray: ...
+
+
+def word_frames(
+    framer: _WordFramer,
+    payloads: np.ndarray,
+    lengths: np.ndarray,
+    *,
+    check: bool,
+    frames: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A 4-byte descriptor word (the framer's RDW or SDW) + payload for each record; with
+    ``frames`` (whose payload view ``payloads`` is) only the words are written."""
+    flen = lengths + 4
+    if frames is None:
+        frames = np.empty((len(lengths), payloads.shape[1] + 4), dtype=np.uint8)
+        frames[:, 4:] = payloads
+    frames[:, :4] = framer.rdws(flen, check=check)
+    return frames, flen, None if check else framer.unfit(flen)
 
 
 class RdwFramer(FramerBase):
@@ -376,12 +400,7 @@ class RdwFramer(FramerBase):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """RDW + payload for each record. With ``frames`` (from ``frame_matrix``, whose
         payload view ``payloads`` is) only the RDWs are written: nothing is copied."""
-        flen = lengths + 4
-        if frames is None:
-            frames = np.empty((len(lengths), payloads.shape[1] + 4), dtype=np.uint8)
-            frames[:, 4:] = payloads
-        frames[:, :4] = self.rdws(flen, check=check)
-        return frames, flen, None if check else self.unfit(flen)
+        return word_frames(self, payloads, lengths, check=check, frames=frames)
 
     def _bdw_bytes(self, block_length: int) -> bytes:
         stored = block_length - self.bdw_adjustment

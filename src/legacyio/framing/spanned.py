@@ -43,7 +43,7 @@ from legacyio.framing.base import (
     pack_rows,
     payload_lengths,
 )
-from legacyio.framing.rdw import RdwFramer
+from legacyio.framing.rdw import RdwFramer, word_frames
 from legacyio.sources import SourceStream
 
 COMPLETE, FIRST, LAST, MIDDLE = 0, 1, 2, 3
@@ -368,12 +368,7 @@ class SpannedFramer(FramerBase):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Each record as one complete segment (SDW + payload): the per-record frame a
         residue write uses; spanned records differ from it and keep their raw bytes."""
-        flen = lengths + 4
-        if frames is None:
-            frames = np.empty((len(lengths), payloads.shape[1] + 4), dtype=np.uint8)
-            frames[:, 4:] = payloads
-        frames[:, :4] = self.rdws(flen, check=check)
-        return frames, flen, None if check else self.unfit(flen)
+        return word_frames(self, payloads, lengths, check=check, frames=frames)
 
     def _bdw_bytes(self, block_length: int) -> bytes:
         stored = block_length - self.bdw_adjustment
